@@ -32,11 +32,11 @@ export function parseResponseHead(buf: Buffer): HeadParse {
   const end = buf.indexOf(HEAD_END);
   if (end < 0) {
     if (buf.length > MAX_HEAD_BYTES) return { kind: 'invalid', reason: `response head longer than ${MAX_HEAD_BYTES} bytes` };
-    if (buf.length >= 5 && buf.latin1Slice(0, 5) !== 'HTTP/') return { kind: 'invalid', reason: 'response does not start with HTTP/' };
+    if (buf.length >= 5 && buf.toString('latin1', 0, 5) !== 'HTTP/') return { kind: 'invalid', reason: 'response does not start with HTTP/' };
     return { kind: 'incomplete' };
   }
   const lineEnd = buf.indexOf(CR);
-  const statusLine = buf.latin1Slice(0, lineEnd);
+  const statusLine = buf.toString('latin1', 0, lineEnd);
   // "HTTP/1.1 101 Switching Protocols": version, one space, three digits, optional reason.
   if (!statusLine.startsWith('HTTP/1.') || statusLine.charCodeAt(8) !== SPACE) {
     return { kind: 'invalid', reason: `malformed status line "${statusLine.slice(0, 60)}"` };
@@ -60,13 +60,13 @@ export function parseResponseHead(buf: Buffer): HeadParse {
         break;
       }
     }
-    if (colon <= pos) return { kind: 'invalid', reason: `malformed header line "${buf.latin1Slice(pos, Math.min(eol, pos + 60))}"` };
+    if (colon <= pos) return { kind: 'invalid', reason: `malformed header line "${buf.toString('latin1', pos, Math.min(eol, pos + 60))}"` };
     let vStart = colon + 1;
     while (vStart < eol && (buf[vStart] === SPACE || buf[vStart] === TAB)) vStart++;
     let vEnd = eol;
     while (vEnd > vStart && (buf[vEnd - 1] === SPACE || buf[vEnd - 1] === TAB)) vEnd--;
-    const name = buf.latin1Slice(pos, colon).toLowerCase();
-    const value = buf.latin1Slice(vStart, vEnd);
+    const name = buf.toString('latin1', pos, colon).toLowerCase();
+    const value = buf.toString('latin1', vStart, vEnd);
     const list = headers.get(name);
     if (list) list.push(value);
     else headers.set(name, [value]);

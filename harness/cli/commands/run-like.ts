@@ -1,0 +1,55 @@
+import type { Command } from 'commander';
+import { loadScenario } from '../../scenario/load.ts';
+import { createLog } from '../../run/log.ts';
+import { executeRun } from '../../run/run.ts';
+import type { Command as RunCommand } from '../../run/phases.ts';
+
+interface RunFlags {
+  out?: string;
+  reports: string;
+  quiet?: boolean;
+}
+
+/** Shared by `run`, `check` and `probe`: the same scenario, outputs and exit codes, other phases. */
+export function addRunCommand(program: Command, name: RunCommand, description: string, extraHelp: string): Command {
+  return program
+    .command(name)
+    .description(description)
+    .argument('<scenario>', 'scenario file (YAML)')
+    .option('-o, --out <dir>', 'write outputs here instead of reports/<scenario>-<timestamp>/')
+    .option('--reports <dir>', 'root folder for run outputs', 'reports')
+    .option('-q, --quiet', 'print only the final summary')
+    .addHelpText('after', `\n${extraHelp}\n\nOutputs: summary.json, junit.xml, summary.md (also appended to $GITHUB_STEP_SUMMARY when set).\nExit codes: 0 pass, 1 a check or threshold failed, 2 invalid scenario, 3 target unreachable or run interrupted.`)
+    .action(async (file: string, flags: RunFlags) => {
+      const scenario = loadScenario(file);
+      const log = createLog(scenario.secrets, { quiet: flags.quiet });
+      const abort = new AbortController();
+      let interrupts = 0;
+      const onSignal = (sig: NodeJS.Signals) => {
+        interrupts++;
+        if (interrupts > 1) {
+          process.stderr.write('wsgate: second interrupt, exiting without a report\n');
+          process.exit(130);
+        }
+        log.warn(`${sig}: stopping, writing a partial report (Ctrl-C again to quit at once)`);
+        abort.abort(`interrupted by ${sig}`);
+      };
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
+      try {
+        const outcome = await executeRun(scenario, { command: name, outDir: flags.out, reportsRoot: flags.reports, log, signal: abort.signal });
+        process.exitCode = outcome.exitCode;
+      } finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+      }
+    });
+}
+
+export function registerRun(program: Command): void {
+  addRunCommand(program, 'run', 'Run everything the scenario describes: conformance, then load, overhead and security', 'Runs the conformance checks first, then the scenario\'s load:, overhead: and security: blocks when present.');
+}
+
+export function registerCheck(program: Command): void {
+  addRunCommand(program, 'check', 'Conformance only: every target x credential set gets its expected outcome (the CI gate)', 'Each credential set is tried once per target, with full evidence; a denied set must never reach the backend.');
+}

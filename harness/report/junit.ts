@@ -1,0 +1,55 @@
+import junitModule, { type Builder } from 'junit-report-builder';
+import { statusOf } from '../outcome/outcome.ts';
+import type { CheckResult } from '../check/conformance.ts';
+import type { Summary } from '../results/summary.ts';
+
+/** The package's CommonJS default export is the builder; its typings describe it as a namespace. */
+const junit = junitModule as unknown as Builder;
+
+/**
+ * `junit.xml`: one testcase per target x credential set (class = target), one per threshold.
+ * Failure messages are written for a CI reader who sees only this file.
+ */
+export function junitXml(summary: Summary): string {
+  const builder = junit.newBuilder().name(`wsgate ${summary.scenario.name}`);
+  if (summary.conformance) addConformance(builder, summary.conformance.checks);
+  addThresholds(builder, summary);
+  return builder.build();
+}
+
+function addConformance(builder: Builder, checks: CheckResult[]): void {
+  const suite = builder.testSuite().name('conformance');
+  for (const c of checks) {
+    const tc = suite
+      .testCase()
+      .className(`conformance.${c.target}`)
+      .name(`${c.credential} expects auth ${c.verdict}`)
+      .time((c.evidence?.timings.upgradeMs ?? c.evidence?.timings.statusMs ?? 0) / 1000);
+    if (c.status === 'not_run') tc.skipped().standardOutput(c.reasons.join('\n'));
+    else if (c.status === 'failed') tc.failure(`${c.target} / ${c.credential}: ${c.reasons.join('; ')}`, 'conformance').standardOutput(evidenceText(c));
+    else tc.standardOutput(evidenceText(c));
+  }
+}
+
+function addThresholds(builder: Builder, summary: Summary): void {
+  if (summary.thresholds.length === 0) return;
+  const suite = builder.testSuite().name('thresholds');
+  for (const t of summary.thresholds) {
+    const tc = suite.testCase().className('thresholds').name(t.source);
+    if (!t.passed) tc.failure(t.actual === undefined ? `${t.source}: the run produced no metric "${t.metric}"` : `${t.source}: measured ${t.actual}`, 'threshold');
+  }
+}
+
+function evidenceText(c: CheckResult): string {
+  const e = c.evidence;
+  if (!e) return '';
+  const lines = [
+    `outcome: ${e.outcome}${statusOf(e.outcome) ? '' : ''}${e.problem ? ` (${e.problem})` : ''}`,
+    e.statusLine ? `status line: ${e.statusLine}` : '',
+    ...Object.entries(e.headers).map(([k, v]) => `${k}: ${v}`),
+    e.bodySnippet ? `body: ${e.bodySnippet}` : '',
+    `timings (ms): ${JSON.stringify(e.timings)}`,
+    c.backend.checked ? `backend reached: ${c.backend.reached ? 'yes' : 'no'}` : 'backend: not checked',
+  ];
+  return lines.filter(Boolean).join('\n');
+}

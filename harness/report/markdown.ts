@@ -1,0 +1,42 @@
+import type { Summary } from '../results/summary.ts';
+
+/** `summary.md`: the verdict and the conformance table, for PR comments and $GITHUB_STEP_SUMMARY. */
+export function markdownSummary(summary: Summary): string {
+  const out: string[] = [];
+  const v = summary.verdict;
+  out.push(`## wsgate: ${summary.scenario.name} — ${v.passed ? 'PASS' : 'FAIL'} (exit ${v.exitCode})${summary.partial ? ' — partial run' : ''}`);
+  out.push('');
+  if (v.failures.length > 0) {
+    out.push('**Failed:**');
+    for (const f of v.failures.slice(0, 30)) out.push(`- ${escape(f)}`);
+    if (v.failures.length > 30) out.push(`- … and ${v.failures.length - 30} more (see summary.json)`);
+    out.push('');
+  }
+  const c = summary.conformance;
+  if (c) {
+    out.push(`### Conformance: ${c.passed} passed, ${c.failed} failed, ${c.notRun} not run`);
+    out.push('');
+    out.push('| target | credential set | auth verdict | expected | seen | backend reached | result |');
+    out.push('| --- | --- | --- | --- | --- | --- | --- |');
+    for (const k of c.checks) {
+      const reached = k.backend.checked ? (k.backend.reached ? 'yes' : 'no') : '–';
+      const result = k.status === 'passed' ? 'pass' : k.status === 'failed' ? `**FAIL**: ${escape(k.reasons.join('; '))}` : `not run: ${escape(k.reasons.join('; '))}`;
+      out.push(`| ${k.target} | ${k.credential} | ${k.verdict} | ${k.expected.join(' / ')} | ${k.seen ?? '–'} | ${reached} | ${result} |`);
+    }
+    out.push('');
+  }
+  if (summary.thresholds.length > 0) {
+    out.push('### Thresholds');
+    out.push('');
+    out.push('| threshold | measured | result |');
+    out.push('| --- | --- | --- |');
+    for (const t of summary.thresholds) out.push(`| \`${t.source}\` | ${t.actual ?? 'not measured'} | ${t.passed ? 'pass' : '**FAIL**'} |`);
+    out.push('');
+  }
+  out.push(`<sub>wsgate ${summary.tool.version} · run ${summary.run.id} · ${summary.run.startedAt} · ${Math.round(summary.run.durationMs)} ms</sub>`);
+  return out.join('\n') + '\n';
+}
+
+function escape(text: string): string {
+  return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+}

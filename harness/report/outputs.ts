@@ -1,0 +1,56 @@
+import { appendFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import type { Secrets } from '../scenario/secrets.ts';
+import type { Summary } from '../results/summary.ts';
+import { junitXml } from './junit.ts';
+import { markdownSummary } from './markdown.ts';
+
+/** One file of a run's output, made from the (already masked) summary. */
+export interface OutputWriter {
+  file: string;
+  render(summary: Summary): string;
+}
+
+/** Every file a run writes. Later outputs (HTML) add themselves here. */
+export const OUTPUT_WRITERS: OutputWriter[] = [
+  { file: 'summary.json', render: (s) => JSON.stringify(s, null, 2) + '\n' },
+  { file: 'junit.xml', render: junitXml },
+  { file: 'summary.md', render: markdownSummary },
+];
+
+/** `reports/<scenario>-<YYYYMMDD-HHMMSS>` under `root`. */
+export function defaultRunDir(root: string, scenarioName: string, startedAt: Date): string {
+  const stamp = startedAt.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  return join(root, `${scenarioName}-${stamp}`);
+}
+
+/**
+ * Write every output of a run into `dir`. Files are rendered into a hidden sibling first and moved
+ * into place only when all rendered, so a crash never leaves half a report. Every byte passes
+ * through `secrets.mask`. Returns the written paths.
+ */
+export function writeRunOutputs(dir: string, summary: Summary, secrets: Secrets): string[] {
+  const masked = secrets.maskDeep(summary);
+  const target = resolve(dir);
+  const staging = join(dirname(target), `.${basename(target)}.staging-${process.pid}`);
+  mkdirSync(staging, { recursive: true });
+  try {
+    for (const w of OUTPUT_WRITERS) writeFileSync(join(staging, w.file), secrets.mask(w.render(masked)));
+    mkdirSync(target, { recursive: true });
+    const written: string[] = [];
+    for (const name of readdirSync(staging)) {
+      renameSync(join(staging, name), join(target, name));
+      written.push(join(target, name));
+    }
+    return written;
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
+  }
+}
+
+/** Append the Markdown summary to GitHub's step summary when running in Actions. */
+export function writeStepSummary(summary: Summary, secrets: Secrets): void {
+  const file = process.env.GITHUB_STEP_SUMMARY;
+  if (!file || !existsSync(dirname(file))) return;
+  appendFileSync(file, secrets.mask(markdownSummary(secrets.maskDeep(summary))));
+}

@@ -1,0 +1,19 @@
+import type { Summary } from '../results/summary.ts';
+
+/** The few lines a person reads at the end of a run (masked by the log before printing). */
+export function consoleSummary(summary: Summary, outDir: string): string {
+  const lines: string[] = [];
+  const v = summary.verdict;
+  lines.push(`${v.passed ? 'PASS' : 'FAIL'}  ${summary.scenario.name}  (exit ${v.exitCode}${summary.partial ? ', partial run' : ''}, ${(summary.run.durationMs / 1000).toFixed(1)} s)`);
+  const c = summary.conformance;
+  if (c) lines.push(`  conformance  ${c.passed} passed, ${c.failed} failed, ${c.notRun} not run`);
+  for (const t of summary.thresholds) lines.push(`  threshold    ${t.passed ? 'ok  ' : 'FAIL'} ${t.source}${t.actual !== undefined ? ` (measured ${round(t.actual)})` : ' (not measured)'}`);
+  for (const f of v.failures.slice(0, 10)) lines.push(`  ✗ ${f}`);
+  if (v.failures.length > 10) lines.push(`  … ${v.failures.length - 10} more in summary.md`);
+  lines.push(`  report       ${outDir}/`);
+  return lines.join('\n');
+}
+
+function round(n: number): number {
+  return Math.round(n * 1000) / 1000;
+}

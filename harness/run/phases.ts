@@ -1,0 +1,32 @@
+import type { AuthControl } from '../control/auth-service.ts';
+import type { Plan } from '../plan/plan.ts';
+import type { Summary } from '../results/summary.ts';
+import { conformancePhase } from '../check/phase.ts';
+import type { Log } from './log.ts';
+
+/** What a phase gets: the plan, the summary it fills in, and the run's abort signal. */
+export interface RunContext {
+  plan: Plan;
+  summary: Summary;
+  /** Aborted on Ctrl-C or when the run must stop; a phase stops promptly and keeps what it saw. */
+  signal: AbortSignal;
+  log: Log;
+  authControl?: AuthControl;
+  /** Problems that make the run "could not be carried out" (exit 3), e.g. a target that died. */
+  fatal: string[];
+  /** Failures that make the run fail (exit 1), one line each. */
+  failures: string[];
+}
+
+export type Command = 'check' | 'run' | 'probe';
+
+/** One part of a run (conformance, load, overhead, security), in the order it runs. */
+export interface Phase {
+  name: string;
+  /** Whether this phase runs for this command and scenario. */
+  enabled(plan: Plan, command: Command): boolean;
+  run(ctx: RunContext): Promise<void>;
+}
+
+/** Every phase, in run order. The load engine, overhead and security add theirs here. */
+export const PHASES: Phase[] = [conformancePhase];

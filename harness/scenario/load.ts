@@ -49,12 +49,12 @@ export function parseScenario(text: string, file: string, env: NodeJS.ProcessEnv
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
-    throw new ScenarioError(
-      doc.errors.map((e) => {
-        const { line, col } = lines.linePos(e.pos[0]);
-        return { pos: { file, line, col }, field: '', message: `YAML syntax: ${e.message.split('\n')[0]}` };
-      }),
-    );
+    // Only the first: later YAML errors are usually echoes of it.
+    const e = doc.errors[0]!;
+    const { line, col } = lines.linePos(e.pos[0]);
+    const lineText = text.split('\n')[line - 1] ?? '';
+    const hint = /[{[].*\$\{/.test(lineText) ? ' (inside { } or [ ], quote values that use ${…}: "${env:NAME}")' : '';
+    throw new ScenarioError([{ pos: { file, line, col }, field: '', message: `YAML syntax: ${e.message.split('\n')[0]}${hint}` }]);
   }
   const at = (p: ReadonlyArray<string | number>, key = false) => locate(doc, lines, file, p, key);
   const raw: unknown = doc.toJS();

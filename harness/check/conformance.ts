@@ -185,13 +185,21 @@ async function backendView(
     }
     if (!target.backend.secretsMayPass) {
       const seenText = mine.path + '\n' + Object.entries(mine.headers).map(([k, v]) => `${k}: ${String(v)}`).join('\n');
-      if (plan.scenario.secrets.leaksInto(seenText)) reasons.push('a secret of this credential set reached the backend (in a forwarded header or the path)');
+      const leaked = confidentialValues(cred, target.backend.mustNotSee).some((v) => seenText.includes(v));
+      if (leaked) reasons.push('a password, token or client secret of this credential set reached the backend (in a forwarded header or the path)');
     }
   }
   const forwardedHeaders = mine
     ? Object.fromEntries(Object.entries(mine.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : v]))
     : undefined;
   return { checked: true, reached, forwardedHeaders, path: mine?.path };
+}
+
+/** Values a gateway must never pass on: passwords and tokens, and values of headers/params it must strip. */
+function confidentialValues(cred: PlannedCredential, mustNotSee: readonly string[]): string[] {
+  const named = [...cred.headers, ...cred.query].filter(([name]) => mustNotSee.includes(name.toLowerCase())).map(([, v]) => v);
+  // An Authorization value is matched by its token, so a gateway re-wrapping it is still caught.
+  return [...cred.confidential, ...named.map((v) => v.replace(/^(Basic|Bearer)\s+/i, ''))].filter((v) => v.length >= 4);
 }
 
 function describeExpected(expected: Outcome[], verdict: Verdict): string {

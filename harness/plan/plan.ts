@@ -8,8 +8,8 @@ import type { AuthState, CredentialDoc, TargetDoc } from '../scenario/schema.ts'
 import type { Verdict } from '../scenario/schema-types.ts';
 import { CliError, EXIT_INVALID } from '../cli/exit-codes.ts';
 
-/** Headers a gateway must strip before the backend unless the target says otherwise. */
-export const DEFAULT_MUST_NOT_SEE = ['x-ibm-client-secret', 'authorization'];
+/** Header or query parameter names a gateway must strip before the backend unless the target says otherwise. */
+export const DEFAULT_MUST_NOT_SEE = ['x-ibm-client-secret', 'authorization', 'apikey'];
 
 /** A target ready to connect to: URL parsed, TLS and timeouts resolved. */
 export interface PlannedTarget {
@@ -40,6 +40,8 @@ export interface PlannedCredential {
   origin?: string;
   path?: string;
   clientCert?: { cert: string; key: string };
+  /** Passwords and tokens (basic password, bearer, minted JWT): never to reach the backend. */
+  confidential: string[];
   authState: AuthState;
   weight: number;
 }
@@ -131,15 +133,21 @@ function planTarget(scenario: LoadedScenario, t: TargetDoc, i: number, fixtureUr
 
 async function planCredential(scenario: LoadedScenario, c: CredentialDoc, i: number): Promise<PlannedCredential> {
   const headers: Array<[string, string]> = Object.entries(c.headers ?? {});
+  const confidential: string[] = [];
   if (c.basic) {
+    confidential.push(c.basic.password);
     const encoded = Buffer.from(`${c.basic.username}:${c.basic.password}`).toString('base64');
     scenario.secrets.add(encoded);
     headers.push(['Authorization', `Basic ${encoded}`]);
   }
-  if (c.bearer) headers.push(['Authorization', `Bearer ${c.bearer}`]);
+  if (c.bearer) {
+    confidential.push(c.bearer);
+    headers.push(['Authorization', `Bearer ${c.bearer}`]);
+  }
   if (c.jwt) {
     const token = await mintJwt(scenario, c, i);
     scenario.secrets.add(token);
+    confidential.push(token);
     headers.push(['Authorization', `Bearer ${token}`]);
   }
   return {
@@ -151,6 +159,7 @@ async function planCredential(scenario: LoadedScenario, c: CredentialDoc, i: num
     origin: c.origin,
     path: c.path,
     clientCert: c.clientCert,
+    confidential,
     authState: c.authService ?? 'ok',
     weight: c.weight ?? 1,
   };

@@ -13,6 +13,7 @@ export async function startScenarioFixtures(spec: NonNullable<ScenarioDoc['fixtu
   const { startFixtures } = await import('../../fixtures/index.ts');
   const running = await startFixtures({
     gateway: opts.gateway ?? 'reference',
+    gateways: opts.gateways,
     authTimeoutMs: durationOr(opts.authTimeout, 1000),
   });
   return { urls: running.urls, stop: () => running.stop() };

@@ -39,7 +39,7 @@ export const TargetSchema = Strict(
       Strict(
         {
           record: Type.String({ description: 'URL of the echo backend\'s connection record (GET), to prove what reached the backend' }),
-          mustNotSee: Type.Optional(Type.Array(Type.String(), { description: 'Header names the gateway must strip before the backend (default: X-IBM-Client-Secret, Authorization)' })),
+          mustNotSee: Type.Optional(Type.Array(Type.String(), { description: 'Header or query parameter names the gateway must strip before the backend (default: X-IBM-Client-Secret, Authorization, apikey)' })),
           secretsMayPass: Type.Optional(Type.Boolean({ description: 'Allow secret values to reach the backend (default false: any secret seen there fails the check)' })),
         },
         'What the backend behind this gateway saw',

@@ -1,6 +1,50 @@
 import type { Command } from 'commander';
+import { parseDuration } from '../../scenario/duration.ts';
+import { CliError, EXIT_INVALID } from '../exit-codes.ts';
 
-/** `wsgate fixtures`: placeholder, owned by the fixtures work. */
+interface FixtureFlags {
+  gateway: string[];
+  authTimeout: string;
+}
+
+/** `wsgate fixtures`: start the bundled systems under test until Ctrl-C. */
 export function registerFixtures(program: Command): void {
-  program.command('fixtures').description('Start the bundled echo backend, auth service and a gateway on loopback; print their URLs; stop on Ctrl-C');
+  program
+    .command('fixtures')
+    .description('Start the bundled echo backend, auth service and a gateway on loopback; print their URLs; stop on Ctrl-C')
+    .option('-g, --gateway <name...>', 'gateway(s) to start: reference, misbehaving, nginx, caddy, haproxy', ['reference'])
+    .option('--auth-timeout <duration>', 'how long gateways wait for the auth service', '1s')
+    .addHelpText(
+      'after',
+      `
+URLs printed (use them in a scenario, or \${fixture:<name>} with "fixtures: true"):
+  gateway           ws:// URL of the gateway (add a path, e.g. /echo)
+  gateway.baseline  the same backend through the gateway without auth
+  backend           the echo backend directly
+  backend.record    GET: connections that reached the backend (?since=N); DELETE clears
+  auth              the authorization URL the gateway calls
+  auth.control      PUT {"state":"ok|error|hang|down|garbage|slow","latencyMs":N,"errorRate":0.1}
+Credentials the auth service knows are in fixtures/auth-registry.ts.`,
+    )
+    .action(async (flags: FixtureFlags) => {
+      let authTimeoutMs: number;
+      try {
+        authTimeoutMs = parseDuration(flags.authTimeout);
+      } catch (err) {
+        throw new CliError(`--auth-timeout: ${(err as Error).message}`, EXIT_INVALID);
+      }
+      const { startFixtures, GATEWAYS } = await import('../../../fixtures/index.ts');
+      const unknown = flags.gateway.filter((g) => !GATEWAYS[g]);
+      if (unknown.length > 0) throw new CliError(`--gateway: unknown ${unknown.join(', ')} (known: ${Object.keys(GATEWAYS).join(', ')})`, EXIT_INVALID);
+      const running = await startFixtures({ gateways: flags.gateway, authTimeoutMs });
+      const width = Math.max(...Object.keys(running.urls).map((k) => k.length));
+      for (const [name, url] of Object.entries(running.urls).sort()) process.stdout.write(`${name.padEnd(width)}  ${url}\n`);
+      process.stderr.write('fixtures running on loopback; Ctrl-C to stop\n');
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', resolve);
+        process.once('SIGTERM', resolve);
+      });
+      await running.stop();
+      process.stderr.write('fixtures stopped\n');
+    });
 }

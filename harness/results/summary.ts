@@ -1,5 +1,6 @@
 import type { ThresholdResult } from '../analysis/thresholds.ts';
 import type { ConformanceResult } from '../check/conformance.ts';
+import type { SecurityResult } from '../security/result.ts';
 import type { Verdict } from '../scenario/schema-types.ts';
 import type { AuthState } from '../scenario/schema.ts';
 
@@ -27,8 +28,8 @@ export interface Summary {
   load?: unknown;
   /** Auth overhead result (harness/overhead). */
   overhead?: unknown;
-  /** Security probe results (harness/security). */
-  security?: unknown;
+  /** Security probe results (harness/security/result.ts); absent when no probe ran. */
+  security?: SecurityResult;
   /** Flat metrics that thresholds read, e.g. `unexpected_outcomes`, `handshake.p95` (ms). */
   metrics: Record<string, number>;
   thresholds: ThresholdResult[];

@@ -3,7 +3,7 @@ import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { classifySocketError } from '../outcome/classify-error.ts';
 import type { Outcome } from '../outcome/outcome.ts';
 import { hostHeader, requestPath, type PlannedCredential, type PlannedTarget } from '../plan/plan.ts';
-import { newKeyPair } from '../wire/accept.ts';
+import { newKeyPair, type KeyPair } from '../wire/accept.ts';
 import { encodeClientFrame, encodeClose, OP_CLOSE, OP_PING, OP_PONG, OP_TEXT, parseServerFrame } from '../wire/frame.ts';
 import { HandshakeRequest } from '../wire/handshake-request.ts';
 import { judgeHandshake } from '../wire/handshake-verdict.ts';
@@ -68,6 +68,8 @@ export interface ProbeOptions {
   extraHeaders?: Array<[string, string]>;
   /** Replace the request path (security bypass variants). */
   pathOverride?: string;
+  /** Send these bytes instead of the request built from target and credential (raw security variants). */
+  request?: (pair: KeyPair) => Buffer;
 }
 
 /**
@@ -135,7 +137,7 @@ export function probe(target: PlannedTarget, cred: PlannedCredential, opts: Prob
     const send = () => {
       phase = 'handshake';
       arm(target.handshakeTimeoutMs, () => finish({ outcome: 'handshake_timeout' }));
-      socket.write(request.bytes(pair));
+      socket.write(opts.request ? opts.request(pair) : request.bytes(pair));
     };
 
     socket.on('data', (chunk: Buffer) => {

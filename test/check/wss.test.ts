@@ -1,0 +1,65 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { after, before, test } from 'node:test';
+import { FIXTURE_CREDENTIALS } from '../../fixtures/auth-registry.ts';
+import { fixtureTls, startFixtures, type RunningFixtures } from '../../fixtures/index.ts';
+import { buildPlan } from '../../harness/plan/plan.ts';
+import { probe } from '../../harness/probe/probe.ts';
+import { parseScenario } from '../../harness/scenario/load.ts';
+
+const TLS_DIR = new URL('../../fixtures/tls/', import.meta.url).pathname;
+const app = FIXTURE_CREDENTIALS.validApp;
+let fx: RunningFixtures;
+
+before(async () => {
+  fx = await startFixtures({ tls: fixtureTls(true) });
+});
+after(() => fx.stop());
+
+/** Plan a one-target scenario with the given TLS block and credential extras, and probe it. */
+async function attempt(tls: string, credExtra = '') {
+  const loaded = parseScenario(
+    `name: wss
+targets:
+  - name: tls-gw
+    url: ${fx.urls.gateway}/echo
+    tls: ${tls}
+credentials:
+  - name: valid
+    expect: 200
+    headers: { X-IBM-Client-Id: ${app.clientId}, X-IBM-Client-Secret: ${app.secret} }
+${credExtra}`,
+    `${TLS_DIR}scenario.yaml`,
+  );
+  const plan = await buildPlan(loaded);
+  return probe(plan.targets[0]!, plan.credentials[0]!, { attemptId: 'wss', echo: 'over-tls', echoTimeoutMs: 1000 });
+}
+
+test('wss with the CA and a client certificate (mutual TLS) upgrades, echoes and times the TLS handshake', async () => {
+  assert.match(fx.urls.gateway!, /^wss:\/\//);
+  const e = await attempt('{ ca: "${file:ca.pem}" }', '    clientCert: { cert: "${file:client.pem}", key: "${file:client-key.pem}" }\n');
+  assert.equal(e.outcome, 'upgraded', e.problem);
+  assert.deepEqual(e.echo, { ok: true });
+  assert.ok((e.timings.tlsMs ?? 0) > 0);
+});
+
+test('the target-level client certificate is used when the set has none', async () => {
+  const e = await attempt('{ ca: "${file:ca.pem}", cert: "${file:client.pem}", key: "${file:client-key.pem}" }');
+  assert.equal(e.outcome, 'upgraded', e.problem);
+});
+
+test('wss without a client certificate to a mutual-TLS gateway is not an upgrade', async () => {
+  const e = await attempt('{ ca: "${file:ca.pem}" }');
+  assert.equal(e.outcome, 'tls_error', e.problem);
+  assert.match(e.problem ?? '', /CERTIFICATE_REQUIRED|alert/i);
+});
+
+test('wss with an untrusted server certificate is a tls_error', async () => {
+  const e = await attempt('{ servername: localhost }', '    clientCert: { cert: "${file:client.pem}", key: "${file:client-key.pem}" }\n');
+  assert.equal(e.outcome, 'tls_error');
+  assert.match(e.problem ?? '', /CERT|SELF_SIGNED|UNABLE/i);
+});
+
+test('the TLS material is the committed dev-only set', () => {
+  assert.match(readFileSync(`${TLS_DIR}ca.pem`, 'utf8'), /BEGIN CERTIFICATE/);
+});

@@ -196,7 +196,7 @@ async function backendView(
 }
 
 /** Values a gateway must never pass on: passwords and tokens, and values of headers/params it must strip. */
-function confidentialValues(cred: PlannedCredential, mustNotSee: readonly string[]): string[] {
+export function confidentialValues(cred: PlannedCredential, mustNotSee: readonly string[]): string[] {
   const named = [...cred.headers, ...cred.query].filter(([name]) => mustNotSee.includes(name.toLowerCase())).map(([, v]) => v);
   // An Authorization value is matched by its token, so a gateway re-wrapping it is still caught.
   return [...cred.confidential, ...named.map((v) => v.replace(/^(Basic|Bearer)\s+/i, ''))].filter((v) => v.length >= 4);

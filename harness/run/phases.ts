@@ -2,6 +2,7 @@ import type { AuthControl } from '../control/auth-service.ts';
 import type { Plan } from '../plan/plan.ts';
 import type { Summary } from '../results/summary.ts';
 import { conformancePhase } from '../check/phase.ts';
+import { securityPhase } from '../security/phase.ts';
 import type { Log } from './log.ts';
 
 /** What a phase gets: the plan, the summary it fills in, and the run's abort signal. */
@@ -29,4 +30,4 @@ export interface Phase {
 }
 
 /** Every phase, in run order. The load engine, overhead and security add theirs here. */
-export const PHASES: Phase[] = [conformancePhase];
+export const PHASES: Phase[] = [conformancePhase, securityPhase];

@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
 import { registerFixtures } from './fixtures.ts';
+import { registerProbe } from './probe.ts';
 import { registerCheck, registerRun } from './run-like.ts';
 import { registerSchema } from './schema.ts';
 import { registerValidate } from './validate.ts';
 
 /** Every wsgate command, in the order `wsgate --help` lists them. Each file registers one. */
-export const COMMANDS: Array<(program: Command) => void> = [registerRun, registerCheck, registerValidate, registerFixtures, registerSchema];
+export const COMMANDS: Array<(program: Command) => void> = [registerRun, registerCheck, registerProbe, registerValidate, registerFixtures, registerSchema];

@@ -1,0 +1,42 @@
+import type { Outcome } from '../outcome/outcome.ts';
+import type { Phase } from '../run/phases.ts';
+import { runSecurity } from './suite.ts';
+
+/** Outcomes that say the target itself could not be talked to. */
+const UNREACHABLE: ReadonlySet<Outcome> = new Set(['refused', 'connect_timeout', 'dns_error', 'tls_error']);
+
+/**
+ * The security phase: every selected probe against every target. Runs for `wsgate probe`, and for
+ * `run` / `check` when the scenario has a `security:` block.
+ */
+export const securityPhase: Phase = {
+  name: 'security',
+  enabled: (plan, command) => command === 'probe' || ((command === 'run' || command === 'check') && plan.scenario.doc.security !== undefined),
+  async run(ctx) {
+    const { plan, log } = ctx;
+    log.info(`security: ${plan.targets.length} target(s)`);
+    const result = await runSecurity(plan, {
+      authControl: ctx.authControl,
+      signal: ctx.signal,
+      onProbe: (p) => {
+        const mark = p.status === 'passed' ? 'ok  ' : p.status === 'failed' ? 'FAIL' : 'skip';
+        log.info(`  ${mark} ${p.target} / ${p.probe}: ${p.status === 'failed' ? p.reasons.join('; ') : p.seen}`);
+      },
+    });
+    ctx.summary.security = result;
+    const m = ctx.summary.metrics;
+    m['security.passed'] = result.passed;
+    m['security.failed'] = result.failed;
+    m['security.not_run'] = result.notRun;
+    for (const p of result.probes) {
+      if (p.status === 'failed') ctx.failures.push(`security ${p.target} / ${p.probe}: ${p.reasons.join('; ')}`);
+    }
+    for (const target of plan.targets) {
+      const attempts = result.probes.filter((p) => p.target === target.name).flatMap((p) => p.attempts);
+      if (attempts.length > 0 && attempts.every((a) => UNREACHABLE.has(a.outcome))) {
+        const message = `target ${target.name} could not be reached (every attempt failed at the network level)`;
+        if (!ctx.fatal.includes(message)) ctx.fatal.push(message);
+      }
+    }
+  },
+};

@@ -1,5 +1,6 @@
 import type { ThresholdResult } from '../analysis/thresholds.ts';
 import type { ConformanceResult } from '../check/conformance.ts';
+import type { OverheadResult } from '../overhead/result.ts';
 import type { SecurityResult } from '../security/result.ts';
 import type { Verdict } from '../scenario/schema-types.ts';
 import type { AuthState } from '../scenario/schema.ts';
@@ -26,8 +27,8 @@ export interface Summary {
   conformance?: ConformanceResult;
   /** Load engine results (harness/load); absent when the scenario has no load block. */
   load?: unknown;
-  /** Auth overhead result (harness/overhead). */
-  overhead?: unknown;
+  /** Auth overhead result (harness/overhead/result.ts); absent when the scenario has no overhead block. */
+  overhead?: OverheadResult;
   /** Security probe results (harness/security/result.ts); absent when no probe ran. */
   security?: SecurityResult;
   /** Flat metrics that thresholds read, e.g. `unexpected_outcomes`, `handshake.p95` (ms). */

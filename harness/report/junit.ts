@@ -2,6 +2,7 @@ import junitModule, { type Builder } from 'junit-report-builder';
 import { statusOf } from '../outcome/outcome.ts';
 import type { CheckResult } from '../check/conformance.ts';
 import type { Summary } from '../results/summary.ts';
+import type { ProbeResult } from '../security/result.ts';
 
 /** The package's CommonJS default export is the builder; its typings describe it as a namespace. */
 const junit = junitModule as unknown as Builder;
@@ -13,6 +14,7 @@ const junit = junitModule as unknown as Builder;
 export function junitXml(summary: Summary): string {
   const builder = junit.newBuilder().name(`wsgate ${summary.scenario.name}`);
   if (summary.conformance) addConformance(builder, summary.conformance.checks);
+  if (summary.security) addSecurity(builder, summary.security.probes);
   addThresholds(builder, summary);
   return builder.build();
 }
@@ -28,6 +30,19 @@ function addConformance(builder: Builder, checks: CheckResult[]): void {
     if (c.status === 'not_run') tc.skipped().standardOutput(c.reasons.join('\n'));
     else if (c.status === 'failed') tc.failure(`${c.target} / ${c.credential}: ${c.reasons.join('; ')}`, 'conformance').standardOutput(evidenceText(c));
     else tc.standardOutput(evidenceText(c));
+  }
+}
+
+/** One testcase per probe x target (class = security.<target>); not-run probes are skipped with their reason. */
+function addSecurity(builder: Builder, probes: ProbeResult[]): void {
+  const suite = builder.testSuite().name('security');
+  for (const p of probes) {
+    const tc = suite.testCase().className(`security.${p.target}`).name(`${p.probe}: ${p.title}`).time(p.durationMs / 1000);
+    const attempts = p.attempts.map((a) => `${a.unsafe ? 'UNSAFE ' : ''}${a.label} [${a.credential}]: ${a.outcome}${a.reachedBackend ? ', reached the backend' : ''}${a.unsafe ? ` — ${a.unsafe}` : ''}`);
+    const text = [`sends: ${p.sends}`, `a safe gateway: ${p.safe}`, `seen: ${p.seen}`, ...attempts].join('\n');
+    if (p.status === 'not_run') tc.skipped().standardOutput(p.reasons.join('\n'));
+    else if (p.status === 'failed') tc.failure(`${p.target} / ${p.probe}: ${p.reasons.join('; ')}`, 'security').standardOutput(text);
+    else tc.standardOutput(text);
   }
 }
 

@@ -1,6 +1,6 @@
 import type { Summary } from '../results/summary.ts';
 
-/** `summary.md`: the verdict and the conformance table, for PR comments and $GITHUB_STEP_SUMMARY. */
+/** `summary.md`: the verdict, the conformance and security tables, for PR comments and $GITHUB_STEP_SUMMARY. */
 export function markdownSummary(summary: Summary): string {
   const out: string[] = [];
   const v = summary.verdict;
@@ -22,6 +22,19 @@ export function markdownSummary(summary: Summary): string {
       const reached = k.backend.checked ? (k.backend.reached ? 'yes' : 'no') : '–';
       const result = k.status === 'passed' ? 'pass' : k.status === 'failed' ? `**FAIL**: ${escape(k.reasons.join('; '))}` : `not run: ${escape(k.reasons.join('; '))}`;
       out.push(`| ${k.target} | ${k.credential} | ${k.verdict} | ${k.expected.join(' / ')} | ${k.seen ?? '–'} | ${reached} | ${result} |`);
+    }
+    out.push('');
+  }
+  const sec = summary.security;
+  if (sec) {
+    const refs = `allowed reference: ${sec.references.allowed ?? 'none'}, denied reference: ${sec.references.denied ?? 'none'}`;
+    out.push(`### Security probes: ${sec.passed} passed, ${sec.failed} failed, ${sec.notRun} not run (${escape(refs)})`);
+    out.push('');
+    out.push('| target | probe | checks that | seen | result |');
+    out.push('| --- | --- | --- | --- | --- |');
+    for (const p of sec.probes) {
+      const result = p.status === 'passed' ? 'pass' : p.status === 'failed' ? `**FAIL**: ${escape(p.reasons.join('; '))}` : `not run: ${escape(p.reasons.join('; '))}`;
+      out.push(`| ${p.target} | \`${p.probe}\` | ${escape(p.title)} | ${p.status === 'not_run' ? '–' : escape(p.seen)} | ${result} |`);
     }
     out.push('');
   }

@@ -48,7 +48,8 @@ export function requestBytes(req: RawRequest, pair: KeyPair): Buffer {
 }
 
 /**
- * The request as a person reads it in a report: CR and LF inside a line shown as \r and \n, long
+ * The request as a person reads it in a report: CR, LF and other control bytes inside a line shown
+ * escaped (\r, \n, \x00), long
  * values shortened. `mask` runs on each value before shortening, so a cut never leaves part of a
  * secret unmasked.
  */
@@ -56,7 +57,7 @@ export function requestText(req: RawRequest, mask: (text: string) => string): st
   const show = (text: string) => {
     const masked = mask(text);
     const shown = masked.length > SHOWN_VALUE_CHARS ? `${masked.slice(0, 40)}…(${text.length} chars)` : masked;
-    return shown.replace(/\r/g, '\\r').replace(/\n/g, '\\n');
+    return shown.replace(/\r/g, '\\r').replace(/\n/g, '\\n').replace(/[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
   };
   const lines = [`${req.method} ${show(req.target)} ${req.version}`];
   for (const [name, value] of req.headers) lines.push(`${show(name)}: ${value === FRESH_KEY ? '<fresh key>' : show(value)}`);

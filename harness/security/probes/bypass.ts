@@ -284,7 +284,8 @@ export const bypassCrlf = bypassProbe(
     return [
       { label: 'credential headers after a bare LF in a value', change: (req) => joinCredentials(req, denied, '\n') },
       { label: 'credential headers after a bare CR in a value', change: (req) => joinCredentials(req, denied, '\r') },
-      { label: `${name} folded onto a continuation line (obs-fold)`, change: (req) => setHeader(req, name, [`${value.slice(0, 1)}\r\n ${value.slice(1)}`]) },
+      // Folded before the value, never inside it: a split secret could not be masked in the report.
+      { label: `${name} on a continuation line (obs-fold)`, change: (req) => setHeader(req, name, [`\r\n ${value}`]) },
       { label: `NUL byte in ${name}`, change: (req) => setHeader(req, name, [`${value}\u0000`]) },
       { label: `space before the colon of ${name}`, change: (req) => ({ ...req, headers: req.headers.map(([n, v]): [string, HeaderValue] => [n === name ? `${n} ` : n, v]) }) },
     ];

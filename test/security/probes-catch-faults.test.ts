@@ -66,7 +66,7 @@ const FAULTS: Array<{ fault: Partial<GatewayFaults>; probes: ProbeId[]; says: Re
 ];
 
 for (const { fault, probes, says, unrelated = 'bypass.websocket-key' } of FAULTS) {
-  test(`fault ${JSON.stringify(fault)} is caught by ${probes.join(", ")} (an unrelated probe stays green); off, they pass`, async () => {
+  test(`fault ${JSON.stringify(fault)} is caught by ${probes.join(', ')} (an unrelated probe stays green); off, they pass`, async () => {
     bad.setFaults({ ...NO_FAULTS, ...fault });
     try {
       // The fault's own probes plus one unrelated probe, which must stay green: the catch is specific.

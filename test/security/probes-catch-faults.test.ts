@@ -6,7 +6,7 @@ import { startFixtures, type RunningFixtures } from '../../fixtures/index.ts';
 import { authControlFor } from '../../harness/control/auth-service.ts';
 import { buildPlan } from '../../harness/plan/plan.ts';
 import { parseScenario } from '../../harness/scenario/load.ts';
-import { PROBE_IDS, type ProbeId } from '../../harness/security/probe-ids.ts';
+import { PROBE_IDS, type ProbeFamily, type ProbeId } from '../../harness/security/probe-ids.ts';
 import type { SecurityResult } from '../../harness/security/result.ts';
 import { runSecurity } from '../../harness/security/suite.ts';
 
@@ -21,7 +21,7 @@ before(async () => {
 after(() => fx.stop());
 
 /** Run `probes` against one fixture gateway, as a user's scenario with literal loopback URLs would. */
-async function probe(gateway: 'misbehaving' | 'reference', probes: readonly ProbeId[] = PROBE_IDS): Promise<SecurityResult> {
+async function probe(gateway: 'misbehaving' | 'reference', probes: ReadonlyArray<ProbeId | ProbeFamily> = PROBE_IDS): Promise<SecurityResult> {
   const text = `name: faults
 targets: [{ name: ${gateway}, url: "${fx.urls[`gateway.${gateway}`]}/echo", backend: { record: "${fx.urls['backend.record']}" } }]
 authService: { control: "${fx.urls['auth.control']}" }

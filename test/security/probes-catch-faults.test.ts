@@ -62,6 +62,7 @@ const FAULTS: Array<{ fault: Partial<GatewayFaults>; probes: ProbeId[]; says: Re
   { fault: { unauthPathVariant: '/Echo' }, probes: ['bypass.path'], says: /^first segment capitalised: upgraded/ },
   { fault: { unauthPathVariant: '/echo/' }, probes: ['bypass.path'], says: /^trailing slash: upgraded/ },
   { fault: { cacheAllowPerClient: true }, probes: ['caching.deny-after-allow'], says: /^denied reference right after an allow: upgraded: the gateway let it in/ },
+  { fault: { echoRequestInDenial: true }, probes: ['leaks.error-body'], says: /^credential set wrong-secret: the response echoed a secret of wrong-secret in its body/ },
   { fault: { letDeniedThrough: true }, probes: ['leaks.denied-to-backend'], says: /^credential set wrong-secret: upgraded: the gateway let it in; reached the backend/, unrelated: 'fail-closed.auth-error' },
 ];
 

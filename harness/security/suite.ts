@@ -1,4 +1,5 @@
 import type { AuthControl } from '../control/auth-service.ts';
+import type { Outcome } from '../outcome/outcome.ts';
 import type { Plan } from '../plan/plan.ts';
 import { familyOf } from './probe-ids.ts';
 import { PROBES } from './probes/index.ts';
@@ -63,10 +64,19 @@ export async function runSecurity(plan: Plan, opts: SecurityOptions = {}): Promi
   };
 }
 
+/**
+ * Outcomes that say nothing listens there. A TLS failure is not among them: refusing a handshake
+ * without a valid client certificate is one way a gateway says no.
+ */
+const NOBODY_THERE: ReadonlySet<Outcome> = new Set(['refused', 'connect_timeout', 'dns_error']);
+
 /** A probe's findings as its result: unsafe attempts and extra reasons fail it; a not-run reason stands alone. */
-function judge(probe: SecurityProbe, target: string, f: ProbeFindings, ms: number): ProbeResult {
-  const unsafe = f.attempts.filter((a) => a.unsafe);
-  const reasons = [...unsafe.map((a) => `${a.label}: ${a.unsafe}`), ...f.reasons];
+function judge(probe: SecurityProbe, target: string, findings: ProbeFindings, ms: number): ProbeResult {
+  const unsafe = findings.attempts.filter((a) => a.unsafe);
+  const reasons = [...unsafe.map((a) => `${a.label}: ${a.unsafe}`), ...findings.reasons];
+  // A target that never answered refused nothing: its probe did not run, it did not pass.
+  const unreachable = findings.attempts.length > 0 && findings.attempts.every((a) => NOBODY_THERE.has(a.outcome));
+  const f = unreachable && !findings.notRun ? { ...findings, notRun: `the target could not be reached (${findings.attempts[0]!.outcome})` } : findings;
   // Anything unsafe seen before a probe gave up still fails it: a gateway that let one in is not "not run".
   const status = reasons.length > 0 ? 'failed' : f.notRun ? 'not_run' : 'passed';
   return {

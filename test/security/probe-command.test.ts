@@ -116,3 +116,15 @@ test('an invalid security: block (unknown reference, reference with the wrong ve
     assert.equal(existsSync(out), false);
   }
 });
+
+test('a target nobody listens on: every probe is not run with the reason, exit 3, and the report is still written', async () => {
+  const file = join(dir, 'unreachable.yaml');
+  writeFileSync(file, `name: unreachable\ntargets: [{ name: gone, url: "ws://127.0.0.1:9/echo" }]\ncredentials:\n  - { name: ok, expect: 200, headers: { X-Api-Key: key-good-1234 } }\n  - { name: no, expect: 401, headers: { X-Api-Key: key-bad-5678 } }\n`);
+  const out = join(dir, 'out-unreachable');
+  const res = await runCli(['probe', file, '--out', out]);
+  assert.equal(res.code, 3, res.stdout + res.stderr);
+  const sec = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')).security as SecurityResult;
+  assert.equal(sec.notRun, PROBE_IDS.length);
+  assert.ok(sec.probes.filter((p) => p.family === 'bypass').every((p) => p.reasons[0] === 'the target could not be reached (refused)'));
+  assert.match(readFileSync(join(out, 'summary.md'), 'utf8'), /target gone could not be reached/);
+});

@@ -34,7 +34,7 @@ export interface OverheadSide {
   upgraded: number;
   /** Outcome counts of counted attempts (`upgraded`, `http_401`, `refused`, …). */
   outcomes: Record<string, number>;
-  /** Handshake latency of upgraded attempts, computed exactly from the recorded values (not from the histogram). */
+  /** Handshake latency of upgraded attempts, computed exactly from the recorded values (not from the histogram); NaN (null in JSON) when none upgraded. */
   percentiles: Percentiles & { min: number; max: number; mean: number };
   /** The same latencies as an HDR histogram, for plots and merging across runs. */
   histogram: EncodedHistogram;
@@ -142,5 +142,7 @@ export interface OverheadResult {
   partial: boolean;
   /** Rounds fully completed (both halves). */
   roundsCompleted: number;
+  /** Why the measurement stopped early or cannot be trusted (e.g. a side stopped upgrading). */
+  problem?: string;
   durationMs: number;
 }

@@ -1,0 +1,70 @@
+import autocannon from 'autocannon';
+import { requestPath, type PlannedCredential, type PlannedTarget } from '../plan/plan.ts';
+import type { OverheadSetup } from './setup.ts';
+
+/** Connections autocannon keeps in the open model, where the harness has no fixed concurrency to copy. */
+const OPEN_MODEL_CONNECTIONS = 10;
+
+/** Requests and answers of the authorization URL measured directly, accumulated over calls. */
+export interface AuthBenchTally {
+  latenciesMs: number[];
+  statusCodes: Record<string, number>;
+  errors: number;
+  timeouts: number;
+}
+
+/** An empty tally to accumulate `benchAuthUrl` calls into. */
+export function newAuthBenchTally(): AuthBenchTally {
+  return { latenciesMs: [], statusCodes: {}, errors: 0, timeouts: 0 };
+}
+
+/** Connections autocannon uses for this setup: the closed model's concurrency, else a fixed pool. */
+export function authBenchConnections(setup: OverheadSetup): number {
+  return setup.load.model === 'concurrency' ? setup.load.concurrency : OPEN_MODEL_CONNECTIONS;
+}
+
+/**
+ * Send `amount` requests to the authorization URL with autocannon, carrying what the gateway
+ * forwards for this credential (its headers plus the original URI and method, where API keys and
+ * the route live), with the same concurrency or rate as the upgrade attempts. Each response time
+ * is taken from autocannon's per-response event (microsecond precision; its own histogram keeps
+ * whole milliseconds). Results are added to `tally`; nothing is recorded when `tally` is undefined (warm-up).
+ */
+export async function benchAuthUrl(url: string, auth: PlannedTarget, credential: PlannedCredential, setup: OverheadSetup, amount: number, tally: AuthBenchTally | undefined, signal: AbortSignal): Promise<void> {
+  if (signal.aborted || amount <= 0) return;
+  const connections = Math.min(amount, authBenchConnections(setup));
+  const headers: Record<string, string> = {};
+  for (const [name, value] of [...auth.headers, ...credential.headers]) headers[name.toLowerCase()] = value;
+  headers['x-original-uri'] = requestPath(auth, credential);
+  headers['x-original-method'] = 'GET';
+  const latencies: number[] = [];
+  let stop = () => {};
+  const onAbort = () => stop();
+  signal.addEventListener('abort', onAbort, { once: true });
+  const result = await new Promise<autocannon.Result>((resolve, reject) => {
+    const instance = autocannon(
+      {
+        url,
+        method: 'GET',
+        headers,
+        connections,
+        amount,
+        ...(setup.load.model === 'rate' ? { overallRate: setup.load.ratePerSec } : {}),
+        timeout: Math.ceil(auth.handshakeTimeoutMs / 1000),
+        // Results are read when autocannon samples; a short interval ends a small batch promptly.
+        sampleInt: 10,
+        excludeErrorStats: true,
+      },
+      (err, res) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve(res)),
+    );
+    instance.on('response', (_client, statusCode, _bytes, responseTime) => {
+      if (statusCode >= 200 && statusCode < 300) latencies.push(responseTime);
+    });
+    stop = () => instance.stop();
+  }).finally(() => signal.removeEventListener('abort', onAbort));
+  if (!tally) return;
+  tally.latenciesMs.push(...latencies);
+  for (const [code, stat] of Object.entries(result.statusCodeStats ?? {})) tally.statusCodes[code] = (tally.statusCodes[code] ?? 0) + (stat.count ?? 0);
+  tally.errors += result.errors;
+  tally.timeouts += result.timeouts;
+}

@@ -1,0 +1,17 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { serverTimingAuthMs } from '../../harness/overhead/server-timing.ts';
+
+test('Server-Timing auth duration is read from the auth metric among others, in any case and spacing', () => {
+  assert.equal(serverTimingAuthMs('auth;dur=1.234'), 1.234);
+  assert.equal(serverTimingAuthMs('db;dur=9, Auth ; desc="authorization" ; dur = 0.5'), 0.5);
+  assert.equal(serverTimingAuthMs('auth;dur="2"'), 2);
+});
+
+test('a missing, valueless or malformed auth duration is absent, not zero', () => {
+  assert.equal(serverTimingAuthMs(undefined), undefined);
+  assert.equal(serverTimingAuthMs('db;dur=3'), undefined);
+  assert.equal(serverTimingAuthMs('auth'), undefined);
+  assert.equal(serverTimingAuthMs('auth;dur=fast'), undefined);
+  assert.equal(serverTimingAuthMs('auth;dur=-1'), undefined);
+});

@@ -5,10 +5,11 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { FIXTURE_CREDENTIALS } from '../../fixtures/auth-registry.ts';
 import { NO_FAULTS, type MisbehavingGateway } from '../../fixtures/gateway/misbehaving-gateway.ts';
-import { startFixtures, type RunningFixtures } from '../../fixtures/index.ts';
+import type { RunningFixtures } from '../../fixtures/index.ts';
 import { PROBE_IDS } from '../../harness/security/probe-ids.ts';
 import type { SecurityResult } from '../../harness/security/result.ts';
 import { runCli } from '../helpers/cli.ts';
+import { referencesYaml, startGatewayPair, targetYaml } from './gateway-pair.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'wsgate-probe-'));
 let fx: RunningFixtures;
@@ -16,8 +17,7 @@ let bad: MisbehavingGateway;
 const app = FIXTURE_CREDENTIALS.validApp;
 
 before(async () => {
-  fx = await startFixtures({ gateways: ['reference', 'misbehaving'], authTimeoutMs: 300 });
-  bad = fx.gateways.misbehaving as MisbehavingGateway;
+  ({ fx, bad } = await startGatewayPair());
 });
 after(async () => {
   await fx.stop();
@@ -27,21 +27,13 @@ after(async () => {
 /** Two targets (the reference gateway and a suspect one) with a `security:` block given as YAML flow text. */
 function scenario(name: string, security: string | undefined): string {
   const file = join(dir, `${name}.yaml`);
-  const record = `backend: { record: "${fx.urls['backend.record']}" }`;
   writeFileSync(
     file,
     `name: ${name}
 targets:
-  - { name: reference, url: "${fx.urls['gateway.reference']}/echo", ${record} }
-  - { name: suspect, url: "${fx.urls['gateway.misbehaving']}/echo", ${record} }
-authService: { control: "${fx.urls['auth.control']}" }
-credentials:
-  - name: valid-app
-    expect: 200
-    headers: { X-IBM-Client-Id: ${app.clientId}, X-IBM-Client-Secret: ${app.secret} }
-  - name: wrong-secret
-    expect: 401
-    headers: { X-IBM-Client-Id: ${app.clientId}, X-IBM-Client-Secret: sk-wrong-secret-value }
+${targetYaml(fx, 'reference')}
+${targetYaml(fx, 'misbehaving', 'suspect')}
+${referencesYaml(fx)}
 ${security === undefined ? '' : `security: ${security}\n`}thresholds: [security.failed == 0]
 `,
   );

@@ -2,32 +2,30 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { FIXTURE_CREDENTIALS } from '../../fixtures/auth-registry.ts';
 import { NO_FAULTS, type GatewayFaults, type MisbehavingGateway } from '../../fixtures/gateway/misbehaving-gateway.ts';
-import { startFixtures, type RunningFixtures } from '../../fixtures/index.ts';
+import type { RunningFixtures } from '../../fixtures/index.ts';
 import { authControlFor } from '../../harness/control/auth-service.ts';
 import { buildPlan } from '../../harness/plan/plan.ts';
 import { parseScenario } from '../../harness/scenario/load.ts';
 import { PROBE_IDS, type ProbeFamily, type ProbeId } from '../../harness/security/probe-ids.ts';
 import type { SecurityResult } from '../../harness/security/result.ts';
 import { runSecurity } from '../../harness/security/suite.ts';
+import { referencesYaml, startGatewayPair, targetYaml } from './gateway-pair.ts';
 
 let fx: RunningFixtures;
 let bad: MisbehavingGateway;
 const app = FIXTURE_CREDENTIALS.validApp;
 
 before(async () => {
-  fx = await startFixtures({ gateways: ['misbehaving', 'reference'], authTimeoutMs: 300 });
-  bad = fx.gateways.misbehaving as MisbehavingGateway;
+  ({ fx, bad } = await startGatewayPair());
 });
 after(() => fx.stop());
 
 /** Run `probes` against one fixture gateway, as a user's scenario with literal loopback URLs would. */
 async function probe(gateway: 'misbehaving' | 'reference', probes: ReadonlyArray<ProbeId | ProbeFamily> = PROBE_IDS): Promise<SecurityResult> {
   const text = `name: faults
-targets: [{ name: ${gateway}, url: "${fx.urls[`gateway.${gateway}`]}/echo", backend: { record: "${fx.urls['backend.record']}" } }]
-authService: { control: "${fx.urls['auth.control']}" }
-credentials:
-  - { name: valid-app, expect: 200, headers: { X-IBM-Client-Id: ${app.clientId}, X-IBM-Client-Secret: ${app.secret} } }
-  - { name: wrong-secret, expect: 401, headers: { X-IBM-Client-Id: ${app.clientId}, X-IBM-Client-Secret: sk-wrong-secret-value } }
+targets:
+${targetYaml(fx, gateway)}
+${referencesYaml(fx)}
   - { name: missing-client-id, expect: 400, headers: { X-IBM-Client-Secret: ${app.secret} } }
 security: { authTimeout: 300ms, probes: ${JSON.stringify(probes)} }
 `;

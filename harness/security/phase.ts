@@ -1,9 +1,5 @@
-import type { Outcome } from '../outcome/outcome.ts';
 import type { Phase } from '../run/phases.ts';
 import { runSecurity } from './suite.ts';
-
-/** Outcomes that say the target itself could not be talked to. */
-const UNREACHABLE: ReadonlySet<Outcome> = new Set(['refused', 'connect_timeout', 'dns_error', 'tls_error']);
 
 /**
  * The security phase: every selected probe against every target. Runs for `wsgate probe`, and for
@@ -31,12 +27,10 @@ export const securityPhase: Phase = {
     for (const p of result.probes) {
       if (p.status === 'failed') ctx.failures.push(`security ${p.target} / ${p.probe}: ${p.reasons.join('; ')}`);
     }
-    for (const target of plan.targets) {
-      const attempts = result.probes.filter((p) => p.target === target.name).flatMap((p) => p.attempts);
-      if (attempts.length > 0 && attempts.every((a) => UNREACHABLE.has(a.outcome))) {
-        const message = `target ${target.name} could not be reached (every attempt failed at the network level)`;
-        if (!ctx.fatal.includes(message)) ctx.fatal.push(message);
-      }
+    for (const t of result.unreachableTargets) {
+      // Conformance may have said so already, in the same words.
+      const message = `target ${t} could not be reached (every attempt failed at the network level)`;
+      if (!ctx.fatal.includes(message)) ctx.fatal.push(message);
     }
   },
 };

@@ -55,12 +55,19 @@ export async function runSecurity(plan: Plan, opts: SecurityOptions = {}): Promi
       keep(judge(PROBES[id], target.name, findings, performance.now() - t0));
     }
   }
+  const unreachableTargets = plan.targets
+    .map((t) => t.name)
+    .filter((name) => {
+      const attempts = probes.filter((p) => p.target === name).flatMap((p) => p.attempts);
+      return attempts.length > 0 && attempts.every((a) => NOBODY_THERE.has(a.outcome));
+    });
   return {
     references: { allowed: setup.allowed?.name, denied: setup.denied?.name },
     probes,
     passed: probes.filter((p) => p.status === 'passed').length,
     failed: probes.filter((p) => p.status === 'failed').length,
     notRun: probes.filter((p) => p.status === 'not_run').length,
+    unreachableTargets,
   };
 }
 

@@ -117,6 +117,7 @@ test('a target nobody listens on: every probe is not run with the reason, exit 3
   assert.equal(res.code, 3, res.stdout + res.stderr);
   const sec = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')).security as SecurityResult;
   assert.equal(sec.notRun, PROBE_IDS.length);
+  assert.deepEqual(sec.unreachableTargets, ['gone']);
   assert.ok(sec.probes.filter((p) => p.family === 'bypass').every((p) => p.reasons[0] === 'the target could not be reached (refused)'));
   assert.match(readFileSync(join(out, 'summary.md'), 'utf8'), /target gone could not be reached/);
 });

@@ -95,6 +95,9 @@ export const bypassPath = bypassProbe(
   },
 );
 
+/** `headers` with `extra` added last, but before the key, which baseRequest puts at the end. */
+const beforeKey = (headers: RawRequest['headers'], extra: Array<[string, HeaderValue]>): RawRequest['headers'] => [...headers.slice(0, -1), ...extra, ...headers.slice(-1)];
+
 const credNames = (cred: PlannedCredential) => new Set(cred.headers.map(([n]) => n.toLowerCase()));
 
 const renameHeaders = (label: string, rename: (name: string, isCred: boolean) => string, cred: PlannedCredential): Variant => {
@@ -182,7 +185,7 @@ export const bypassCredentialPlacement = bypassProbe(
           const kept = new URLSearchParams(q);
           for (const p of params) kept.delete(p);
           const rest = kept.toString();
-          return { ...req, target: path + (rest ? `?${rest}` : ''), headers: [...req.headers.slice(0, -1), ...denied.query, req.headers[req.headers.length - 1]!] };
+          return { ...req, target: path + (rest ? `?${rest}` : ''), headers: beforeKey(req.headers, denied.query) };
         },
       });
     }
@@ -271,7 +274,7 @@ function joinCredentials(req: RawRequest, cred: PlannedCredential, sep: string):
   const creds = req.headers.filter(([n]) => names.has(n.toLowerCase()));
   const others = req.headers.filter(([n]) => !names.has(n.toLowerCase()));
   const joined = creds.map(([n, v]) => `${n}: ${String(v)}`).join(sep);
-  return { ...req, headers: [...others.slice(0, -1), ['X-Wsgate-Note', `x${sep}${joined}`], others[others.length - 1]!] };
+  return { ...req, headers: beforeKey(others, [['X-Wsgate-Note', `x${sep}${joined}`]]) };
 }
 
 export const bypassCrlf = bypassProbe(

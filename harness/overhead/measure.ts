@@ -76,7 +76,9 @@ export async function measureOverhead(setup: OverheadSetup, opts: MeasureOptions
   const boot = bootstrapDifferences(pairs, { percentiles: OVERHEAD_PERCENTILES, resamples: setup.resamples, confidence: CONFIDENCE, seed: setup.seed });
   const differences: OverheadDifference[] = OVERHEAD_PERCENTILES.map((p) => {
     const d = boot.differences.find((x) => x.percentile === p)!;
-    return { percentile: p, diff: round3(d.diff), ciLow: round3(d.ciLow), ciHigh: round3(d.ciHigh), ciWidth: round3(d.ciHigh - d.ciLow) };
+    const ciLow = round3(d.ciLow);
+    const ciHigh = round3(d.ciHigh);
+    return { percentile: p, diff: round3(d.diff), ciLow, ciHigh, ciWidth: round3(ciHigh - ciLow) };
   });
   const authSamples = rounds.flatMap((r) => r.auth);
   const method = describeMethod(setup, boot.resamplesUsed);

@@ -1,0 +1,58 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { runBatch, type Attempt } from '../../harness/overhead/batch.ts';
+
+/** An attempt that upgrades `ms` after it starts. */
+const upgradesAfter =
+  (ms: number): Attempt =>
+  () =>
+    new Promise((resolve) => setTimeout(() => resolve({ outcome: 'upgraded', upgradedAt: performance.now() }), ms));
+
+function busyWait(ms: number): void {
+  const end = performance.now() + ms;
+  while (performance.now() < end);
+}
+
+test('open model: attempts that wait behind a stall are charged for it (no coordinated omission)', async () => {
+  const never = new AbortController().signal;
+  // 200/s: a slot every 5 ms. The event loop is blocked for 60 ms right after the first start.
+  const pending = runBatch(upgradesAfter(1), 10, { model: 'rate', ratePerSec: 200 }, never);
+  busyWait(60);
+  const samples = await pending;
+  assert.equal(samples.length, 10);
+  const latencies = samples.map((s) => s.latencyMs!).sort((a, b) => b - a);
+  // The attempt due at 5 ms started at ~60 ms: ~55 ms from its scheduled start, not ~1 ms.
+  assert.ok(latencies[0]! >= 50, `latencies ${latencies.map((l) => l.toFixed(1)).join(' ')}`);
+  // Later slots waited less: the charge follows the schedule, not a flat penalty.
+  assert.ok(latencies[8]! < latencies[0]! - 30, `latencies ${latencies.map((l) => l.toFixed(1)).join(' ')}`);
+});
+
+test('closed model: each attempt is timed from the moment its slot freed, with `concurrency` in flight', async () => {
+  let inFlight = 0;
+  let peak = 0;
+  const attempt: Attempt = async () => {
+    inFlight++;
+    peak = Math.max(peak, inFlight);
+    const r = await upgradesAfter(5)(0);
+    inFlight--;
+    return r;
+  };
+  const samples = await runBatch(attempt, 12, { model: 'concurrency', concurrency: 3 }, new AbortController().signal);
+  assert.equal(samples.length, 12);
+  assert.equal(peak, 3);
+  for (const s of samples) assert.ok(s.latencyMs! >= 4.5 && s.latencyMs! < 100, `latency ${s.latencyMs}`);
+});
+
+test('an abort stops starting attempts and returns those that finished', async () => {
+  const abort = new AbortController();
+  setTimeout(() => abort.abort(), 30);
+  const samples = await runBatch(upgradesAfter(1), 10_000, { model: 'rate', ratePerSec: 100 }, abort.signal);
+  assert.ok(samples.length >= 1 && samples.length <= 10, `${samples.length} attempts`);
+  const closed = await runBatch(upgradesAfter(1), 10_000, { model: 'concurrency', concurrency: 2 }, AbortSignal.abort());
+  assert.equal(closed.length, 0);
+});
+
+test('an attempt that did not upgrade has an outcome and no latency', async () => {
+  const [s] = await runBatch(async () => ({ outcome: 'http_401' }), 1, { model: 'concurrency', concurrency: 1 }, new AbortController().signal);
+  assert.deepEqual(s, { outcome: 'http_401', latencyMs: undefined, authDurMs: undefined });
+});

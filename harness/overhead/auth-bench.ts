@@ -1,13 +1,11 @@
 import autocannon from 'autocannon';
 import { requestPath, type PlannedCredential, type PlannedTarget } from '../plan/plan.ts';
-import type { OverheadSetup } from './setup.ts';
-
-/** Connections autocannon keeps in the open model, where the harness has no fixed concurrency to copy. */
-const OPEN_MODEL_CONNECTIONS = 10;
 
 /** Requests and answers of the authorization URL measured directly, accumulated over calls. */
 export interface AuthBenchTally {
   latenciesMs: number[];
+  /** Most connections used in one call (the open model sizes each call from the round before). */
+  connections: number;
   statusCodes: Record<string, number>;
   errors: number;
   timeouts: number;
@@ -15,24 +13,21 @@ export interface AuthBenchTally {
 
 /** An empty tally to accumulate `benchAuthUrl` calls into. */
 export function newAuthBenchTally(): AuthBenchTally {
-  return { latenciesMs: [], statusCodes: {}, errors: 0, timeouts: 0 };
-}
-
-/** Connections autocannon uses for this setup: the closed model's concurrency, else a fixed pool. */
-export function authBenchConnections(setup: OverheadSetup): number {
-  return setup.load.model === 'concurrency' ? setup.load.concurrency : OPEN_MODEL_CONNECTIONS;
+  return { latenciesMs: [], connections: 0, statusCodes: {}, errors: 0, timeouts: 0 };
 }
 
 /**
- * Send `amount` requests to the authorization URL with autocannon, carrying what the gateway
- * forwards for this credential (its headers plus the original URI and method, where API keys and
- * the route live), with the same concurrency or rate as the upgrade attempts. Each response time
- * is taken from autocannon's per-response event (microsecond precision; its own histogram keeps
- * whole milliseconds). Results are added to `tally`; nothing is recorded when `tally` is undefined (warm-up).
+ * Send `amount` requests to the authorization URL with autocannon over `connections` keep-alive
+ * connections, carrying what the gateway forwards for this credential (its headers plus the
+ * original URI and method, where API keys and the route live). Closed loop on purpose: autocannon's
+ * own rate limit sends each second's requests in a burst, which would measure its queueing, not the
+ * auth service. Each response time is taken from autocannon's per-response event (microsecond
+ * precision; its own histogram keeps whole milliseconds). Results are added to `tally`; nothing is
+ * recorded when `tally` is undefined (warm-up).
  */
-export async function benchAuthUrl(url: string, auth: PlannedTarget, credential: PlannedCredential, setup: OverheadSetup, amount: number, tally: AuthBenchTally | undefined, signal: AbortSignal): Promise<void> {
+export async function benchAuthUrl(url: string, auth: PlannedTarget, credential: PlannedCredential, connections: number, amount: number, tally: AuthBenchTally | undefined, signal: AbortSignal): Promise<void> {
   if (signal.aborted || amount <= 0) return;
-  const connections = Math.min(amount, authBenchConnections(setup));
+  connections = Math.max(1, Math.min(amount, connections));
   const headers: Record<string, string> = {};
   for (const [name, value] of [...auth.headers, ...credential.headers]) headers[name.toLowerCase()] = value;
   headers['x-original-uri'] = requestPath(auth, credential);
@@ -49,7 +44,6 @@ export async function benchAuthUrl(url: string, auth: PlannedTarget, credential:
         headers,
         connections,
         amount,
-        ...(setup.load.model === 'rate' ? { overallRate: setup.load.ratePerSec } : {}),
         timeout: Math.ceil(auth.handshakeTimeoutMs / 1000),
         // Results are read when autocannon samples; a short interval ends a small batch promptly.
         sampleInt: 10,
@@ -64,6 +58,7 @@ export async function benchAuthUrl(url: string, auth: PlannedTarget, credential:
   }).finally(() => signal.removeEventListener('abort', onAbort));
   if (!tally) return;
   tally.latenciesMs.push(...latencies);
+  tally.connections = Math.max(tally.connections, connections);
   for (const [code, stat] of Object.entries(result.statusCodeStats ?? {})) tally.statusCodes[code] = (tally.statusCodes[code] ?? 0) + (stat.count ?? 0);
   tally.errors += result.errors;
   tally.timeouts += result.timeouts;

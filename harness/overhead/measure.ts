@@ -1,5 +1,5 @@
 import { requestPath } from '../plan/plan.ts';
-import { authBenchConnections, benchAuthUrl, newAuthBenchTally, type AuthBenchTally } from './auth-bench.ts';
+import { benchAuthUrl, newAuthBenchTally, type AuthBenchTally } from './auth-bench.ts';
 import { runBatch, type AttemptSample } from './batch.ts';
 import { bootstrapDifferences, type PairedRound } from './bootstrap.ts';
 import { handshakeAttempt } from './handshake.ts';
@@ -40,10 +40,10 @@ export async function measureOverhead(setup: OverheadSetup, opts: MeasureOptions
   const authUrl = setup.authorizationUrl;
   const tally = authUrl ? newAuthBenchTally() : undefined;
   let benchProblem: string | undefined;
-  const bench = async (amount: number, into: AuthBenchTally | undefined) => {
+  const bench = async (amount: number, authSide: readonly AttemptSample[], into: AuthBenchTally | undefined) => {
     if (!authUrl || benchProblem) return;
     try {
-      await benchAuthUrl(authUrl, auth, credential, setup, amount, into, signal);
+      await benchAuthUrl(authUrl, auth, credential, benchConnections(setup, authSide), amount, into, signal);
     } catch (err) {
       benchProblem = `autocannon could not benchmark the authorization URL: ${(err as Error).message}`;
     }
@@ -51,8 +51,8 @@ export async function measureOverhead(setup: OverheadSetup, opts: MeasureOptions
 
   if (setup.warmup > 0) {
     await runBatch(attempt('baseline', 'warmup'), setup.warmup, setup.load, signal);
-    await runBatch(attempt('auth', 'warmup'), setup.warmup, setup.load, signal);
-    await bench(Math.max(setup.warmup, authBenchConnections(setup)), undefined);
+    const warm = await runBatch(attempt('auth', 'warmup'), setup.warmup, setup.load, signal);
+    await bench(setup.warmup, warm, undefined);
   }
 
   const rounds: Round[] = [];
@@ -61,7 +61,7 @@ export async function measureOverhead(setup: OverheadSetup, opts: MeasureOptions
     const b = await runBatch(attempt('baseline', `r${r}`), setup.attemptsPerRound, setup.load, signal);
     const a = await runBatch(attempt('auth', `r${r}`), setup.attemptsPerRound, setup.load, signal);
     // The authorization URL takes its turn in the same round, so drift reaches the decomposition too.
-    await bench(setup.attemptsPerRound, tally);
+    await bench(setup.attemptsPerRound, a, tally);
     if (signal.aborted) break;
     rounds.push({ baseline: b, auth: a });
     opts.onRound?.(r, setup.rounds);
@@ -93,8 +93,20 @@ export async function measureOverhead(setup: OverheadSetup, opts: MeasureOptions
     durationMs: Math.round(performance.now() - t0),
   };
   if (problem) result.problem = problem;
-  if (authUrl || authSamples.some((s) => s.authDurMs !== undefined)) result.decomposition = decompose(differences, authSamples, tally, authUrl, setup, benchProblem);
+  if (authUrl || authSamples.some((s) => s.authDurMs !== undefined)) result.decomposition = decompose(differences, authSamples, tally, authUrl, benchProblem);
   return result;
+}
+
+/**
+ * Connections for the direct benchmark: the closed model's concurrency; in the open model, the
+ * attempts the auth side had in flight on average in the round just run (Little's law: rate x mean
+ * latency), at least one.
+ */
+function benchConnections(setup: OverheadSetup, authSide: readonly AttemptSample[]): number {
+  if (setup.load.model === 'concurrency') return setup.load.concurrency;
+  const values = latencies(authSide);
+  const meanMs = values.length === 0 ? 0 : values.reduce((a, b) => a + b, 0) / values.length;
+  return Math.max(1, Math.ceil((setup.load.ratePerSec * meanMs) / 1000));
 }
 
 function latencies(samples: readonly AttemptSample[]): number[] {
@@ -129,7 +141,7 @@ export function summarize(values: readonly number[]): Percentiles & { min: numbe
   return { ...pct, min: round3(sorted[0] ?? Number.NaN), max: round3(sorted[sorted.length - 1] ?? Number.NaN), mean: round3(mean) };
 }
 
-function decompose(differences: OverheadDifference[], authSamples: AttemptSample[], tally: AuthBenchTally | undefined, authUrl: string | undefined, setup: OverheadSetup, problem: string | undefined): OverheadDecomposition {
+function decompose(differences: OverheadDifference[], authSamples: AttemptSample[], tally: AuthBenchTally | undefined, authUrl: string | undefined, problem: string | undefined): OverheadDecomposition {
   const out: OverheadDecomposition = { split: [] };
   if (problem) out.problem = problem;
   if (tally && authUrl) {
@@ -137,7 +149,7 @@ function decompose(differences: OverheadDifference[], authSamples: AttemptSample
     out.autocannon = {
       // The query may carry an API key; credentials travel in headers here anyway.
       url: authUrl.split('?')[0]!,
-      connections: authBenchConnections(setup),
+      connections: tally.connections,
       requests,
       statusCodes: tally.statusCodes,
       errors: tally.errors,

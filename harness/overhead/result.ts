@@ -89,6 +89,7 @@ export interface OverheadMethod {
 export interface AutocannonMeasurement {
   /** Authorization URL benchmarked (query parameters masked like every secret in outputs). */
   url: string;
+  /** Keep-alive connections: the closed model's concurrency; in the open model the most used in a round (rate x mean auth-side latency). */
   connections: number;
   requests: number;
   /** Responses by status code. */

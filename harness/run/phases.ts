@@ -25,7 +25,10 @@ export type Command = 'check' | 'run' | 'probe';
 /** One part of a run (conformance, load, overhead, security), in the order it runs. */
 export interface Phase {
   name: string;
-  /** Whether this phase runs for this command and scenario. */
+  /**
+   * Whether this phase runs for this command and scenario. Called for every phase before any runs
+   * (and by `wsgate validate`): throw a CliError with EXIT_INVALID here for an invalid block.
+   */
   enabled(plan: Plan, command: Command): boolean;
   run(ctx: RunContext): Promise<void>;
 }

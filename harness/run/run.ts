@@ -75,9 +75,11 @@ export async function executeRun(scenario: LoadedScenario, opts: RunOptions): Pr
     summary.targets = plan.targets.map((t) => ({ name: t.name, url: t.url }));
     summary.credentials = plan.credentials.map((c) => ({ name: c.name, expect: c.expect, authState: c.authState }));
     const runCtx: RunContext = { ...ctx, plan, authControl: authControlFor(scenario.doc, urls) };
-    for (const phase of PHASES) {
+    // Decided (and each phase's block validated) before the first phase runs, so a bad block is
+    // invalid input (exit 2, nothing written) rather than a failure after minutes of conformance.
+    const active = PHASES.filter((phase) => phase.enabled(plan, opts.command));
+    for (const phase of active) {
       if (abort.signal.aborted) break;
-      if (!phase.enabled(plan, opts.command)) continue;
       try {
         await phase.run(runCtx);
       } catch (err) {

@@ -50,7 +50,7 @@ test('validate accepts a valid scenario and exits 0', async () => {
   writeFileSync(file, VALID);
   const res = await runCli(['validate', file]);
   assert.equal(res.code, 0, res.stderr);
-  assert.match(res.stdout, /ok \(1 target\(s\), 1 credential set\(s\)\)/);
+  assert.match(res.stdout, /ok \(1 target\(s\), 1 credential set\(s\); `run` does: conformance\)/);
 });
 
 test('unknown command line option exits 2', async () => {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { evaluateThresholds } from '../analysis/thresholds.ts';
-import { EXIT_FAILED, EXIT_OK, EXIT_UNREACHABLE, type ExitCode } from '../cli/exit-codes.ts';
+import { CliError, EXIT_FAILED, EXIT_OK, EXIT_UNREACHABLE, type ExitCode } from '../cli/exit-codes.ts';
 import { authControlFor } from '../control/auth-service.ts';
 import { buildPlan, type Plan } from '../plan/plan.ts';
 import { environment } from '../results/environment.ts';
@@ -67,7 +67,9 @@ export async function executeRun(scenario: LoadedScenario, opts: RunOptions): Pr
   try {
     let urls = opts.fixtureUrls ?? {};
     if (!opts.fixtureUrls && scenario.doc.fixtures) {
-      fixtures = await startScenarioFixtures(scenario.doc.fixtures);
+      fixtures = await startScenarioFixtures(scenario.doc.fixtures).catch((err: Error) => {
+        throw new CliError(`the scenario's fixtures could not start: ${err.message}`, EXIT_UNREACHABLE);
+      });
       urls = fixtures.urls;
       opts.log.info(`fixtures: ${Object.entries(urls).map(([k, v]) => `${k}=${v}`).join(' ')}`);
     }

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { formatOverhead } from '../overhead/format.ts';
 import { measureOverhead } from '../overhead/measure.ts';
-import { overheadSetup } from '../overhead/setup.ts';
+import { overheadSetups } from '../overhead/setup.ts';
 import { buildPlan } from '../plan/plan.ts';
 import { parseScenario } from '../scenario/load.ts';
 
@@ -98,7 +98,7 @@ try {
   const res = await fetch(urls['auth.control']!, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ state: 'ok', latencyMs: authLatency }) });
   if (!res.ok) throw new Error(`auth control answered ${res.status}`);
   const scenario = parseScenario(SCENARIO, 'bench:overhead');
-  const setup = overheadSetup(await buildPlan(scenario, urls));
+  const [setup] = overheadSetups(await buildPlan(scenario, urls));
   const cpu = cpus();
   process.stdout.write(
     `bench:overhead — reference gateway, auth service latency injected: ${authLatency} ms; node ${process.version}, ${cpu.length} x ${cpu[0]?.model ?? 'cpu'}, load average ${loadavg()

@@ -19,8 +19,14 @@ export const OVERHEAD_DEFAULTS = {
  */
 export const OverheadSchema = Strict(
   {
-    baseline: Name('Target reaching the same backend without auth: the gateway\'s unauthenticated route (${fixture:gateway.baseline}) or the backend directly'),
-    auth: Name('Target whose upgrades are authorized: the route whose overhead is measured'),
+    baseline: Type.Optional(Name('Target reaching the same backend without auth: the gateway\'s unauthenticated route (${fixture:gateway.baseline}) or the backend directly')),
+    auth: Type.Optional(Name('Target whose upgrades are authorized: the route whose overhead is measured')),
+    pairs: Type.Optional(
+      Type.Array(Strict({ baseline: Name('Baseline target of this pair'), auth: Name('Authorized target of this pair') }, 'One baseline/auth pair'), {
+        minItems: 1,
+        description: 'Several baseline/auth pairs (e.g. one per gateway), measured one after another with the same settings; instead of baseline and auth',
+      }),
+    ),
     credential: Name('Credential set sent on both sides; it must expect 200 with the auth service ok, since only upgrades have a handshake latency'),
     concurrency: Type.Optional(
       Type.Integer({ minimum: 1, maximum: 1000, description: `Closed model: attempts in flight at once, per side (default ${OVERHEAD_DEFAULTS.concurrency}; 1 measures the overhead of one upgrade without queueing)` }),

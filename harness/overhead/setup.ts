@@ -19,24 +19,38 @@ export interface OverheadSetup {
 }
 
 /**
- * Resolve `plan.scenario.doc.overhead`. A name that is not a target or credential set, a credential
- * that would not upgrade, or a decomposition without an authorization URL is invalid input (exit 2,
- * file:line:col of the field).
+ * Every baseline/auth pair of `plan.scenario.doc.overhead` (its `pairs`, or its one `baseline` and
+ * `auth`), resolved. A name that is not a target or credential set, a credential that would not
+ * upgrade, or a decomposition without an authorization URL is invalid input (exit 2, file:line:col).
  */
-export function overheadSetup(plan: Plan): OverheadSetup {
+export function overheadSetups(plan: Plan): OverheadSetup[] {
+  const block = plan.scenario.doc.overhead;
+  if (!block) throw new Error('overheadSetups needs a scenario with an overhead: block');
+  const invalid = (path: Array<string | number>, message: string) => new CliError(`${plan.scenario.where(['overhead', ...path])}: ${message}`, EXIT_INVALID);
+  if (block.pairs && (block.baseline !== undefined || block.auth !== undefined)) throw invalid(['pairs'], 'give either pairs or baseline and auth, not both');
+  if (block.pairs) return block.pairs.map((p, i) => overheadSetup(plan, p, ['pairs', i]));
+  if (block.baseline === undefined || block.auth === undefined) throw invalid([], 'name the baseline and auth targets (or a list of pairs)');
+  return [overheadSetup(plan, { baseline: block.baseline, auth: block.auth }, [])];
+}
+
+/** One baseline/auth pair of the `overhead:` block resolved against the plan; `at` is the pair's path in the block. */
+export function overheadSetup(plan: Plan, pair: { baseline: string; auth: string }, at: Array<string | number> = []): OverheadSetup {
   const scenario = plan.scenario;
   const block = scenario.doc.overhead;
   if (!block) throw new Error('overheadSetup needs a scenario with an overhead: block');
-  const invalid = (field: string, message: string) => new CliError(`${scenario.where(['overhead', field])}: ${message}`, EXIT_INVALID);
+  const invalid = (field: string, message: string) => {
+    const path = field === 'baseline' || field === 'auth' ? [...at, field] : [field];
+    return new CliError(`${scenario.where(['overhead', ...path])}: ${message}`, EXIT_INVALID);
+  };
 
   const target = (field: 'baseline' | 'auth') => {
-    const found = plan.targets.find((t) => t.name === block[field]);
-    if (!found) throw invalid(field, `no target is named "${block[field]}" (known: ${plan.targets.map((t) => t.name).join(', ')})`);
+    const found = plan.targets.find((t) => t.name === pair[field]);
+    if (!found) throw invalid(field, `no target is named "${pair[field]}" (known: ${plan.targets.map((t) => t.name).join(', ')})`);
     return found;
   };
   const baseline = target('baseline');
   const auth = target('auth');
-  if (baseline === auth) throw invalid('auth', `"${block.auth}" is also the baseline; the baseline must reach the same backend without auth (e.g. \${fixture:gateway.baseline})`);
+  if (baseline === auth) throw invalid('auth', `"${pair.auth}" is also the baseline; the baseline must reach the same backend without auth (e.g. \${fixture:gateway.baseline})`);
 
   const credential = plan.credentials.find((c) => c.name === block.credential);
   if (!credential) throw invalid('credential', `no credential set is named "${block.credential}" (known: ${plan.credentials.map((c) => c.name).join(', ')})`);

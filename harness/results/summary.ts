@@ -27,8 +27,8 @@ export interface Summary {
   conformance?: ConformanceResult;
   /** Load engine results (harness/load); absent when the scenario has no load block. */
   load?: unknown;
-  /** Auth overhead result (harness/overhead/result.ts); absent when the scenario has no overhead block. */
-  overhead?: OverheadResult;
+  /** Auth overhead results (harness/overhead/result.ts), one per baseline/auth pair; absent when the scenario has no overhead block. */
+  overhead?: OverheadResult[];
   /** Security probe results (harness/security/result.ts); absent when no probe ran. */
   security?: SecurityResult;
   /** Flat metrics that thresholds read, e.g. `unexpected_outcomes`, `handshake.p95` (ms). */

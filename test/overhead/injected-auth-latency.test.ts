@@ -6,7 +6,7 @@ import { after, before, test } from 'node:test';
 import { startFixtures, type RunningFixtures } from '../../fixtures/index.ts';
 import { measureOverhead } from '../../harness/overhead/measure.ts';
 import type { OverheadResult } from '../../harness/overhead/result.ts';
-import { overheadSetup } from '../../harness/overhead/setup.ts';
+import { overheadSetups } from '../../harness/overhead/setup.ts';
 import { buildPlan } from '../../harness/plan/plan.ts';
 import { createLog } from '../../harness/run/log.ts';
 import { executeRun } from '../../harness/run/run.ts';
@@ -51,7 +51,7 @@ async function measure(latencyMs: number): Promise<OverheadResult> {
   await fixtures.auth.setState({ state: 'ok', latencyMs });
   const scenario = parseScenario(scenarioText('  concurrency: 1\n  rounds: 10\n  attemptsPerRound: 20\n  warmup: 10\n  bootstrap: 1000\n  decompose: false'), join(dir, 'measure.yaml'));
   const plan = await buildPlan(scenario, fixtures.urls);
-  return measureOverhead(overheadSetup(plan), { signal: AbortSignal.timeout(60_000) });
+  return measureOverhead(overheadSetups(plan)[0]!, { signal: AbortSignal.timeout(60_000) });
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -106,8 +106,9 @@ test('a run with an overhead: block puts the result in summary.json, CI upper bo
 
   const text = readFileSync(join(outDir, 'summary.json'), 'utf8');
   assert.ok(!text.includes(SECRET), 'the client secret never reaches summary.json');
-  const summary = JSON.parse(text) as { overhead: OverheadResult; metrics: Record<string, number>; thresholds: Array<{ source: string; passed: boolean; actual: number }> };
-  const o = summary.overhead;
+  const summary = JSON.parse(text) as { overhead: OverheadResult[]; metrics: Record<string, number>; thresholds: Array<{ source: string; passed: boolean; actual: number }> };
+  assert.equal(summary.overhead.length, 1);
+  const o = summary.overhead[0]!;
   assert.equal(o.roundsCompleted, 6);
   assert.equal(o.method.bootstrap.unit, 'paired-rounds');
   assert.equal(o.method.latencyFrom, 'scheduled-start');

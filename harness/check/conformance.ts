@@ -1,5 +1,5 @@
 import { statusOf, type Outcome } from '../outcome/outcome.ts';
-import { expectedStatuses, type Plan, type PlannedCredential, type PlannedTarget } from '../plan/plan.ts';
+import { expectedStatuses, gatewayTargets, type Plan, type PlannedCredential, type PlannedTarget } from '../plan/plan.ts';
 import { ATTEMPT_HEADER, probe, type Evidence } from '../probe/probe.ts';
 import { BackendRecord, headerText, type BackendEntry } from '../probe/backend-record.ts';
 import type { AuthControl } from '../control/auth-service.ts';
@@ -64,7 +64,8 @@ const UNREACHABLE: ReadonlySet<Outcome> = new Set(['refused', 'connect_timeout',
 export async function runConformance(plan: Plan, opts: ConformanceOptions = {}): Promise<ConformanceResult> {
   const checks: CheckResult[] = [];
   let n = 0;
-  for (const target of plan.targets) {
+  const targets = gatewayTargets(plan);
+  for (const target of targets) {
     const record = target.backend ? new BackendRecord(target.backend.recordUrl) : undefined;
     for (const cred of plan.credentials) {
       if (opts.signal?.aborted) break;
@@ -73,7 +74,7 @@ export async function runConformance(plan: Plan, opts: ConformanceOptions = {}):
       opts.onCheck?.(result);
     }
   }
-  const unreachableTargets = plan.targets
+  const unreachableTargets = targets
     .map((t) => t.name)
     .filter((name) => {
       const ran = checks.filter((c) => c.target === name && c.seen !== undefined);

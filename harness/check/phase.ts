@@ -1,4 +1,5 @@
 import type { Phase } from '../run/phases.ts';
+import { gatewayTargets } from '../plan/plan.ts';
 import { runConformance } from './conformance.ts';
 
 /** The conformance phase: every target x credential set once, judged against its verdict. */
@@ -7,7 +8,7 @@ export const conformancePhase: Phase = {
   enabled: (_plan, command) => command === 'check' || command === 'run',
   async run(ctx) {
     const { plan, log } = ctx;
-    log.info(`conformance: ${plan.targets.length} target(s) x ${plan.credentials.length} credential set(s)`);
+    log.info(`conformance: ${gatewayTargets(plan).length} target(s) x ${plan.credentials.length} credential set(s)`);
     const result = await runConformance(plan, {
       authControl: ctx.authControl,
       signal: ctx.signal,

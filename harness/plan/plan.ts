@@ -25,6 +25,8 @@ export interface PlannedTarget {
   /** Auth verdict -> client statuses that count as that verdict through this gateway. */
   statusMap: ReadonlyMap<number, readonly number[]>;
   headers: Array<[string, string]>;
+  /** A route without auth, only for overhead baselines; checks and probes skip it. */
+  baseline: boolean;
   backend?: { recordUrl: string; mustNotSee: string[]; secretsMayPass: boolean };
   connectTimeoutMs: number;
   handshakeTimeoutMs: number;
@@ -119,6 +121,7 @@ function planTarget(scenario: LoadedScenario, t: TargetDoc, i: number, fixtureUr
     tls,
     statusMap,
     headers: Object.entries(t.headers ?? {}),
+    baseline: t.baseline ?? false,
     backend: t.backend
       ? {
           recordUrl: resolve(t.backend.record, ['targets', i, 'backend', 'record']),
@@ -189,6 +192,11 @@ async function mintJwt(scenario: LoadedScenario, c: CredentialDoc, i: number): P
 
 function isIp(host: string): boolean {
   return /^[0-9.]+$/.test(host) || host.includes(':');
+}
+
+/** The targets that authorize, i.e. every target but overhead baselines: what checks and probes judge. */
+export function gatewayTargets(plan: Plan): PlannedTarget[] {
+  return plan.targets.filter((t) => !t.baseline);
 }
 
 /** Client statuses that count as `verdict` through `target` (101 stands for an upgrade). */

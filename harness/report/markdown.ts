@@ -1,3 +1,4 @@
+import type { CheckResult } from '../check/conformance.ts';
 import type { Summary } from '../results/summary.ts';
 
 /** `summary.md`: the verdict, the conformance and security tables, for PR comments and $GITHUB_STEP_SUMMARY. */
@@ -25,6 +26,7 @@ export function markdownSummary(summary: Summary): string {
     }
     out.push('');
   }
+  if (c) out.push(...verdictMatrix(c.checks));
   const sec = summary.security;
   if (sec) {
     const refs = `allowed reference: ${sec.references.allowed ?? 'none'}, denied reference: ${sec.references.denied ?? 'none'}`;
@@ -48,6 +50,31 @@ export function markdownSummary(summary: Summary): string {
   }
   out.push(`<sub>wsgate ${summary.tool.version} · run ${summary.run.id} · ${summary.run.startedAt} · ${Math.round(summary.run.durationMs)} ms</sub>`);
   return out.join('\n') + '\n';
+}
+
+/**
+ * With several targets, what each gateway made of each credential set, side by side: the table
+ * that tells how gateways map auth verdicts and whether they fail closed.
+ */
+export function verdictMatrix(checks: CheckResult[]): string[] {
+  const targets = [...new Set(checks.map((k) => k.target))];
+  if (targets.length < 2) return [];
+  const sets = [...new Set(checks.map((k) => k.credential))];
+  const out = ['### What each gateway answered', '', `| credential set (auth verdict) | ${targets.join(' | ')} |`, `| --- | ${targets.map(() => '---').join(' | ')} |`];
+  for (const set of sets) {
+    const row = targets.map((t) => {
+      const k = checks.find((c) => c.target === t && c.credential === set);
+      if (!k || k.seen === undefined) return '–';
+      const seen = k.seen === 'upgraded' ? '101 upgrade' : k.seen.startsWith('http_') ? k.seen.slice(5) : k.seen;
+      const closed = k.verdict !== 200 ? (k.seen === 'upgraded' ? ' **fail-open**' : '') : '';
+      return `${seen}${closed}${k.status === 'failed' ? ' ✗' : ''}`;
+    });
+    const first = checks.find((c) => c.credential === set)!;
+    const state = first.authState !== 'ok' ? `, auth service ${first.authState}` : '';
+    out.push(`| ${set} (${first.verdict}${state}) | ${row.join(' | ')} |`);
+  }
+  out.push('');
+  return out;
 }
 
 function escape(text: string): string {

@@ -45,6 +45,9 @@ export const TargetSchema = Strict(
         'What the backend behind this gateway saw',
       ),
     ),
+    baseline: Type.Optional(
+      Type.Boolean({ description: 'A route to the same backend WITHOUT auth, used only as an overhead baseline: conformance, security and load skip it' }),
+    ),
     timeouts: Type.Optional(
       Strict(
         {

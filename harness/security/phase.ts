@@ -1,4 +1,5 @@
 import type { Phase } from '../run/phases.ts';
+import { gatewayTargets } from '../plan/plan.ts';
 import { runSecurity } from './suite.ts';
 
 /**
@@ -10,7 +11,7 @@ export const securityPhase: Phase = {
   enabled: (plan, command) => command === 'probe' || ((command === 'run' || command === 'check') && plan.scenario.doc.security !== undefined),
   async run(ctx) {
     const { plan, log } = ctx;
-    log.info(`security: ${plan.targets.length} target(s)`);
+    log.info(`security: ${gatewayTargets(plan).length} target(s)`);
     const result = await runSecurity(plan, {
       authControl: ctx.authControl,
       signal: ctx.signal,

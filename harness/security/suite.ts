@@ -1,6 +1,6 @@
 import type { AuthControl } from '../control/auth-service.ts';
 import type { Outcome } from '../outcome/outcome.ts';
-import type { Plan } from '../plan/plan.ts';
+import { gatewayTargets, type Plan } from '../plan/plan.ts';
 import { familyOf } from './probe-ids.ts';
 import { PROBES } from './probes/index.ts';
 import { securitySetup } from './references.ts';
@@ -31,7 +31,7 @@ export async function runSecurity(plan: Plan, opts: SecurityOptions = {}): Promi
     probes.push(r);
     opts.onProbe?.(r);
   };
-  for (const target of plan.targets) {
+  for (const target of gatewayTargets(plan)) {
     const ctx: ProbeContext = {
       plan,
       target,
@@ -55,7 +55,7 @@ export async function runSecurity(plan: Plan, opts: SecurityOptions = {}): Promi
       keep(judge(PROBES[id], target.name, findings, performance.now() - t0));
     }
   }
-  const unreachableTargets = plan.targets
+  const unreachableTargets = gatewayTargets(plan)
     .map((t) => t.name)
     .filter((name) => {
       const attempts = probes.filter((p) => p.target === name).flatMap((p) => p.attempts);

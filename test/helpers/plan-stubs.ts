@@ -4,6 +4,7 @@ import type { PlannedCredential, PlannedTarget } from '../../harness/plan/plan.t
 export function loopbackTarget(port: number, patch: Partial<PlannedTarget> = {}): PlannedTarget {
   return {
     name: 'loopback',
+    baseline: false,
     url: `ws://127.0.0.1:${port}/echo`,
     host: '127.0.0.1',
     port,

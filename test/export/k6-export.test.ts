@@ -1,0 +1,159 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { register } from 'node:module';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { parseAllDocuments } from 'yaml';
+import { credentialEnvValues, targetUrlEnv } from '../../harness/export/k6/env-names.ts';
+import { testRunManifest } from '../../harness/export/k6/manifest.ts';
+import { exportK6 } from '../../harness/export/k6/script.ts';
+import { loadScenario } from '../../harness/scenario/load.ts';
+import { spawn } from 'node:child_process';
+import { runCli, WSGATE } from '../helpers/cli.ts';
+
+const ROOT = new URL('../../', import.meta.url).pathname;
+// Inside the project, so `k6/*` imports resolve to node_modules/@types/k6 when type-checking.
+const OUT = join(ROOT, 'test-output', 'k6-export');
+rmSync(OUT, { recursive: true, force: true });
+mkdirSync(OUT, { recursive: true });
+after(() => rmSync(join(OUT, 'run'), { recursive: true, force: true }));
+
+const SCENARIOS = readdirSync(join(ROOT, 'scenarios')).filter((f) => f.endsWith('.yaml'));
+
+test('every scenario in scenarios/ exports to a k6 script that type-checks with tsc --strict against @types/k6', () => {
+  assert.ok(SCENARIOS.length >= 3);
+  for (const f of SCENARIOS) {
+    const scenario = loadScenario(join(ROOT, 'scenarios', f));
+    const { script } = exportK6(scenario, 'test');
+    writeFileSync(join(OUT, f.replace(/\.yaml$/, '.k6.ts')), script);
+    for (const secret of scenario.secrets.all()) assert.ok(!script.includes(secret), `${f}: the script holds a secret`);
+  }
+  writeFileSync(
+    join(OUT, 'tsconfig.json'),
+    JSON.stringify({ compilerOptions: { strict: true, noEmit: true, target: 'ES2020', module: 'ESNext', moduleResolution: 'Bundler', types: ['k6'], lib: ['ES2020'], skipLibCheck: true }, include: ['*.ts'] }),
+  );
+  try {
+    execFileSync(join(ROOT, 'node_modules/.bin/tsc'), ['-p', join(OUT, 'tsconfig.json')], { encoding: 'utf8', stdio: 'pipe' });
+  } catch (err) {
+    assert.fail(`tsc found type errors in the exported scripts:\n${(err as { stdout?: string }).stdout ?? err}`);
+  }
+});
+
+test('the type-check fails on a script with a type error (so the check above can fail)', () => {
+  const bad = join(OUT, 'bad');
+  mkdirSync(bad, { recursive: true });
+  writeFileSync(join(bad, 'bad.k6.ts'), "import ws from 'k6/ws';\nconst n: number = ws.connect('ws://127.0.0.1:1', () => {}).status + 'x';\n");
+  writeFileSync(join(bad, 'tsconfig.json'), JSON.stringify({ compilerOptions: { strict: true, noEmit: true, moduleResolution: 'Bundler', module: 'ESNext', types: ['k6'] }, include: ['*.ts'] }));
+  assert.throws(() => execFileSync(join(ROOT, 'node_modules/.bin/tsc'), ['-p', join(bad, 'tsconfig.json')], { stdio: 'pipe' }));
+});
+
+test('what cannot be exported is warned about, and --strict refuses with exit 2', async () => {
+  const res = await runCli(['export', 'k6', join(ROOT, 'scenarios/api-connect.yaml'), '-o', join(OUT, 'cli.k6.ts'), '--strict']);
+  assert.equal(res.code, 2);
+  assert.match(res.stderr, /auth-service-down needs the auth service in state "down"; k6 cannot switch an auth service/);
+  assert.match(res.stderr, /backend-record checks .* are not exported/);
+  const ok = await runCli(['export', 'k6', join(ROOT, 'scenarios/api-connect.yaml'), '-o', join(OUT, 'cli.k6.ts')]);
+  assert.equal(ok.code, 0, ok.stderr);
+  assert.match(readFileSync(join(OUT, 'cli.k6.ts'), 'utf8'), /\/\/ Not exported:\n\/\/ {3}- /);
+});
+
+test('the TestRun manifest parses as YAML and names the script through a ConfigMap', async () => {
+  const res = await runCli(['export', 'k6', join(ROOT, 'scenarios/quickstart.yaml'), '-o', join(OUT, 'quickstart.k6.ts'), '-m', join(OUT, 'quickstart.testrun.yaml'), '-p', '6']);
+  assert.equal(res.code, 0, res.stderr);
+  const docs = parseAllDocuments(readFileSync(join(OUT, 'quickstart.testrun.yaml'), 'utf8')).map((d) => d.toJS());
+  const cm = docs.find((d) => d.kind === 'ConfigMap');
+  const run = docs.find((d) => d.kind === 'TestRun');
+  assert.equal(run.apiVersion, 'k6.io/v1alpha1');
+  assert.equal(run.spec.parallelism, 6);
+  assert.equal(run.spec.script.configMap.name, cm.metadata.name);
+  assert.equal(run.spec.script.configMap.file, 'quickstart.k6.ts');
+  assert.equal(cm.data['quickstart.k6.ts'], readFileSync(join(OUT, 'quickstart.k6.ts'), 'utf8'));
+  const again = parseAllDocuments(testRunManifest({ name: 'x', scriptFile: 'x.ts', script: 'export default 1;', parallelism: 1, secretName: 's' }));
+  assert.deepEqual(again.map((d) => d.errors.length), [0, 0]);
+});
+
+test('the exported script, run through the k6 API shim against the fixtures, passes valid sets and sees denials with their statuses', async (t) => {
+  register(new URL('./k6-shim/hooks.mjs', import.meta.url));
+  // In another process: the shim's synchronous connect blocks this event loop while it waits.
+  const fx = await fixturesProcess();
+  t.after(() => fx.stop());
+  const scenario = loadScenario(join(ROOT, 'scenarios/api-connect.yaml'));
+  const { script } = exportK6(scenario, 'test');
+  mkdirSync(join(OUT, 'run'), { recursive: true });
+  const file = join(OUT, 'run', 'api-connect.k6.ts');
+  writeFileSync(file, script);
+  // What a user puts in the environment: every credential value, and the gateway's URL.
+  (globalThis as { __ENV?: Record<string, string> }).__ENV = {
+    [targetUrlEnv('reference')]: `${fx.urls.gateway}/orders/ws`,
+    ...Object.assign({}, ...scenario.doc.credentials.map(credentialEnvValues)),
+    WSGATE_VALID_JWT_BEARER: await mint('5m'),
+    WSGATE_EXPIRED_JWT_BEARER: await mint('-1h'),
+  };
+  const { recorded } = await import('./k6-shim/state.mjs');
+  const execution = await import('./k6-shim/execution.mjs');
+  const mod = (await import(file)) as { conformance(): void; options: { scenarios: { conformance: { iterations: number } } } };
+  const iterations = mod.options.scenarios.conformance.iterations;
+  assert.equal(iterations, 10, 'the three auth-fault sets are left out');
+  for (let i = 0; i < iterations; i++) {
+    execution.scenario.iterationInTest = i;
+    mod.conformance();
+  }
+  const failed = recorded.checks.filter((c) => !c.passed).map((c) => c.name);
+  assert.deepEqual(failed, [], `failed checks: ${failed.join(', ')}`);
+  const names = recorded.checks.map((c) => c.name);
+  for (const expected of ['valid-app via reference: status 101', 'valid-app via reference: echo comes back', 'wrong-secret via reference: status 401', 'missing-client-id via reference: status 400', 'expired-jwt via reference: status 401', 'basic-good via reference: status 101', 'api-key-in-query via reference: status 101']) {
+    assert.ok(names.includes(expected), `check "${expected}" in ${names.join(', ')}`);
+  }
+  const valid = recorded.requests.find((r) => r.headers['X-IBM-Client-Secret'] === 'sk-orders-web-7Hq2xVb9LmPz');
+  assert.ok(valid, 'the valid app sends its secret from the environment');
+  assert.ok(recorded.requests.some((r) => r.url.includes('apikey=ak-live-5f0e9d8c7b6a4321')));
+  assert.ok(recorded.metrics.some((m) => m.metric === 'wsgate_handshake'));
+
+  async function mint(expiresIn: string): Promise<string> {
+    const { buildPlan } = await import('../../harness/plan/plan.ts');
+    const { parseScenario } = await import('../../harness/scenario/load.ts');
+    const text = readFileSync(join(ROOT, 'scenarios/api-connect.yaml'), 'utf8').replace(/expiresIn: (5m|-1h)/g, `expiresIn: ${expiresIn}`);
+    const plan = await buildPlan(parseScenario(text, join(ROOT, 'scenarios/api-connect.yaml')), fx.urls);
+    const auth = plan.credentials.find((c) => c.name === 'valid-jwt')!.headers.find(([h]) => h === 'Authorization')![1];
+    return auth.replace(/^Bearer /, '');
+  }
+});
+
+/** `wsgate fixtures` as a child process, with the URLs it prints. */
+async function fixturesProcess(): Promise<{ urls: Record<string, string>; stop(): Promise<void> }> {
+  const child = spawn(process.execPath, [WSGATE, 'fixtures'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const urls: Record<string, string> = {};
+  let text = '';
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`fixtures did not start: ${text}`)), 20_000);
+    let ready = false;
+    // Both streams must be in: the URLs on stdout and the ready line on stderr may arrive in either order.
+    const maybeDone = () => {
+      if (ready && text.includes('gateway.baseline')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stderr.on('data', (d: Buffer) => {
+      ready ||= d.toString().includes('Ctrl-C to stop');
+      maybeDone();
+    });
+    child.stdout.on('data', (d: Buffer) => {
+      text += d.toString();
+      maybeDone();
+    });
+  });
+  for (const line of text.trim().split('\n')) {
+    const [name, url] = line.trim().split(/\s+/);
+    urls[name!] = url!;
+  }
+  return {
+    urls,
+    stop: async () => {
+      child.kill('SIGINT');
+      await exited;
+    },
+  };
+}

@@ -18,6 +18,8 @@ export interface ThresholdResult extends Threshold {
   /** The metric's measured value; undefined when the run produced no such metric. */
   actual: number | undefined;
   passed: boolean;
+  /** Why the threshold was not judged: the command did not run the part that measures it. */
+  skipped?: string;
 }
 
 /**
@@ -50,10 +52,19 @@ export function parseThreshold(source: string): Threshold {
   return { source, metric, op: m[2] as Op, value };
 }
 
-/** Judge thresholds against measured metrics. A threshold on a metric the run did not produce fails. */
-export function evaluateThresholds(thresholds: readonly Threshold[], metrics: Readonly<Record<string, number>>): ThresholdResult[] {
+/**
+ * Judge thresholds against measured metrics. A threshold on a metric the run did not produce fails,
+ * unless `notApplicable` says why this command never measures it (then it is skipped, not failed).
+ */
+export function evaluateThresholds(
+  thresholds: readonly Threshold[],
+  metrics: Readonly<Record<string, number>>,
+  notApplicable: (metric: string) => string | undefined = () => undefined,
+): ThresholdResult[] {
   return thresholds.map((t) => {
     const actual = metrics[t.metric];
+    const skipped = actual === undefined ? notApplicable(t.metric) : undefined;
+    if (skipped) return { ...t, actual, passed: true, skipped };
     return { ...t, actual, passed: actual !== undefined && compare(actual, t.op, t.value) };
   });
 }

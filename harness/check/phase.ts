@@ -5,6 +5,7 @@ import { runConformance } from './conformance.ts';
 /** The conformance phase: every target x credential set once, judged against its verdict. */
 export const conformancePhase: Phase = {
   name: 'conformance',
+  metrics: /^(unexpected_outcomes|checks_(passed|failed|not_run))$/,
   enabled: (_plan, command) => command === 'check' || command === 'run',
   async run(ctx) {
     const { plan, log } = ctx;

@@ -16,6 +16,7 @@ const UNREACHABLE: ReadonlySet<string> = new Set<Outcome>(['refused', 'connect_t
  */
 export const overheadPhase: Phase = {
   name: 'overhead',
+  metrics: /^overhead\./,
   enabled(plan, command) {
     if (command !== 'run' || plan.scenario.doc.overhead === undefined) return false;
     // Resolved here, before the phase starts, so a wrong name ends the run as invalid input (exit 2)

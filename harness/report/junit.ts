@@ -51,7 +51,8 @@ function addThresholds(builder: Builder, summary: Summary): void {
   const suite = builder.testSuite().name('thresholds');
   for (const t of summary.thresholds) {
     const tc = suite.testCase().className('thresholds').name(t.source);
-    if (!t.passed) tc.failure(t.actual === undefined ? `${t.source}: the run produced no metric "${t.metric}"` : `${t.source}: measured ${t.actual}`, 'threshold');
+    if (t.skipped) tc.skipped().standardOutput(t.skipped);
+    else if (!t.passed) tc.failure(t.actual === undefined ? `${t.source}: the run produced no metric "${t.metric}"` : `${t.source}: measured ${t.actual}`, 'threshold');
   }
 }
 

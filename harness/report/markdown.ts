@@ -45,7 +45,7 @@ export function markdownSummary(summary: Summary): string {
     out.push('');
     out.push('| threshold | measured | result |');
     out.push('| --- | --- | --- |');
-    for (const t of summary.thresholds) out.push(`| \`${t.source}\` | ${t.actual ?? 'not measured'} | ${t.passed ? 'pass' : '**FAIL**'} |`);
+    for (const t of summary.thresholds) out.push(`| \`${t.source}\` | ${t.actual ?? 'not measured'} | ${t.skipped ? `skipped: ${escape(t.skipped)}` : t.passed ? 'pass' : '**FAIL**'} |`);
     out.push('');
   }
   out.push(`<sub>wsgate ${summary.tool.version} · run ${summary.run.id} · ${summary.run.startedAt} · ${Math.round(summary.run.durationMs)} ms</sub>`);

@@ -7,7 +7,11 @@ export function consoleSummary(summary: Summary, outDir: string): string {
   lines.push(`${v.passed ? 'PASS' : 'FAIL'}  ${summary.scenario.name}  (exit ${v.exitCode}${summary.partial ? ', partial run' : ''}, ${(summary.run.durationMs / 1000).toFixed(1)} s)`);
   const c = summary.conformance;
   if (c) lines.push(`  conformance  ${c.passed} passed, ${c.failed} failed, ${c.notRun} not run`);
-  for (const t of summary.thresholds) lines.push(`  threshold    ${t.passed ? 'ok  ' : 'FAIL'} ${t.source}${t.actual !== undefined ? ` (measured ${round(t.actual)})` : ' (not measured)'}`);
+  for (const t of summary.thresholds) {
+    const mark = t.skipped ? 'skip' : t.passed ? 'ok  ' : 'FAIL';
+    const note = t.skipped ? ` (${t.skipped})` : t.actual !== undefined ? ` (measured ${round(t.actual)})` : ' (not measured)';
+    lines.push(`  threshold    ${mark} ${t.source}${note}`);
+  }
   for (const f of v.failures.slice(0, 10)) lines.push(`  ✗ ${f}`);
   if (v.failures.length > 10) lines.push(`  … ${v.failures.length - 10} more in summary.md`);
   lines.push(`  report       ${outDir}/`);

@@ -31,6 +31,8 @@ export interface Phase {
    */
   enabled(plan: Plan, command: Command): boolean;
   run(ctx: RunContext): Promise<void>;
+  /** The metric names this phase measures, so a threshold on them is skipped when the phase does not run. */
+  metrics?: RegExp;
 }
 
 /** Every phase, in run order. The load engine, overhead and security add theirs here. */

@@ -89,7 +89,12 @@ export async function executeRun(scenario: LoadedScenario, opts: RunOptions): Pr
         break;
       }
     }
-    summary.thresholds = evaluateThresholds(plan.thresholds, summary.metrics);
+    const skippedPhases = PHASES.filter((p) => !active.includes(p));
+    summary.thresholds = evaluateThresholds(plan.thresholds, summary.metrics, (metric) => {
+      const measuredBy = PHASES.filter((p) => p.metrics?.test(metric));
+      if (measuredBy.length === 0 || !measuredBy.every((p) => skippedPhases.includes(p))) return undefined;
+      return `\`wsgate ${opts.command}\` does not run ${measuredBy.map((p) => p.name).join(' or ')}, which measures ${metric}`;
+    });
   } finally {
     await fixtures?.stop().catch((err: Error) => opts.log.warn(`stopping fixtures: ${err.message}`));
     opts.signal?.removeEventListener('abort', onAbort);

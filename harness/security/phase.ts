@@ -8,6 +8,7 @@ import { runSecurity } from './suite.ts';
  */
 export const securityPhase: Phase = {
   name: 'security',
+  metrics: /^security\./,
   enabled: (plan, command) => command === 'probe' || ((command === 'run' || command === 'check') && plan.scenario.doc.security !== undefined),
   async run(ctx) {
     const { plan, log } = ctx;

@@ -26,3 +26,12 @@ test('thresholds pass and fail on the measured value; a missing metric fails', (
     ],
   );
 });
+
+test('a threshold the command never measures is skipped with the reason, not failed', () => {
+  const [r] = evaluateThresholds([parseThreshold('checks_failed == 0')], {}, (m) => (m === 'checks_failed' ? 'probe does not run conformance' : undefined));
+  assert.equal(r!.passed, true);
+  assert.equal(r!.skipped, 'probe does not run conformance');
+  const [measured] = evaluateThresholds([parseThreshold('checks_failed == 0')], { checks_failed: 2 }, () => 'never used when measured');
+  assert.equal(measured!.passed, false);
+  assert.equal(measured!.skipped, undefined);
+});

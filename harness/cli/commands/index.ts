@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { registerCompare } from './compare.ts';
 import { registerExport } from './export.ts';
 import { registerFixtures } from './fixtures.ts';
 import { registerProbe } from './probe.ts';
@@ -7,4 +8,4 @@ import { registerSchema } from './schema.ts';
 import { registerValidate } from './validate.ts';
 
 /** Every wsgate command, in the order `wsgate --help` lists them. Each file registers one. */
-export const COMMANDS: Array<(program: Command) => void> = [registerRun, registerCheck, registerProbe, registerValidate, registerFixtures, registerExport, registerSchema];
+export const COMMANDS: Array<(program: Command) => void> = [registerRun, registerCheck, registerProbe, registerValidate, registerFixtures, registerCompare, registerExport, registerSchema];

@@ -1,0 +1,83 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { loadScenario } from '../../harness/scenario/load.ts';
+import { runCli } from '../helpers/cli.ts';
+import { ensureDebianPackage } from '../helpers/debian.ts';
+
+const ROOT = new URL('../../', import.meta.url).pathname;
+const SHOTS = join(ROOT, 'test-output', 'report');
+const dir = mkdtempSync(join(tmpdir(), 'wsgate-compare-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+const chromium = ensureDebianPackage('chromium');
+const skip = chromium.ok ? false : `chromium unavailable: ${chromium.reason}`;
+
+const SCENARIO = `name: two-routes
+fixtures: true
+targets:
+  - { name: gateway-a, url: "\${fixture:gateway}/echo", backend: { record: "\${fixture:backend.record}" } }
+  - { name: gateway-b, url: "\${fixture:gateway}/other", backend: { record: "\${fixture:backend.record}" }, statusMap: { 401: [401, 403] } }
+  - { name: no-auth, url: "\${fixture:gateway.baseline}/echo", baseline: true }
+credentials:
+  - { name: valid-app, expect: 200, headers: { X-IBM-Client-Id: a1f5c0de-orders-web, X-IBM-Client-Secret: sk-orders-web-7Hq2xVb9LmPz } }
+  - { name: wrong-secret, expect: 401, headers: { X-IBM-Client-Id: a1f5c0de-orders-web, X-IBM-Client-Secret: sk-compare-wrong-secret } }
+overhead:
+  credential: valid-app
+  pairs: [{ baseline: no-auth, auth: gateway-a }, { baseline: no-auth, auth: gateway-b }]
+  rounds: 4
+  attemptsPerRound: 15
+  warmup: 5
+  decompose: false
+`;
+
+test('wsgate compare writes one self-contained HTML that renders offline in Chromium, without secrets', { skip }, async () => {
+  const file = join(dir, 'two-routes.yaml');
+  writeFileSync(file, SCENARIO);
+  const run = await runCli(['run', file, '--out', join(dir, 'run')]);
+  assert.equal(run.code, 0, run.stdout + run.stderr);
+  const res = await runCli(['compare', join(dir, 'run'), '-o', join(dir, 'compare.html')]);
+  assert.equal(res.code, 0, res.stderr);
+  const html = readFileSync(join(dir, 'compare.html'), 'utf8');
+  for (const secret of loadScenario(file).secrets.all()) assert.ok(!html.includes(secret), 'a secret is in the HTML');
+  assert.doesNotMatch(html, /<script[^>]+src=|<link[^>]+href=/, 'everything is inline');
+
+  const { chromium: browserType } = await import('playwright-core');
+  const browser = await browserType.launch({
+    executablePath: chromium.ok ? chromium.path : undefined,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1300, height: 1000 } });
+    const errors: string[] = [];
+    const requests: string[] = [];
+    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    page.on('pageerror', (e) => errors.push(String(e)));
+    page.on('request', (r) => requests.push(r.url()));
+    await page.goto(`file://${join(dir, 'compare.html')}`);
+    await page.waitForSelector('#latency canvas');
+    assert.deepEqual(errors, []);
+    assert.deepEqual(requests.filter((u) => !u.startsWith('file://')), [], 'no network request');
+    assert.equal(await page.textContent('#verdict'), 'PASS: every compared run passed');
+    const heads = await page.$$eval('#conformance th', (ths) => ths.map((t) => t.textContent));
+    assert.deepEqual(heads.slice(0, 3), ['credential set', 'gateway-a', 'gateway-b']);
+    const row = await page.$$eval('#conformance tr:nth-child(3) td', (tds) => tds.map((t) => t.textContent));
+    assert.deepEqual(row, ['http_401', 'http_401']);
+    assert.equal(await page.$$eval('#overhead tr', (trs) => trs.length), 3);
+    // The chart drew something: the canvas is not blank.
+    const inked = await page.$eval('#latency canvas', (c) => {
+      const canvas = c as HTMLCanvasElement;
+      const data = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+      let n = 0;
+      for (let i = 3; i < data.length; i += 4) if (data[i]! > 0) n++;
+      return n;
+    });
+    assert.ok(inked > 1000, `chart canvas has ${inked} drawn pixels`);
+    mkdirSync(SHOTS, { recursive: true });
+    await page.screenshot({ path: join(SHOTS, 'compare.png'), fullPage: true });
+  } finally {
+    await browser.close();
+  }
+});

@@ -4,6 +4,7 @@ import type { Secrets } from '../scenario/secrets.ts';
 import type { Summary } from '../results/summary.ts';
 import { junitXml } from './junit.ts';
 import { markdownSummary } from './markdown.ts';
+import { runReportHtml } from './html/run-report.ts';
 
 /** One file of a run's output, made from the (already masked) summary. */
 export interface OutputWriter {
@@ -16,6 +17,7 @@ export const OUTPUT_WRITERS: OutputWriter[] = [
   { file: 'summary.json', render: (s) => JSON.stringify(s, null, 2) + '\n' },
   { file: 'junit.xml', render: junitXml },
   { file: 'summary.md', render: markdownSummary },
+  { file: 'index.html', render: runReportHtml },
 ];
 
 /** `reports/<scenario>-<YYYYMMDD-HHMMSS>` under `root`. */

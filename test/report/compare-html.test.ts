@@ -44,6 +44,32 @@ test('wsgate compare writes one self-contained HTML that renders offline in Chro
   for (const secret of loadScenario(file).secrets.all()) assert.ok(!html.includes(secret), 'a secret is in the HTML');
   assert.doesNotMatch(html, /<script[^>]+src=|<link[^>]+href=/, 'everything is inline');
 
+  await inBrowser(join(dir, 'compare.html'), 'compare.png', async (page) => {
+    assert.equal(await page.textContent('#verdict'), 'PASS: every compared run passed');
+    const heads = await page.$$eval('#conformance th', (ths) => ths.map((t) => t.textContent));
+    assert.deepEqual(heads.slice(0, 3), ['credential set', 'gateway-a', 'gateway-b']);
+    const row = await page.$$eval('#conformance tr:nth-child(3) td', (tds) => tds.map((t) => t.textContent));
+    assert.deepEqual(row, ['http_401', 'http_401']);
+    assert.equal(await page.$$eval('#overhead tr', (trs) => trs.length), 3);
+  });
+});
+
+test('each run writes index.html: verdict banner, conformance matrix with evidence, overhead chart, environment', { skip }, async () => {
+  const html = readFileSync(join(dir, 'run', 'index.html'), 'utf8');
+  for (const secret of loadScenario(join(dir, 'two-routes.yaml')).secrets.all()) assert.ok(!html.includes(secret), 'a secret is in the HTML');
+  await inBrowser(join(dir, 'run', 'index.html'), 'run.png', async (page) => {
+    assert.equal(await page.textContent('#verdict'), 'PASS · exit 0');
+    const rows = await page.$$eval('#conformance tr', (trs) => trs.slice(1).map((tr) => [...tr.querySelectorAll('td')].slice(0, 7).map((td) => td.textContent)));
+    assert.deepEqual(rows[1], ['gateway-a', 'wrong-secret', '401', 'http_401', 'http_401', 'no', 'passed']);
+    assert.equal(rows.length, 4);
+    await page.click('#conformance tr:nth-child(3) summary');
+    assert.match((await page.textContent('#conformance tr:nth-child(3) details')) ?? '', /HTTP\/1\.1 401 Unauthorized/);
+    assert.match((await page.textContent('#environment')) ?? '', /Node\.js/);
+  });
+});
+
+/** Open `file` in headless Chromium, fail on console errors and on any request that is not file://, check the chart has ink, screenshot it. */
+async function inBrowser(file: string, shot: string, check: (page: import('playwright-core').Page) => Promise<void>): Promise<void> {
   const { chromium: browserType } = await import('playwright-core');
   const browser = await browserType.launch({
     executablePath: chromium.ok ? chromium.path : undefined,
@@ -56,17 +82,10 @@ test('wsgate compare writes one self-contained HTML that renders offline in Chro
     page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
     page.on('pageerror', (e) => errors.push(String(e)));
     page.on('request', (r) => requests.push(r.url()));
-    await page.goto(`file://${join(dir, 'compare.html')}`);
+    await page.goto(`file://${file}`);
     await page.waitForSelector('#latency canvas');
     assert.deepEqual(errors, []);
     assert.deepEqual(requests.filter((u) => !u.startsWith('file://')), [], 'no network request');
-    assert.equal(await page.textContent('#verdict'), 'PASS: every compared run passed');
-    const heads = await page.$$eval('#conformance th', (ths) => ths.map((t) => t.textContent));
-    assert.deepEqual(heads.slice(0, 3), ['credential set', 'gateway-a', 'gateway-b']);
-    const row = await page.$$eval('#conformance tr:nth-child(3) td', (tds) => tds.map((t) => t.textContent));
-    assert.deepEqual(row, ['http_401', 'http_401']);
-    assert.equal(await page.$$eval('#overhead tr', (trs) => trs.length), 3);
-    // The chart drew something: the canvas is not blank.
     const inked = await page.$eval('#latency canvas', (c) => {
       const canvas = c as HTMLCanvasElement;
       const data = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
@@ -75,9 +94,10 @@ test('wsgate compare writes one self-contained HTML that renders offline in Chro
       return n;
     });
     assert.ok(inked > 1000, `chart canvas has ${inked} drawn pixels`);
+    await check(page);
     mkdirSync(SHOTS, { recursive: true });
-    await page.screenshot({ path: join(SHOTS, 'compare.png'), fullPage: true });
+    await page.screenshot({ path: join(SHOTS, shot), fullPage: true });
   } finally {
     await browser.close();
   }
-});
+}

@@ -1,18 +1,16 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { loadScenario } from '../../harness/scenario/load.ts';
 import { runCli } from '../helpers/cli.ts';
-import { ensureDebianPackage } from '../helpers/debian.ts';
+import { inBrowser, chromium } from '../helpers/browser.ts';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
-const SHOTS = join(ROOT, 'test-output', 'report');
 const dir = mkdtempSync(join(tmpdir(), 'wsgate-compare-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-const chromium = ensureDebianPackage('chromium');
 const skip = chromium.ok ? false : `chromium unavailable: ${chromium.reason}`;
 
 const SCENARIO = `name: two-routes
@@ -67,37 +65,3 @@ test('each run writes index.html: verdict banner, conformance matrix with eviden
     assert.match((await page.textContent('#environment')) ?? '', /Node\.js/);
   });
 });
-
-/** Open `file` in headless Chromium, fail on console errors and on any request that is not file://, check the chart has ink, screenshot it. */
-async function inBrowser(file: string, shot: string, check: (page: import('playwright-core').Page) => Promise<void>): Promise<void> {
-  const { chromium: browserType } = await import('playwright-core');
-  const browser = await browserType.launch({
-    executablePath: chromium.ok ? chromium.path : undefined,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
-  try {
-    const page = await browser.newPage({ viewport: { width: 1300, height: 1000 } });
-    const errors: string[] = [];
-    const requests: string[] = [];
-    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
-    page.on('pageerror', (e) => errors.push(String(e)));
-    page.on('request', (r) => requests.push(r.url()));
-    await page.goto(`file://${file}`);
-    await page.waitForSelector('#latency canvas');
-    assert.deepEqual(errors, []);
-    assert.deepEqual(requests.filter((u) => !u.startsWith('file://')), [], 'no network request');
-    const inked = await page.$eval('#latency canvas', (c) => {
-      const canvas = c as HTMLCanvasElement;
-      const data = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
-      let n = 0;
-      for (let i = 3; i < data.length; i += 4) if (data[i]! > 0) n++;
-      return n;
-    });
-    assert.ok(inked > 1000, `chart canvas has ${inked} drawn pixels`);
-    await check(page);
-    mkdirSync(SHOTS, { recursive: true });
-    await page.screenshot({ path: join(SHOTS, shot), fullPage: true });
-  } finally {
-    await browser.close();
-  }
-}

@@ -5,7 +5,8 @@ import { registerFixtures } from './fixtures.ts';
 import { registerProbe } from './probe.ts';
 import { registerCheck, registerRun } from './run-like.ts';
 import { registerSchema } from './schema.ts';
+import { registerTrend } from './trend.ts';
 import { registerValidate } from './validate.ts';
 
 /** Every wsgate command, in the order `wsgate --help` lists them. Each file registers one. */
-export const COMMANDS: Array<(program: Command) => void> = [registerRun, registerCheck, registerProbe, registerValidate, registerFixtures, registerCompare, registerExport, registerSchema];
+export const COMMANDS: Array<(program: Command) => void> = [registerRun, registerCheck, registerProbe, registerValidate, registerFixtures, registerCompare, registerTrend, registerExport, registerSchema];

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { appendToHistory } from '../../history/history.ts';
 import { loadScenario } from '../../scenario/load.ts';
 import { createLog } from '../../run/log.ts';
 import { executeRun } from '../../run/run.ts';
@@ -6,6 +7,7 @@ import type { Command as RunCommand } from '../../run/phases.ts';
 
 interface RunFlags {
   out?: string;
+  history?: string;
   reports: string;
   quiet?: boolean;
 }
@@ -19,6 +21,7 @@ export function addRunCommand(program: Command, name: RunCommand, description: s
     .option('-o, --out <dir>', 'write outputs here instead of reports/<scenario>-<timestamp>/')
     .option('--reports <dir>', 'root folder for run outputs', 'reports')
     .option('-q, --quiet', 'print only the final summary')
+    .option('--history <dir>', 'also keep this run\'s summary.json in a history folder, for `wsgate trend`')
     .addHelpText('after', `\n${extraHelp}\n\nOutputs: summary.json, junit.xml, summary.md (also appended to $GITHUB_STEP_SUMMARY when set).\nExit codes: 0 pass, 1 a check or threshold failed, 2 invalid scenario, 3 target unreachable or run interrupted.`)
     .action(async (file: string, flags: RunFlags) => {
       const scenario = loadScenario(file);
@@ -39,6 +42,7 @@ export function addRunCommand(program: Command, name: RunCommand, description: s
       try {
         const outcome = await executeRun(scenario, { command: name, outDir: flags.out, reportsRoot: flags.reports, log, signal: abort.signal });
         process.exitCode = outcome.exitCode;
+        if (flags.history) log.info(`history: ${appendToHistory(flags.history, outcome.outDir, outcome.summary.run.id)}`);
       } finally {
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);

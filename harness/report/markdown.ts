@@ -27,6 +27,15 @@ export function markdownSummary(summary: Summary): string {
     out.push('');
   }
   if (c) out.push(...verdictMatrix(c.checks));
+  const l = summary.load;
+  if (l) {
+    out.push(`### Load: ${l.attempts} attempts, ${l.upgrades} upgraded, ${l.unexpected} unexpected${l.partial ? ` — stopped early: ${escape(l.stoppedBecause ?? '')}` : ''}`);
+    out.push('');
+    out.push('| target | credential set | attempts | expected | outcomes | unexpected | p95 to response (ms) |');
+    out.push('| --- | --- | --- | --- | --- | --- | --- |');
+    for (const s of l.sets) out.push(`| ${s.target} | ${s.credential} | ${s.attempts} | ${s.expected.join(' / ')} | ${Object.entries(s.outcomes).map(([o, n]) => `${o} ${n}`).join(', ')} | ${s.unexpected} | ${s.response?.p95 ?? '–'} |`);
+    out.push('');
+  }
   const sec = summary.security;
   if (sec) {
     const refs = `allowed reference: ${sec.references.allowed ?? 'none'}, denied reference: ${sec.references.denied ?? 'none'}`;

@@ -1,5 +1,6 @@
 import type { ThresholdResult } from '../analysis/thresholds.ts';
 import type { ConformanceResult } from '../check/conformance.ts';
+import type { LoadResult } from '../load/result.ts';
 import type { OverheadResult } from '../overhead/result.ts';
 import type { SecurityResult } from '../security/result.ts';
 import type { Verdict } from '../scenario/schema-types.ts';
@@ -26,7 +27,7 @@ export interface Summary {
   credentials: Array<{ name: string; expect: Verdict; authState: AuthState }>;
   conformance?: ConformanceResult;
   /** Load engine results (harness/load); absent when the scenario has no load block. */
-  load?: unknown;
+  load?: LoadResult;
   /** Auth overhead results (harness/overhead/result.ts), one per baseline/auth pair; absent when the scenario has no overhead block. */
   overhead?: OverheadResult[];
   /** Security probe results (harness/security/result.ts); absent when no probe ran. */

@@ -2,6 +2,7 @@ import type { AuthControl } from '../control/auth-service.ts';
 import type { Plan } from '../plan/plan.ts';
 import type { Summary } from '../results/summary.ts';
 import { conformancePhase } from '../check/phase.ts';
+import { loadPhase } from '../load/phase.ts';
 import { overheadPhase } from '../overhead/phase.ts';
 import { securityPhase } from '../security/phase.ts';
 import type { Log } from './log.ts';
@@ -36,4 +37,4 @@ export interface Phase {
 }
 
 /** Every phase, in run order. The load engine, overhead and security add theirs here. */
-export const PHASES: Phase[] = [conformancePhase, overheadPhase, securityPhase];
+export const PHASES: Phase[] = [conformancePhase, loadPhase, overheadPhase, securityPhase];

@@ -1,0 +1,101 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { startEchoBackend } from '../../fixtures/echo-backend.ts';
+import { arrivals, scheduledCount, stagesOf } from '../../harness/load/arrival-schedule.ts';
+import { runLoad } from '../../harness/load/engine.ts';
+import { acceptFor } from '../../harness/wire/accept.ts';
+import { runCli } from '../helpers/cli.ts';
+import { bareCredential, loopbackTarget } from '../helpers/plan-stubs.ts';
+import { rawServer, requestKey } from '../helpers/raw-server.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'wsgate-load-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+test('arrival times follow constant and ramping stages', () => {
+  const stages = stagesOf([{ rate: 100, duration: '2s' }, { from: 100, to: 300, duration: '2s' }]);
+  const times = [...arrivals(stages)];
+  assert.equal(times.length, scheduledCount(stages));
+  assert.equal(times.length, 200 + 400);
+  assert.equal(times.filter((t) => t < 2000).length, 200);
+  // In a linear ramp the second half carries more arrivals than the first: 100->200 vs 200->300.
+  assert.equal(times.filter((t) => t >= 2000 && t < 3000).length, 150);
+  assert.ok(times.every((t, i) => i === 0 || t >= times[i - 1]!));
+});
+
+test('an arrival-rate run delivers the scheduled count within 2%, and a 90/10 mix splits exactly, every denial classified', async (t) => {
+  // 101 for the "valid" header, 401 otherwise: a gateway in two lines.
+  const server = await rawServer((s, head) => {
+    if (/x-set: valid/i.test(head)) s.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${acceptFor(requestKey(head))}\r\n\r\n`);
+    else s.end('HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\n\r\n');
+  });
+  t.after(() => server.close());
+  const target = loopbackTarget(server.port);
+  const valid = bareCredential({ name: 'valid', headers: [['X-Set', 'valid']] });
+  const denied = bareCredential({ name: 'denied', expect: 401, headers: [['X-Set', 'denied']] });
+  const stages = stagesOf([{ rate: 200, duration: '1s' }, { from: 200, to: 400, duration: '1s' }]);
+  const r = await runLoad({
+    stages,
+    targets: [target],
+    mix: [
+      { cred: valid, weight: 9, expected: new Map([[target.name, ['upgraded']]]) },
+      { cred: denied, weight: 1, expected: new Map([[target.name, ['http_401']]]) },
+    ],
+    maxInFlight: 1000,
+  });
+  assert.equal(r.scheduled, 500);
+  assert.ok(Math.abs(r.attempts - r.scheduled) <= r.scheduled * 0.02, `${r.attempts} attempts for ${r.scheduled} scheduled`);
+  const v = r.sets.find((s) => s.credential === 'valid')!;
+  const d = r.sets.find((s) => s.credential === 'denied')!;
+  assert.equal(v.attempts, 450);
+  assert.equal(d.attempts, 50);
+  assert.deepEqual(d.outcomes, { http_401: 50 });
+  assert.equal(r.unexpected, 0);
+  assert.equal(r.handshake?.count, 450);
+});
+
+test('a backend that stalls for 2 s shows up in latency from the scheduled start (no coordinated omission)', async (t) => {
+  const started = Date.now();
+  const server = await rawServer((s, head) => {
+    const answer = () => s.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${acceptFor(requestKey(head))}\r\n\r\n`);
+    const since = Date.now() - started;
+    // From 1 s to 3 s into the run nothing is answered; everything waiting is answered at 3 s.
+    if (since >= 1000 && since < 3000) setTimeout(answer, 3000 - since);
+    else answer();
+  });
+  t.after(() => server.close());
+  const target = loopbackTarget(server.port, { handshakeTimeoutMs: 5000 });
+  const r = await runLoad({
+    stages: stagesOf([{ rate: 50, duration: '4s' }]),
+    targets: [target],
+    mix: [{ cred: bareCredential(), weight: 1, expected: new Map([[target.name, ['upgraded']]]) }],
+    maxInFlight: 1000,
+  });
+  assert.equal(r.attempts, 200);
+  assert.ok(r.handshake!.max >= 1800, `max ${r.handshake!.max} ms`);
+  assert.ok(r.handshake!.p90 >= 1000, `p90 ${r.handshake!.p90} ms: the attempts scheduled during the stall are charged for it`);
+});
+
+test('killing the target mid-run gives exit 3 and a partial summary', async () => {
+  const backend = await startEchoBackend();
+  const file = join(dir, 'dies.yaml');
+  writeFileSync(file, `name: dies\ntargets: [{ name: echo, url: "${backend.url}/x" }]\ncredentials: [{ name: c, expect: 200 }]\nload: { arrivalRate: [{ rate: 300, duration: 5s }] }\n`);
+  setTimeout(() => void backend.stop(), 1800);
+  const res = await runCli(['run', file, '--out', join(dir, 'out-dies')]);
+  assert.equal(res.code, 3, res.stdout + res.stderr);
+  const summary = JSON.parse(readFileSync(join(dir, 'out-dies', 'summary.json'), 'utf8'));
+  assert.equal(summary.partial, true);
+  assert.match(summary.partialReason, /the target stopped answering/);
+  assert.ok(summary.load.upgrades > 0 && summary.load.attempts < 1500);
+});
+
+test('a plan needing more descriptors than one process may hold fails up front with what to change', async () => {
+  const file = join(dir, 'too-many.yaml');
+  writeFileSync(file, `name: too-many\ntargets: [{ name: echo, url: "ws://127.0.0.1:9/x" }]\ncredentials: [{ name: c, expect: 200 }]\nload:\n  arrivalRate: [{ rate: 10, duration: 1s }]\n  maxInFlight: 50000\n`);
+  const res = await runCli(['run', file, '--out', join(dir, 'out-too-many')]);
+  assert.equal(res.code, 2);
+  assert.match(res.stderr, /too-many\.yaml:6:16: load\.maxInFlight: 50000 open attempts need as many descriptors; one process may hold 18000 here .*lower maxInFlight/);
+  assert.throws(() => readFileSync(join(dir, 'out-too-many', 'summary.json')));
+});

@@ -68,7 +68,7 @@ export async function runLoad(plan: LoadPlan, opts: LoadOptions = {}): Promise<L
     best.current -= total;
     return best.m;
   };
-  let nextTarget = 0;
+  const nextTarget = new Map<string, number>();
 
   const t0 = performance.now();
   const schedule = arrivals(plan.stages);
@@ -84,8 +84,11 @@ export async function runLoad(plan: LoadPlan, opts: LoadOptions = {}): Promise<L
       }
     };
     const launch = (scheduledAt: number) => {
-      const target = plan.targets[nextTarget++ % plan.targets.length]!;
       const m = pickSet();
+      // Targets rotate per set, so every set is spread evenly over the targets whatever the mix.
+      const turn = nextTarget.get(m.cred.name) ?? 0;
+      nextTarget.set(m.cred.name, turn + 1);
+      const target = plan.targets[turn % plan.targets.length]!;
       const key = `${target.name}\0${m.cred.name}`;
       const set = sets.get(key)!;
       inFlight++;

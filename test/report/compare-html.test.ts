@@ -22,6 +22,8 @@ targets:
 credentials:
   - { name: valid-app, expect: 200, headers: { X-IBM-Client-Id: a1f5c0de-orders-web, X-IBM-Client-Secret: sk-orders-web-7Hq2xVb9LmPz } }
   - { name: wrong-secret, expect: 401, headers: { X-IBM-Client-Id: a1f5c0de-orders-web, X-IBM-Client-Secret: sk-compare-wrong-secret } }
+load:
+  arrivalRate: [{ rate: 60, duration: 1s }]
 overhead:
   credential: valid-app
   pairs: [{ baseline: no-auth, auth: gateway-a }, { baseline: no-auth, auth: gateway-b }]
@@ -63,5 +65,14 @@ test('each run writes index.html: verdict banner, conformance matrix with eviden
     await page.click('#conformance tr:nth-child(3) summary');
     assert.match((await page.textContent('#conformance tr:nth-child(3) details')) ?? '', /HTTP\/1\.1 401 Unauthorized/);
     assert.match((await page.textContent('#environment')) ?? '', /Node\.js/);
+    // Load: 60 attempts over two targets and two sets, each set with its expected outcome only.
+    const load = await page.$$eval('#load-sets tr', (trs) => trs.slice(1).map((tr) => [...tr.querySelectorAll('td')].slice(0, 6).map((td) => td.textContent)));
+    assert.deepEqual(load, [
+      ['gateway-a', 'valid-app', '15', 'upgraded', 'upgraded 15', '0'],
+      ['gateway-a', 'wrong-secret', '15', 'http_401', 'http_401 15', '0'],
+      ['gateway-b', 'valid-app', '15', 'upgraded', 'upgraded 15', '0'],
+      ['gateway-b', 'wrong-secret', '15', 'http_401 / http_403', 'http_401 15', '0'],
+    ]);
+    assert.equal(await page.$$eval('canvas', (c) => c.length), 3, 'load series, load latency, overhead latency');
   });
 });

@@ -8,6 +8,7 @@ import { percentileCurve } from './percentile-curve.ts';
  * its intervals and latency curves, security probes, environment. Reads the (masked) summary only.
  */
 export function runReportHtml(s: Summary): string {
+  const loadCurves = (s.load?.sets ?? []).filter((x) => x.response).map((x) => ({ label: `${x.target} / ${x.credential}`, curve: percentileCurve(x.response!.histogram) }));
   const curves = (s.overhead ?? []).flatMap((o) => [
     { label: `${o.baseline.target} (baseline)`, curve: percentileCurve(o.baseline.histogram) },
     { label: `${o.auth.target} (auth)`, curve: percentileCurve(o.auth.histogram) },
@@ -19,11 +20,16 @@ export function runReportHtml(s: Summary): string {
 ${v.failures.length ? `<ul id="failures">${v.failures.map((f) => `<li class="fail">${esc(f)}</li>`).join('')}</ul>` : ''}
 ${thresholds(s)}
 ${conformance(s)}
+${phases(s)}
+${load(s, loadCurves.length > 0)}
 ${overhead(s, curves.length > 0)}
 ${security(s)}
 ${environment(s)}
 </main>`;
-  const script = curves.length
+  const script = `${LOAD_SCRIPT}
+const load=${scriptJson(s.load ? { series: s.load.series, curves: loadCurves } : null)};
+if(load){drawSeries(load.series);drawCurves('load-latency',load.curves);}
+` + (curves.length
     ? `const curves=${scriptJson(curves)};
 const colors=['#57606a','#0969da','#8c959f','#cf222e','#afb8c1','#1a7f37'];
 const xs=curves[0].curve.x;
@@ -31,8 +37,52 @@ new uPlot({width:Math.min(1100,document.body.clientWidth-60),height:340,scales:{
   axes:[{label:'percentile',splits:()=>[1,2,10,100,1000,10000],values:(u,v)=>v.map(x=>({1:'0%',2:'50%',10:'90%',100:'99%',1000:'99.9%',10000:'99.99%'})[x]||'')},{label:'ms'}],
   series:[{label:'percentile',value:(u,x)=>x==null?'':(100-100/x).toFixed(3)+'%'},...curves.map((c,i)=>({label:c.label,stroke:colors[i%colors.length],width:2,value:(u,v)=>v==null?'':v.toFixed(3)+' ms'}))]
 },[xs,...curves.map(c=>c.curve.y)],document.getElementById('latency'));`
-    : '';
+    : '');
   return page(`wsgate ${s.scenario.name}: ${v.passed ? 'PASS' : 'FAIL'}`, body, script);
+}
+
+/** Chart code for the load sections: per-second series and per-set latency curves. */
+const LOAD_SCRIPT = `
+const palette=['#0969da','#1a7f37','#cf222e','#8250df','#bc4c00','#57606a'];
+function width(){return Math.min(1100,document.body.clientWidth-60);}
+function drawSeries(series){
+  const xs=series.map(s=>s.t+1);
+  new uPlot({width:width(),height:260,scales:{x:{time:false}},axes:[{label:'second'},{label:'per second / open'}],
+    series:[{label:'second'},{label:'attempts/s',stroke:palette[0],width:2},{label:'upgrades/s',stroke:palette[1],width:2},{label:'errors/s',stroke:palette[2],width:2},{label:'open',stroke:palette[3],width:1,dash:[4,4]}]},
+    [xs,series.map(s=>s.attempts),series.map(s=>s.upgrades),series.map(s=>s.errors),series.map(s=>s.open)],document.getElementById('load-series'));
+}
+function drawCurves(id,curves){
+  if(!curves.length)return;
+  const xs=curves[0].curve.x;
+  new uPlot({width:width(),height:300,scales:{x:{distr:3,log:10}},
+    axes:[{label:'percentile',splits:()=>[1,2,10,100,1000,10000],values:(u,v)=>v.map(x=>({1:'0%',2:'50%',10:'90%',100:'99%',1000:'99.9%',10000:'99.99%'})[x]||'')},{label:'ms from scheduled start'}],
+    series:[{label:'percentile',value:(u,x)=>x==null?'':(100-100/x).toFixed(3)+'%'},...curves.map((c,i)=>({label:c.label,stroke:palette[i%palette.length],width:2,value:(u,v)=>v==null?'':v.toFixed(3)+' ms'}))]},
+    [xs,...curves.map(c=>c.curve.y)],document.getElementById(id));
+}`;
+
+/** Where conformance attempts spent their time, phase by phase (connect, TLS, to 101, first echo). */
+function phases(s: Summary): string {
+  const rows = (s.conformance?.checks ?? []).filter((k) => k.evidence?.timings.upgradeMs !== undefined);
+  if (rows.length === 0) return '';
+  const ms = (v: number | undefined) => (v === undefined ? '–' : v.toFixed(3));
+  return `<h2>Handshake phases (conformance attempts)</h2><table id="phases"><tr><th>target</th><th>credential set</th><th>connect ms</th><th>TLS ms</th><th>to status ms</th><th>to 101 ms</th><th>first echo ms</th></tr>${rows
+    .map((k) => {
+      const t = k.evidence!.timings;
+      return `<tr><td>${esc(k.target)}</td><td>${esc(k.credential)}</td><td class="num">${ms(t.connectMs)}</td><td class="num">${ms(t.tlsMs)}</td><td class="num">${ms(t.statusMs)}</td><td class="num">${ms(t.upgradeMs)}</td><td class="num">${ms(t.echoMs)}</td></tr>`;
+    })
+    .join('')}</table>`;
+}
+
+function load(s: Summary, withCurves: boolean): string {
+  const l = s.load;
+  if (!l) return '';
+  const rows = l.sets.map((x) => `<tr class="${x.unexpected ? 'failed' : ''}"><td>${esc(x.target)}</td><td>${esc(x.credential)}</td><td class="num">${x.attempts}</td><td>${esc(x.expected.join(' / '))}</td><td>${esc(Object.entries(x.outcomes).map(([o, n]) => `${o} ${n}`).join(', '))}</td><td class="num">${x.unexpected}</td><td class="num">${x.response ? `${x.response.p50} / ${x.response.p95} / ${x.response.p99}` : '–'}</td></tr>`);
+  const h = l.handshake;
+  return `<h2>Load: ${l.attempts} attempts, ${l.upgrades} upgraded, ${l.unexpected} unexpected${l.partial ? ` <span class="fail">(stopped early: ${esc(l.stoppedBecause ?? '')})</span>` : ''}</h2>
+<p class="muted">${esc(l.stages.map((st) => (st.fromRate === st.toRate ? `${st.fromRate}/s` : `${st.fromRate}→${st.toRate}/s`) + ` for ${st.durationMs / 1000} s`).join(', '))}; handshake (to 101 from the scheduled start)${h ? ` p50 ${h.p50} ms, p95 ${h.p95} ms, p99 ${h.p99} ms, max ${h.max} ms` : ': no upgrade'}.</p>
+<h3>Over time</h3><div id="load-series" class="chart"></div>
+<h3>Outcomes per credential set</h3><table id="load-sets"><tr><th>target</th><th>credential set</th><th>attempts</th><th>expected</th><th>outcomes</th><th>unexpected</th><th>p50 / p95 / p99 ms</th></tr>${rows.join('')}</table>
+${withCurves ? '<h3>Latency distribution per credential set</h3><div id="load-latency" class="chart"></div>' : ''}`;
 }
 
 function thresholds(s: Summary): string {

@@ -157,3 +157,19 @@ async function fixturesProcess(): Promise<{ urls: Record<string, string>; stop()
     },
   };
 }
+
+test('load: arrival-rate stages become one ramping-arrival-rate scenario, jumps as 0 s stages', () => {
+  const scenario = loadScenario(join(ROOT, 'scenarios/quickstart.yaml'));
+  scenario.doc.load = { arrivalRate: [{ rate: 100, duration: '3s' }, { from: 200, to: 400, duration: '10s' }], maxInFlight: 800 };
+  const { script } = exportK6(scenario, 'test');
+  const options = /export const options: Options = \{\n {2}scenarios: ([\s\S]*?),\n {2}thresholds:/.exec(script)![1]!;
+  const load = (JSON.parse(options) as Record<string, { executor: string; startRate: number; maxVUs: number; stages: unknown[] }>).load!;
+  assert.equal(load.executor, 'ramping-arrival-rate');
+  assert.equal(load.startRate, 100);
+  assert.equal(load.maxVUs, 800);
+  assert.deepEqual(load.stages, [
+    { target: 100, duration: '3000ms' },
+    { target: 200, duration: '0s' },
+    { target: 400, duration: '10000ms' },
+  ]);
+});

@@ -1,3 +1,4 @@
+import { stagesOf } from '../../load/arrival-schedule.ts';
 import type { ScenarioDoc } from '../../scenario/schema.ts';
 
 /** k6 scenarios (and the exec functions they need) for the scenario's `load:` block. */
@@ -8,10 +9,38 @@ export interface LoadExport {
 }
 
 /**
- * Map the `load:` block to k6 executors. Until the load engine's block is final, a scenario with
- * a load block gets a warning rather than a silent drop.
+ * The `load:` block's arrival-rate stages as one k6 `ramping-arrival-rate` scenario running the
+ * script's `load` function (credential sets drawn by the same weights). k6 ramps linearly from one
+ * stage target to the next, so a jump between wsgate stages becomes a 0 s stage.
  */
 export function exportLoad(doc: ScenarioDoc, warnings: string[]): LoadExport {
-  if (doc.load !== undefined) warnings.push('the load: block is not mapped to k6 executors yet; only conformance is exported');
-  return { scenarios: {}, functions: '' };
+  const block = doc.load;
+  if (!block) return { scenarios: {}, functions: '' };
+  if (block.targets) warnings.push('load.targets: the k6 script loads every exported target in turn');
+  if (block.mix) warnings.push('load.mix: the k6 script draws sets by their credentials[].weight; give the weights there to match');
+  const stages = stagesOf(block.arrivalRate);
+  const k6Stages: Array<{ target: number; duration: string }> = [];
+  let previous = stages[0]!.fromRate;
+  for (const s of stages) {
+    if (s.fromRate !== previous) k6Stages.push({ target: s.fromRate, duration: '0s' });
+    k6Stages.push({ target: s.toRate, duration: `${s.durationMs}ms` });
+    previous = s.toRate;
+  }
+  const maxVUs = block.maxInFlight ?? 5000;
+  return {
+    scenarios: {
+      load: {
+        executor: 'ramping-arrival-rate',
+        exec: 'load',
+        startRate: stages[0]!.fromRate,
+        timeUnit: '1s',
+        preAllocatedVUs: Math.min(maxVUs, Math.max(10, Math.ceil(Math.max(...stages.map((s) => Math.max(s.fromRate, s.toRate))) / 10))),
+        maxVUs,
+        stages: k6Stages,
+        // After the conformance pass, as `wsgate run` does.
+        startTime: '10s',
+      },
+    },
+    functions: '',
+  };
 }

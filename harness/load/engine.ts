@@ -2,64 +2,69 @@ import { LatencyRecorder } from '../metrics/histogram.ts';
 import { NETWORK_OUTCOMES, type Outcome } from '../outcome/outcome.ts';
 import type { PlannedCredential, PlannedTarget } from '../plan/plan.ts';
 import { KeyPool } from '../wire/accept.ts';
-import { arrivals, scheduledCount, type Stage } from './arrival-schedule.ts';
-import type { LoadResult, LoadSecond, LoadSetResult } from './result.ts';
-import { attemptSpec, runAttempt, type AttemptSpec } from './upgrade-client.ts';
+import { arrivals, scheduledCount, shareOf, type Share, type Stage } from './arrival-schedule.ts';
+import { Holder, type HeldSink } from './held.ts';
+import { PHASE_NAMES, type LoadPhases, type LoadResult, type LoadSecond, type LoadSetResult } from './result.ts';
+import { attemptSpec, runAttempt, type AttemptResult, type AttemptSpec } from './upgrade-client.ts';
+
+/** One credential set in the mix, with what each target should answer it. */
+export interface MixEntry {
+  cred: PlannedCredential;
+  weight: number;
+  expected: Map<string, Outcome[]>;
+}
+
+/** The closed model: `count` held connections opened evenly over `rampUpMs`, held for `holdMs`. */
+export interface HoldPlan {
+  count: number;
+  rampUpMs: number;
+  holdMs: number;
+  messageEveryMs: number;
+  messageBytes: number;
+  messageTimeoutMs: number;
+}
 
 export interface LoadPlan {
+  /** Open model; empty when only connections are held. */
   stages: Stage[];
   targets: PlannedTarget[];
   /** Credential sets with their weights (> 0). */
-  mix: Array<{ cred: PlannedCredential; weight: number; expected: Map<string, Outcome[]> }>;
+  mix: MixEntry[];
+  /** Handshakes in flight at once before scheduled attempts are skipped (this process's share). */
   maxInFlight: number;
+  hold?: HoldPlan;
+  /** Source addresses to rotate over (none: the OS chooses). */
+  sourceAddresses: string[];
 }
 
 export interface LoadOptions {
   signal?: AbortSignal;
-  /** Called once a second with the second that just ended. */
-  onSecond?: (s: LoadSecond, handshakeP95: number | undefined) => void;
+  /** This process's part of the schedule when the load is spread over worker processes. */
+  share?: Share;
+  /** Wall-clock (performance.now()) origin shared by every worker; default: now. */
+  startAt?: number;
+  /** Called once a second with the second that just ended and that second's 101 latencies. */
+  onSecond?: (s: LoadSecond, interval: LatencyRecorder) => void;
 }
 
 /** Network failures in a row (with no answer in between) after which the target counts as dead. */
 const DEAD_AFTER = 200;
 const ERRORS: ReadonlySet<string> = new Set(NETWORK_OUTCOMES.filter((o) => o !== 'protocol_error'));
+const CLOSE_TIMEOUT_MS = 2000;
 
-/**
- * Run the open model: start each attempt at its scheduled time (late starts keep their scheduled
- * time as the latency origin), draw credential sets by smooth weighted round robin so the mix is
- * exact, and measure into fixed-size histograms.
- */
-export async function runLoad(plan: LoadPlan, opts: LoadOptions = {}): Promise<LoadResult> {
-  const keys = new KeyPool(4096);
-  const specs = new Map<string, AttemptSpec>();
-  const sets = new Map<string, { result: LoadSetResult; response: LatencyRecorder }>();
-  for (const t of plan.targets) {
-    for (const m of plan.mix) {
-      specs.set(`${t.name}\0${m.cred.name}`, attemptSpec(t, m.cred));
-      sets.set(`${t.name}\0${m.cred.name}`, {
-        result: { target: t.name, credential: m.cred.name, expected: m.expected.get(t.name)!, attempts: 0, outcomes: {}, unexpected: 0 },
-        response: new LatencyRecorder(),
-      });
-    }
-  }
-  const handshake = new LatencyRecorder();
-  const sinceSend = new LatencyRecorder();
-  const connect = new LatencyRecorder();
-  const outcomes: Partial<Record<Outcome, number>> = {};
-  const series: LoadSecond[] = [];
-  let current: LoadSecond = { t: 0, attempts: 0, upgrades: 0, errors: 0, open: 0 };
-  let inFlight = 0;
-  let attempts = 0;
-  let upgrades = 0;
-  let unexpected = 0;
-  let skipped = 0;
-  let failuresInARow = 0;
-  let stoppedBecause: string | undefined;
+type PhaseRecorders = Record<(typeof PHASE_NAMES)[number], LatencyRecorder>;
 
-  // Smooth weighted round robin (nginx's upstream algorithm): an exact split, evenly interleaved.
-  const wrr = plan.mix.map((m) => ({ m, current: 0 }));
-  const total = plan.mix.reduce((s, m) => s + m.weight, 0);
-  const pickSet = () => {
+interface SetStats {
+  result: LoadSetResult;
+  response: LatencyRecorder;
+  phases: PhaseRecorders;
+}
+
+/** Smooth weighted round robin (nginx's upstream algorithm): an exact split, evenly interleaved. */
+function weightedPicker(mix: readonly MixEntry[]): () => MixEntry {
+  const wrr = mix.map((m) => ({ m, current: 0 }));
+  const total = mix.reduce((s, m) => s + m.weight, 0);
+  return () => {
     let best = wrr[0]!;
     for (const w of wrr) {
       w.current += w.m.weight;
@@ -68,69 +73,174 @@ export async function runLoad(plan: LoadPlan, opts: LoadOptions = {}): Promise<L
     best.current -= total;
     return best.m;
   };
-  const nextTarget = new Map<string, number>();
+}
 
-  const t0 = performance.now();
+/** When each held connection opens (ms from the start), spread evenly over the ramp. */
+function holdOpenTimes(hold: HoldPlan): number[] {
+  return Array.from({ length: hold.count }, (_, k) => (k * hold.rampUpMs) / hold.count);
+}
+
+/**
+ * Run one process's share of the load: arrival-rate attempts started at their scheduled time (late
+ * starts keep the scheduled time as the latency origin: no coordinated omission) and/or held
+ * connections opened over the ramp and kept with periodic messages. Credential sets are drawn by
+ * smooth weighted round robin so the mix is exact; every measure goes into fixed-size histograms.
+ */
+export async function runLoad(plan: LoadPlan, opts: LoadOptions = {}): Promise<LoadResult> {
+  const share = opts.share ?? { index: 0, of: 1 };
+  const keys = new KeyPool(4096);
+  const specs = new Map<string, AttemptSpec>();
+  const sets = new Map<string, SetStats>();
+  const newPhases = () => Object.fromEntries(PHASE_NAMES.map((p) => [p, new LatencyRecorder()])) as PhaseRecorders;
+  for (const t of plan.targets) {
+    for (const m of plan.mix) {
+      specs.set(`${t.name}\0${m.cred.name}`, attemptSpec(t, m.cred));
+      sets.set(`${t.name}\0${m.cred.name}`, {
+        result: { target: t.name, credential: m.cred.name, expected: m.expected.get(t.name)!, attempts: 0, outcomes: {}, unexpected: 0 },
+        response: new LatencyRecorder(),
+        phases: newPhases(),
+      });
+    }
+  }
+  const handshake = new LatencyRecorder();
+  const interval = new LatencyRecorder();
+  const sinceSend = new LatencyRecorder();
+  const connect = new LatencyRecorder();
+  const outcomes: Partial<Record<Outcome, number>> = {};
+  const series: LoadSecond[] = [];
+  let current: LoadSecond = { t: 0, attempts: 0, upgrades: 0, errors: 0, open: 0, dropped: 0 };
+  let inFlight = 0;
+  let attempts = 0;
+  let upgrades = 0;
+  let unexpected = 0;
+  let skipped = 0;
+  let failuresInARow = 0;
+  let stoppedBecause: string | undefined;
+  let source = 0;
+
+  const hold = plan.hold;
+  const holder = hold
+    ? new Holder({ messageEveryMs: hold.messageEveryMs, messageBytes: hold.messageBytes, messageTimeoutMs: hold.messageTimeoutMs, closeTimeoutMs: CLOSE_TIMEOUT_MS, onDrop: () => current.dropped!++ })
+    : undefined;
+  // Only sets every target upgrades can be held; the others are for arrival-rate attempts.
+  const holdMix = plan.mix.filter((m) => plan.targets.every((t) => m.expected.get(t.name)!.includes('upgraded')));
+  const pickSet = weightedPicker(plan.mix);
+  const pickHoldSet = holdMix.length > 0 ? weightedPicker(holdMix) : undefined;
+  const nextTarget = new Map<string, number>();
+  // Targets rotate per set, so every set is spread evenly over the targets whatever the mix.
+  const targetFor = (m: MixEntry) => {
+    const turn = nextTarget.get(m.cred.name) ?? 0;
+    nextTarget.set(m.cred.name, turn + 1);
+    return plan.targets[turn % plan.targets.length]!;
+  };
+  let arrivalIndex = 0;
+
+  const t0 = opts.startAt ?? performance.now();
   const schedule = arrivals(plan.stages);
   let next = schedule.next();
+  const holdTimes = hold ? holdOpenTimes(hold) : [];
+  /** Next held connection to open, over all workers. */
+  let holdNext = 0;
+  const holdEndsAt = hold ? hold.rampUpMs + hold.holdMs : 0;
+  let holdState: 'ramp' | 'closing' | 'closed' = hold ? 'ramp' : 'closed';
+
+  const record = (set: SetStats, r: AttemptResult, scheduledAt: number) => {
+    outcomes[r.outcome] = (outcomes[r.outcome] ?? 0) + 1;
+    set.result.outcomes[r.outcome] = (set.result.outcomes[r.outcome] ?? 0) + 1;
+    if (!set.result.expected.includes(r.outcome)) {
+      set.result.unexpected++;
+      unexpected++;
+    }
+    const p = set.phases;
+    if (r.connectedAt !== undefined) {
+      connect.record(r.connectedAt - r.startedAt);
+      p.connect.record(r.connectedAt - r.startedAt);
+      if (r.secureAt !== undefined) p.tls.record(r.secureAt - r.connectedAt);
+    }
+    if (r.statusAt !== undefined && r.sentAt !== undefined) p.status.record(r.statusAt - r.sentAt);
+    if (r.headAt !== undefined) set.response.record(r.headAt - scheduledAt);
+    if (r.outcome === 'upgraded' && r.headAt !== undefined) {
+      upgrades++;
+      current.upgrades++;
+      handshake.record(r.headAt - scheduledAt);
+      interval.record(r.headAt - scheduledAt);
+      p.upgrade.record(r.headAt - scheduledAt);
+      if (r.sentAt !== undefined) sinceSend.record(r.headAt - r.sentAt);
+    }
+    if (ERRORS.has(r.outcome)) {
+      current.errors++;
+      if (++failuresInARow >= DEAD_AFTER && !stoppedBecause) stoppedBecause = `${DEAD_AFTER} attempts in a row failed at the network level (last: ${r.outcome}): the target stopped answering`;
+    } else failuresInARow = 0;
+  };
 
   await new Promise<void>((resolve) => {
     let finished = false;
     const maybeResolve = () => {
-      if (!finished && (next.done || stoppedBecause) && inFlight === 0) {
+      if (!finished && (stoppedBecause || (next.done && holdState === 'closed')) && inFlight === 0 && holdState !== 'closing') {
         finished = true;
         clearInterval(ticker);
         resolve();
       }
     };
-    const launch = (scheduledAt: number) => {
-      const m = pickSet();
-      // Targets rotate per set, so every set is spread evenly over the targets whatever the mix.
-      const turn = nextTarget.get(m.cred.name) ?? 0;
-      nextTarget.set(m.cred.name, turn + 1);
-      const target = plan.targets[turn % plan.targets.length]!;
+    const launch = (m: MixEntry, target: PlannedTarget, scheduledAt: number, keep: boolean) => {
       const key = `${target.name}\0${m.cred.name}`;
       const set = sets.get(key)!;
       inFlight++;
       attempts++;
       current.attempts++;
       set.result.attempts++;
-      runAttempt(specs.get(key)!, keys, (r) => {
-        inFlight--;
-        outcomes[r.outcome] = (outcomes[r.outcome] ?? 0) + 1;
-        set.result.outcomes[r.outcome] = (set.result.outcomes[r.outcome] ?? 0) + 1;
-        if (!set.result.expected.includes(r.outcome)) {
-          set.result.unexpected++;
-          unexpected++;
-        }
-        if (r.headAt !== undefined) set.response.record(r.headAt - scheduledAt);
-        if (r.connectedAt !== undefined) connect.record(r.connectedAt - r.startedAt);
-        if (r.outcome === 'upgraded' && r.headAt !== undefined) {
-          upgrades++;
-          current.upgrades++;
-          handshake.record(r.headAt - scheduledAt);
-          if (r.sentAt !== undefined) sinceSend.record(r.headAt - r.sentAt);
-        }
-        if (ERRORS.has(r.outcome)) {
-          current.errors++;
-          if (++failuresInARow >= DEAD_AFTER && !stoppedBecause) stoppedBecause = `${DEAD_AFTER} attempts in a row failed at the network level (last: ${r.outcome}): the target stopped answering`;
-        } else failuresInARow = 0;
+      const localAddress = plan.sourceAddresses.length > 0 ? plan.sourceAddresses[source++ % plan.sourceAddresses.length] : undefined;
+      runAttempt(
+        specs.get(key)!,
+        keys,
+        (r) => {
+          inFlight--;
+          record(set, r, scheduledAt);
+          if (r.socket) {
+            if (holdState === 'ramp' && !stoppedBecause) holder!.adopt(r, set.phases satisfies HeldSink);
+            else r.socket.destroy();
+          }
+          maybeResolve();
+        },
+        { keep, localAddress },
+      );
+    };
+    const closeHeld = () => {
+      holdState = 'closing';
+      void holder!.closeAll().then(() => {
+        holdState = 'closed';
         maybeResolve();
       });
     };
     const tick = () => {
       if (opts.signal?.aborted && !stoppedBecause) stoppedBecause = `interrupted: ${String(opts.signal.reason ?? 'aborted')}`;
       const now = performance.now() - t0;
+      if (now < 0) return;
       if (now >= (series.length + 1) * 1000) {
-        current.open = inFlight;
+        current.open = inFlight + (holder?.open ?? 0);
         series.push(current);
-        opts.onSecond?.(current, handshake.count > 0 ? handshake.summary()?.p95 : undefined);
-        current = { t: series.length, attempts: 0, upgrades: 0, errors: 0, open: 0 };
+        opts.onSecond?.(current, interval);
+        interval.reset();
+        current = { t: series.length, attempts: 0, upgrades: 0, errors: 0, open: 0, dropped: 0 };
       }
+      // Every worker draws the whole schedule's sets and targets and launches its own share, so
+      // the mix and the rotation over targets are exact over all workers, not only within each.
       while (!stoppedBecause && !next.done && next.value <= now) {
-        if (inFlight >= plan.maxInFlight) skipped++;
-        else launch(t0 + next.value);
+        const m = pickSet();
+        const target = targetFor(m);
+        if (arrivalIndex++ % share.of === share.index) {
+          if (inFlight >= plan.maxInFlight) skipped++;
+          else launch(m, target, t0 + next.value, false);
+        }
         next = schedule.next();
+      }
+      if (holdState === 'ramp') {
+        while (!stoppedBecause && pickHoldSet && holdNext < holdTimes.length && holdTimes[holdNext]! <= now) {
+          const m = pickHoldSet();
+          const target = targetFor(m);
+          if (holdNext++ % share.of === share.index) launch(m, target, t0 + holdTimes[holdNext - 1]!, true);
+        }
+        if (stoppedBecause || now >= holdEndsAt) closeHeld();
       }
       maybeResolve();
     };
@@ -138,15 +248,25 @@ export async function runLoad(plan: LoadPlan, opts: LoadOptions = {}): Promise<L
     tick();
   });
 
-  const setResults = [...sets.values()].map(({ result, response }) => {
+  const summaryOf = (phases: PhaseRecorders): LoadPhases => {
+    const out: LoadPhases = {};
+    for (const name of PHASE_NAMES) {
+      const s = phases[name].summary();
+      if (s) out[name] = s;
+      phases[name].destroy();
+    }
+    return out;
+  };
+  const setResults = [...sets.values()].map(({ result, response, phases }) => {
     const summary = response.summary();
     response.destroy();
-    return summary ? { ...result, response: summary } : result;
+    return { ...result, ...(summary ? { response: summary } : {}), phases: summaryOf(phases) };
   });
+  const stages = plan.stages;
   const result: LoadResult = {
-    model: 'arrival-rate',
-    stages: plan.stages,
-    scheduled: scheduledCount(plan.stages),
+    model: hold ? (stages.length > 0 ? 'arrival-rate+connections' : 'connections') : 'arrival-rate',
+    stages,
+    scheduled: scheduledCount(stages, share) + shareOf(holdTimes.length, share),
     attempts,
     skippedMaxInFlight: skipped,
     upgrades,
@@ -155,15 +275,16 @@ export async function runLoad(plan: LoadPlan, opts: LoadOptions = {}): Promise<L
     handshake: handshake.summary(),
     handshakeSinceSend: sinceSend.summary(),
     connect: connect.summary(),
+    ...(holder ? { held: holder.result(hold!.count) } : {}),
     sets: setResults,
-    series: current.attempts > 0 ? [...series, { ...current, open: inFlight }] : series,
+    series: current.attempts > 0 || current.dropped ? [...series, { ...current, open: inFlight }] : series,
     durationMs: Math.round(performance.now() - t0),
     partial: stoppedBecause !== undefined,
     stoppedBecause,
     workers: 1,
+    sourceAddresses: plan.sourceAddresses,
   };
-  handshake.destroy();
-  sinceSend.destroy();
-  connect.destroy();
+  holder?.destroy();
+  for (const r of [handshake, interval, sinceSend, connect]) r.destroy();
   return result;
 }

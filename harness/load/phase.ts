@@ -1,19 +1,23 @@
+import { isIP } from 'node:net';
 import { CliError, EXIT_INVALID } from '../cli/exit-codes.ts';
 import { expectedOutcomes } from '../check/conformance.ts';
+import type { LatencySummary } from '../metrics/histogram.ts';
 import { gatewayTargets, type Plan } from '../plan/plan.ts';
 import type { Phase } from '../run/phases.ts';
+import { parseDuration } from '../scenario/duration.ts';
 import { stagesOf } from './arrival-schedule.ts';
-import { runLoad, type LoadPlan } from './engine.ts';
+import { CapacityError, planCapacity, type CapacityPlan } from './capacity.ts';
+import type { LoadPlan } from './engine.ts';
+import { runDistributed } from './workers.ts';
 
 const DEFAULT_MAX_IN_FLIGHT = 5000;
-/** Descriptors one process may hold here, less what Node and the fixtures need. */
-const FD_BUDGET = 18_000;
 
-/** The `load:` block resolved against the plan; invalid names are exit 2 with file:line:col. */
-export function loadPlan(plan: Plan): LoadPlan {
+/** The `load:` block resolved against the plan and checked against this host; problems are exit 2 with file:line:col. */
+export function loadPlan(plan: Plan): { load: LoadPlan; capacity: CapacityPlan } {
   const block = plan.scenario.doc.load!;
   const where = (path: Array<string | number>) => plan.scenario.where(['load', ...path]);
-  const stages = block.arrivalRate.map((s, i) => {
+  if (!block.arrivalRate && !block.connections) throw new CliError(`${where([])}: give arrivalRate stages, connections to hold, or both`, EXIT_INVALID);
+  const stages = (block.arrivalRate ?? []).map((s, i) => {
     if ((s.rate === undefined) === (s.from === undefined || s.to === undefined)) {
       throw new CliError(`${where(['arrivalRate', i])}: give either rate, or from and to`, EXIT_INVALID);
     }
@@ -34,29 +38,62 @@ export function loadPlan(plan: Plan): LoadPlan {
     .map((cred) => ({ cred, weight: block.mix ? (block.mix[cred.name] ?? 0) : cred.weight, expected: new Map(targets.map((t) => [t.name, expectedOutcomes(t, cred.expect)])) }))
     .filter((m) => m.weight > 0);
   if (mix.length === 0) throw new CliError(`${where(block.mix ? ['mix'] : [])}: no credential set to draw (sets needing an auth fault state are never drawn)`, EXIT_INVALID);
-  const maxInFlight = block.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT;
-  if (maxInFlight > FD_BUDGET) {
-    throw new CliError(`${where(['maxInFlight'])}: ${maxInFlight} open attempts need as many descriptors; one process may hold ${FD_BUDGET} here (ulimit -n 20000, not raisable): lower maxInFlight`, EXIT_INVALID);
+  const c = block.connections;
+  if (c && !mix.some((m) => targets.every((t) => m.expected.get(t.name)!.includes('upgraded')))) {
+    throw new CliError(`${where(['connections'])}: no credential set in the mix is expected to upgrade on every load target, so there is nothing to hold`, EXIT_INVALID);
   }
-  return { stages, targets, mix, maxInFlight };
+  (block.sourceAddresses ?? []).forEach((a, i) => {
+    if (isIP(a) === 0) throw new CliError(`${where(['sourceAddresses', i])}: "${a}" is not an IP address`, EXIT_INVALID);
+  });
+  const hold = c && {
+    count: c.count,
+    rampUpMs: parseDuration(c.rampUp ?? '10s'),
+    holdMs: parseDuration(c.hold),
+    messageEveryMs: parseDuration(c.messageEvery ?? '5s'),
+    messageBytes: c.messageBytes ?? 32,
+    messageTimeoutMs: parseDuration(c.messageTimeout ?? '5s'),
+  };
+  const maxInFlight = block.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT;
+  let capacity: CapacityPlan;
+  try {
+    capacity = planCapacity({
+      held: hold?.count ?? 0,
+      maxInFlight,
+      workers: block.workers,
+      sourceAddresses: block.sourceAddresses,
+      destinations: targets.map((t) => ({ key: `${t.host}:${t.port}`, loopback4: /^127\./.test(t.host) || t.host === 'localhost' })),
+    });
+  } catch (err) {
+    if (!(err instanceof CapacityError)) throw err;
+    const field = err.field === 'connections' ? (hold ? ['connections', 'count'] : ['maxInFlight']) : [err.field];
+    throw new CliError(`${where(field)}: ${err.message}`, EXIT_INVALID);
+  }
+  return { load: { stages, targets, mix, maxInFlight, ...(hold ? { hold } : {}), sourceAddresses: [] }, capacity };
 }
+
+const PERCENTILES = ['p50', 'p90', 'p95', 'p99', 'p999', 'max', 'mean', 'min'] as const;
 
 /** The load phase, for `run` when the scenario has a `load:` block. */
 export const loadPhase: Phase = {
   name: 'load',
-  metrics: /^(handshake|connect)\.|^(attempts|upgrades|errors|upgrade_rate|error_rate|attempt_rate)$/,
+  metrics: /^(handshake|connect|tls|status|upgrade|first_echo|message_rtt)\.|^(attempts|upgrades|errors|dropped|held_peak|upgrade_rate|error_rate|attempt_rate)$/,
   enabled(plan, command) {
     if (command !== 'run' || plan.scenario.doc.load === undefined) return false;
     loadPlan(plan);
     return true;
   },
   async run(ctx) {
-    const lp = loadPlan(ctx.plan);
+    const { load: lp, capacity } = loadPlan(ctx.plan);
     const { log } = ctx;
-    log.info(`load: ${lp.stages.map((s) => (s.fromRate === s.toRate ? `${s.fromRate}/s` : `${s.fromRate}->${s.toRate}/s`) + ` for ${s.durationMs / 1000}s`).join(', ')} through ${lp.targets.map((t) => t.name).join(', ')}; mix ${lp.mix.map((m) => `${m.cred.name}:${m.weight}`).join(' ')}`);
-    const result = await runLoad(lp, {
+    const parts = [
+      lp.stages.length > 0 ? lp.stages.map((s) => (s.fromRate === s.toRate ? `${s.fromRate}/s` : `${s.fromRate}->${s.toRate}/s`) + ` for ${s.durationMs / 1000}s`).join(', ') : undefined,
+      lp.hold ? `${lp.hold.count} held connections (ramp ${lp.hold.rampUpMs / 1000}s, hold ${lp.hold.holdMs / 1000}s)` : undefined,
+    ].filter(Boolean);
+    const sources = [...new Set(capacity.sourceAddresses.flat())];
+    log.info(`load: ${parts.join(' + ')} through ${lp.targets.map((t) => t.name).join(', ')}; mix ${lp.mix.map((m) => `${m.cred.name}:${m.weight}`).join(' ')}; ${capacity.workers} worker process(es)${sources.length > 0 ? `, from ${sources.join(' ')}` : ''}`);
+    const result = await runDistributed(lp, capacity, {
       signal: ctx.signal,
-      onSecond: (s, p95) => log.info(`  load ${String(s.t + 1).padStart(3)}s  ${s.attempts} attempts/s  ${s.upgrades} upgrades/s  open ${s.open}  errors ${s.errors}${p95 !== undefined ? `  p95 ${p95.toFixed(2)} ms` : ''}`),
+      onSecond: (s, p95) => log.progress(`  load ${String(s.t + 1).padStart(4)}s  ${String(s.attempts).padStart(6)} attempts/s  ${String(s.upgrades).padStart(6)} upgrades/s  open ${String(s.open).padStart(6)}  errors ${s.errors}${s.dropped ? `  dropped ${s.dropped}` : ''}${p95 !== undefined ? `  p95 ${p95.toFixed(2)} ms` : ''}`),
     });
     ctx.summary.load = result;
     const m = ctx.summary.metrics;
@@ -68,9 +105,16 @@ export const loadPhase: Phase = {
     m.upgrade_rate = result.upgrades / seconds;
     m.error_rate = result.attempts ? m.errors / result.attempts : 0;
     m.unexpected_outcomes = (m.unexpected_outcomes ?? 0) + result.unexpected;
-    for (const [name, summary] of [['handshake', result.handshake], ['connect', result.connect]] as const) {
-      if (!summary) continue;
-      for (const p of ['p50', 'p90', 'p95', 'p99', 'p999', 'max', 'mean', 'min'] as const) m[`${name}.${p}`] = summary[p];
+    const metric = (name: string, summary: LatencySummary | undefined) => {
+      if (summary) for (const p of PERCENTILES) m[`${name}.${p}`] = summary[p];
+    };
+    metric('handshake', result.handshake);
+    metric('connect', result.connect);
+    if (result.held) {
+      m.dropped = result.held.dropped;
+      m.held_peak = result.held.peak;
+      metric('first_echo', result.held.firstEcho);
+      metric('message_rtt', result.held.messageRtt);
     }
     for (const s of result.sets) {
       if (s.unexpected > 0) ctx.failures.push(`load ${s.target} / ${s.credential}: ${s.unexpected} of ${s.attempts} attempts were not ${s.expected.join(' or ')} (${Object.entries(s.outcomes).map(([o, n]) => `${o} ${n}`).join(', ')})`);
@@ -82,6 +126,10 @@ export const loadPhase: Phase = {
       ctx.fatal.push(ctx.summary.partialReason);
     }
     if (result.partial && ctx.signal.aborted) return;
-    log.info(`load: ${result.attempts} attempts, ${result.upgrades} upgraded, ${result.unexpected} unexpected${result.handshake ? `, handshake p50 ${result.handshake.p50} ms p95 ${result.handshake.p95} ms p99 ${result.handshake.p99} ms (from scheduled start)` : ''}`);
+    const h = result.held;
+    log.info(
+      `load: ${result.attempts} attempts, ${result.upgrades} upgraded, ${result.unexpected} unexpected${result.handshake ? `, handshake p50 ${result.handshake.p50} ms p95 ${result.handshake.p95} ms p99 ${result.handshake.p99} ms (from scheduled start)` : ''}` +
+        (h ? `; held ${h.peak} of ${h.target} at peak, ${h.dropped} dropped, ${h.echoes}/${h.messages} echoes${h.messageRtt ? ` (p95 ${h.messageRtt.p95} ms)` : ''}` : ''),
+    );
   },
 };

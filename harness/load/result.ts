@@ -12,6 +12,43 @@ export interface LoadSetResult {
   unexpected: number;
   /** Time to the complete response head, from the attempt's scheduled start (upgraded and denied alike). */
   response?: LatencySummary;
+  /** Handshake phases of this set through this target (see LoadPhases). */
+  phases?: LoadPhases;
+}
+
+/**
+ * Phase histograms, each a duration: TCP connect; TLS handshake (wss); time to the first response
+ * byte after the request was sent; time to the complete 101 from the scheduled start; the first
+ * echo's round trip after the upgrade; every later message's round trip.
+ */
+export interface LoadPhases {
+  connect?: LatencySummary;
+  tls?: LatencySummary;
+  status?: LatencySummary;
+  upgrade?: LatencySummary;
+  firstEcho?: LatencySummary;
+  message?: LatencySummary;
+}
+
+export const PHASE_NAMES = ['connect', 'tls', 'status', 'upgrade', 'firstEcho', 'message'] as const satisfies ReadonlyArray<keyof LoadPhases>;
+
+/** What the closed model held. */
+export interface HeldResult {
+  /** Connections asked for, upgraded and handed to holding, most open at one time. */
+  target: number;
+  opened: number;
+  peak: number;
+  /** Held connections the other side closed before the end, by close code ("1006" = no close frame). */
+  dropped: number;
+  dropCodes: Record<string, number>;
+  /** Messages sent, echoes that came back, echoes later than messageTimeout or never. */
+  messages: number;
+  echoes: number;
+  echoFailed: number;
+  /** Closed by us at the end with a close handshake answered in time. */
+  closedClean: number;
+  firstEcho?: LatencySummary;
+  messageRtt?: LatencySummary;
 }
 
 /** One second of the run. */
@@ -21,13 +58,16 @@ export interface LoadSecond {
   upgrades: number;
   /** Attempts that ended without an HTTP answer (refused, reset, timeouts, …). */
   errors: number;
-  /** Attempts open at the end of the second. */
+  /** Connections open at the end of the second: attempts in their handshake plus held ones. */
   open: number;
+  /** Held connections dropped by the other side during the second. */
+  dropped?: number;
 }
 
-/** `summary.load`: what the load phase measured (single process for now; workers come later). */
+/** `summary.load`: what the load phase measured, merged over its worker processes. */
 export interface LoadResult {
-  model: 'arrival-rate';
+  /** Which models ran: arrival-rate stages, held connections, or both at once. */
+  model: 'arrival-rate' | 'connections' | 'arrival-rate+connections';
   stages: Array<{ fromRate: number; toRate: number; durationMs: number }>;
   scheduled: number;
   attempts: number;
@@ -41,10 +81,13 @@ export interface LoadResult {
   /** The same from the moment the request was actually sent (hides queueing; kept for comparison). */
   handshakeSinceSend?: LatencySummary;
   connect?: LatencySummary;
+  held?: HeldResult;
   sets: LoadSetResult[];
   series: LoadSecond[];
   durationMs: number;
   partial: boolean;
   stoppedBecause?: string;
   workers: number;
+  /** Source addresses the workers connected from (empty: the OS chose). */
+  sourceAddresses: string[];
 }

@@ -12,16 +12,33 @@ export const StageSchema = Strict(
   'An arrival-rate stage: give rate, or from and to',
 );
 
+/** Closed model: open `count` upgraded connections over `rampUp`, hold them for `hold`, then close. */
+export const ConnectionsSchema = Strict(
+  {
+    count: Type.Integer({ minimum: 1, maximum: 1000000, description: 'Upgraded connections to hold at once (k6 ramping-vus target)' }),
+    rampUp: Type.Optional(Duration('How long opening them takes, evenly spread; default 10s')),
+    hold: Duration('How long to hold them once all are open'),
+    messageEvery: Type.Optional(Duration('Each held connection sends a text message this often and times its echo; default 5s, 0s for none')),
+    messageBytes: Type.Optional(Type.Integer({ minimum: 1, maximum: 65536, description: 'Size of each message, default 32 bytes' })),
+    messageTimeout: Type.Optional(Duration('An echo later than this counts as echo_failed; default 5s')),
+  },
+  'Held connections: ramp up, hold with periodic messages, close',
+);
+
 /**
  * The `load:` block: an open model of arrival-rate stages whose attempts are timed from their
- * scheduled start (no coordinated omission), drawing credential sets by weight.
+ * scheduled start (no coordinated omission), and/or a closed model of held connections; both
+ * start together and draw credential sets by weight, spread over worker processes.
  */
 export const LoadSchema = Strict(
   {
-    arrivalRate: Type.Array(StageSchema, { minItems: 1, description: 'Open model: stages run one after another' }),
+    arrivalRate: Type.Optional(Type.Array(StageSchema, { minItems: 1, description: 'Open model: stages run one after another (a {from: 0, to: 0} stage is a pause)' })),
+    connections: Type.Optional(ConnectionsSchema),
     mix: Type.Optional(Type.Record(Type.String(), Type.Number({ minimum: 0 }), { description: 'Credential set name -> weight; default: each set\'s weight (1). Sets that need an auth fault state are never drawn' })),
     targets: Type.Optional(Type.Array(Type.String(), { minItems: 1, description: 'Target names to load, in turn; default every gateway target' })),
-    maxInFlight: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000000, description: 'Attempts open at once before new ones are counted as dropped_schedule instead of started (default 5000)' })),
+    maxInFlight: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000000, description: 'Attempts in their handshake at once, over all workers, before scheduled ones are skipped and counted (default 5000)' })),
+    workers: Type.Optional(Type.Integer({ minimum: 1, maximum: 64, description: 'Load worker processes, each with its own open-file limit; default one per core' })),
+    sourceAddresses: Type.Optional(Type.Array(Type.String({ description: 'An IP address of this host' }), { minItems: 1, description: 'Local addresses to connect from, rotated, past the ~28k ephemeral ports of one address pair; default for loopback targets: 127.0.0.1, 127.0.0.2, ... as many as the plan needs' })),
   },
-  'Load: arrival-rate stages through the gateways, a weighted mix of credential sets',
+  'Load: arrival-rate stages and/or held connections through the gateways, a weighted mix of credential sets',
 );

@@ -1,4 +1,4 @@
-import { build, encodeIntoCompressedBase64, type Histogram } from 'hdr-histogram-js';
+import { build, decodeFromCompressedBase64, encodeIntoCompressedBase64, type Histogram } from 'hdr-histogram-js';
 
 /** Percentiles and the encoded histogram of one latency (ms), as summary.json carries them. */
 export interface LatencySummary {
@@ -52,7 +52,35 @@ export class LatencyRecorder {
     };
   }
 
+  /** Forget everything recorded (per-interval recorders). */
+  reset(): void {
+    this.h.reset();
+  }
+
+  /** The histogram, compressed base64, as workers send it to be merged. */
+  encoded(): string {
+    return encodeIntoCompressedBase64(this.h);
+  }
+
+  /** Add a histogram encoded by `encoded()` or carried in a summary (merging across workers). */
+  addEncoded(base64: string): void {
+    const other = decodeFromCompressedBase64(base64, 32, false);
+    this.h.add(other);
+    other.destroy();
+  }
+
   destroy(): void {
     this.h.destroy();
   }
+}
+
+/** One summary of several (from worker processes), by adding their histograms: exact, not averaged. */
+export function mergeSummaries(parts: ReadonlyArray<LatencySummary | undefined>): LatencySummary | undefined {
+  const present = parts.filter((p): p is LatencySummary => p !== undefined);
+  if (present.length <= 1) return present[0];
+  const r = new LatencyRecorder();
+  for (const p of present) r.addEncoded(p.histogram.base64);
+  const merged = r.summary();
+  r.destroy();
+  return merged;
 }

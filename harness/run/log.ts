@@ -5,6 +5,8 @@ export interface Log {
   /** Progress and results, to stderr so stdout stays clean for piping. */
   info(line: string): void;
   warn(line: string): void;
+  /** A live progress line: rewritten in place on a terminal, a plain line otherwise (CI logs). */
+  progress(line: string): void;
   /** The final summary, to stdout. */
   result(text: string): void;
   readonly quiet: boolean;
@@ -12,12 +14,25 @@ export interface Log {
 
 export function createLog(secrets: Secrets, opts: { quiet?: boolean } = {}): Log {
   const quiet = opts.quiet ?? false;
+  const tty = process.stderr.isTTY === true;
+  let live = false;
+  const write = (text: string) => {
+    // A line after a live progress line starts on a clean line.
+    process.stderr.write((live ? '\r\x1b[2K' : '') + text);
+    live = false;
+  };
   return {
     quiet,
     info: (line) => {
-      if (!quiet) process.stderr.write(secrets.mask(line) + '\n');
+      if (!quiet) write(secrets.mask(line) + '\n');
     },
-    warn: (line) => process.stderr.write(secrets.mask(`warning: ${line}`) + '\n'),
+    warn: (line) => write(secrets.mask(`warning: ${line}`) + '\n'),
+    progress: (line) => {
+      if (quiet) return;
+      if (!tty) return write(secrets.mask(line) + '\n');
+      write(secrets.mask(line));
+      live = true;
+    },
     result: (text) => process.stdout.write(secrets.mask(text.endsWith('\n') ? text : text + '\n')),
   };
 }

@@ -44,6 +44,7 @@ test('an arrival-rate run delivers the scheduled count within 2%, and a 90/10 mi
       { cred: denied, weight: 1, expected: new Map([[target.name, ['http_401']]]) },
     ],
     maxInFlight: 1000,
+    sourceAddresses: [],
   });
   assert.equal(r.scheduled, 500);
   assert.ok(Math.abs(r.attempts - r.scheduled) <= r.scheduled * 0.02, `${r.attempts} attempts for ${r.scheduled} scheduled`);
@@ -72,6 +73,7 @@ test('a backend that stalls for 2 s shows up in latency from the scheduled start
     targets: [target],
     mix: [{ cred: bareCredential(), weight: 1, expected: new Map([[target.name, ['upgraded']]]) }],
     maxInFlight: 1000,
+    sourceAddresses: [],
   });
   assert.equal(r.attempts, 200);
   assert.ok(r.handshake!.max >= 1800, `max ${r.handshake!.max} ms`);
@@ -81,14 +83,23 @@ test('a backend that stalls for 2 s shows up in latency from the scheduled start
 test('killing the target mid-run gives exit 3 and a partial summary', async () => {
   const backend = await startEchoBackend();
   const file = join(dir, 'dies.yaml');
-  writeFileSync(file, `name: dies\ntargets: [{ name: echo, url: "${backend.url}/x" }]\ncredentials: [{ name: c, expect: 200 }]\nload: { arrivalRate: [{ rate: 300, duration: 5s }] }\n`);
-  setTimeout(() => void backend.stop(), 1800);
-  const res = await runCli(['run', file, '--out', join(dir, 'out-dies')]);
+  writeFileSync(file, `name: dies\ntargets: [{ name: echo, url: "${backend.url}/x" }]\ncredentials: [{ name: c, expect: 200 }]\nload: { arrivalRate: [{ rate: 300, duration: 5s }], workers: 2 }\n`);
+  // Killed once the load has run a second (two worker processes by default).
+  let killed = false;
+  const res = await runCli(['run', file, '--out', join(dir, 'out-dies')], {
+    onStderr: (err) => {
+      if (!killed && /load +1s/.test(err)) {
+        killed = true;
+        void backend.stop();
+      }
+    },
+  });
   assert.equal(res.code, 3, res.stdout + res.stderr);
   const summary = JSON.parse(readFileSync(join(dir, 'out-dies', 'summary.json'), 'utf8'));
   assert.equal(summary.partial, true);
   assert.match(summary.partialReason, /the target stopped answering/);
-  assert.ok(summary.load.upgrades > 0 && summary.load.attempts < 1500);
+  assert.equal(summary.load.workers, 2);
+  assert.ok(summary.load.upgrades >= 250 && summary.load.attempts < 1500, `${summary.load.upgrades} upgrades, ${summary.load.attempts} attempts`);
 });
 
 test('a plan needing more descriptors than one process may hold fails up front with what to change', async () => {
@@ -96,6 +107,19 @@ test('a plan needing more descriptors than one process may hold fails up front w
   writeFileSync(file, `name: too-many\ntargets: [{ name: echo, url: "ws://127.0.0.1:9/x" }]\ncredentials: [{ name: c, expect: 200 }]\nload:\n  arrivalRate: [{ rate: 10, duration: 1s }]\n  maxInFlight: 50000\n`);
   const res = await runCli(['run', file, '--out', join(dir, 'out-too-many')]);
   assert.equal(res.code, 2);
-  assert.match(res.stderr, /too-many\.yaml:6:16: load\.maxInFlight: 50000 open attempts need as many descriptors; one process may hold 18000 here .*lower maxInFlight/);
+  assert.match(res.stderr, /too-many\.yaml:6:16: load\.maxInFlight: 50000 connections open at once \(0 held \+ 50000 maxInFlight\) need 25000 descriptors in each of 2 worker process\(es\), and one process may hold \d+ here \(ulimit -n.*\): set load\.workers to \d or more, or lower maxInFlight/);
   assert.throws(() => readFileSync(join(dir, 'out-too-many', 'summary.json')));
+});
+
+test('a plan needing more ports than its source addresses give fails up front; workers fix the descriptors', async () => {
+  const file = join(dir, 'ports.yaml');
+  const write = (workers: number) => writeFileSync(file, `name: ports\ntargets: [{ name: echo, url: "ws://127.0.0.1:9/x" }]\ncredentials: [{ name: c, expect: 200 }]\nload:\n  connections: { count: 60000, hold: 1s }\n  workers: ${workers}\n  sourceAddresses: [127.0.0.1]\n`);
+  write(2);
+  let res = await runCli(['validate', file]);
+  assert.equal(res.code, 2);
+  assert.match(res.stderr, /ports\.yaml:6:\d+: load\.workers: 65000 connections open at once \(60000 held \+ 5000 maxInFlight\) need 32500 descriptors in each of 2 worker process\(es\).*set load\.workers to 4 or more/);
+  write(4);
+  res = await runCli(['validate', file]);
+  assert.equal(res.code, 2);
+  assert.match(res.stderr, /ports\.yaml:7:\d+: load\.sourceAddresses: 65000 connections to one destination need 3 source addresses \(one gives about \d+ ephemeral ports\) and load\.sourceAddresses lists 1: add more/);
 });

@@ -32,6 +32,7 @@ test('the HTML report of a run with 1M attempts stays under 2 MB: histograms, no
     durationMs: 1_000_000,
     partial: false,
     workers: 1,
+    sourceAddresses: [],
   };
   const summary = {
     schema: 'wsgate.summary',

@@ -1,0 +1,210 @@
+import type { Socket } from 'node:net';
+import { LatencyRecorder } from '../metrics/histogram.ts';
+import { encodeClientFrame, encodeClose, OP_BINARY, OP_CLOSE, OP_PING, OP_PONG, OP_TEXT, parseServerFrame } from '../wire/frame.ts';
+import type { HeldResult } from './result.ts';
+import type { AttemptResult } from './upgrade-client.ts';
+
+export interface HoldOptions {
+  /** 0: hold silently. */
+  messageEveryMs: number;
+  messageBytes: number;
+  messageTimeoutMs: number;
+  /** How long to wait for the server's close frame when we close at the end. */
+  closeTimeoutMs: number;
+  /** A held connection was closed by the other side (code 1006: no close frame). */
+  onDrop?: (code: number) => void;
+}
+
+/** Where one held connection's round trips are recorded (its credential set x target). */
+export interface HeldSink {
+  firstEcho: LatencyRecorder;
+  message: LatencyRecorder;
+}
+
+interface Held {
+  socket: Socket;
+  sink: HeldSink;
+  /** Bytes of an incomplete frame. */
+  pending?: Buffer;
+  /** When the message awaiting its echo was sent; 0 when none is. */
+  sentAt: number;
+  nextAt: number;
+  first: boolean;
+  /** Echoes still owed for messages already counted as echo_failed, to be ignored when they come. */
+  owed: number;
+  closing: boolean;
+  done: boolean;
+}
+
+const TICK_MS = 20;
+
+/**
+ * Holds upgraded connections: one sweep timer for all of them (no timer per connection, so memory
+ * stays a socket and a small record each), a masked text message every `messageEveryMs` whose
+ * echo is timed, pings answered, drops counted by close code, and a close handshake at the end.
+ */
+export class Holder {
+  readonly firstEcho = new LatencyRecorder();
+  readonly messageRtt = new LatencyRecorder();
+  private readonly conns = new Set<Held>();
+  private readonly payload: Buffer;
+  private readonly ticker: NodeJS.Timeout;
+  private readonly stats = { opened: 0, peak: 0, dropped: 0, messages: 0, echoes: 0, echoFailed: 0, closedClean: 0 };
+  private readonly dropCodes: Record<string, number> = {};
+  private closedAll?: () => void;
+
+  constructor(private readonly opts: HoldOptions) {
+    this.payload = Buffer.alloc(opts.messageBytes, 'w');
+    this.ticker = setInterval(() => this.sweep(), TICK_MS);
+  }
+
+  get open(): number {
+    return this.conns.size;
+  }
+
+  /** Take over an upgraded socket from the upgrade client (`keep: true`). */
+  adopt(r: AttemptResult, sink: HeldSink): void {
+    const socket = r.socket!;
+    const now = performance.now();
+    const c: Held = { socket, sink, sentAt: 0, nextAt: now, first: true, owed: 0, closing: false, done: false };
+    this.conns.add(c);
+    this.stats.opened++;
+    if (this.conns.size > this.stats.peak) this.stats.peak = this.conns.size;
+    socket.on('error', () => undefined);
+    socket.once('close', () => this.gone(c, 1006));
+    r.readInto!((view) => this.read(c, view));
+    if (r.rest) this.read(c, r.rest);
+    if (this.opts.messageEveryMs > 0) this.send(c, now);
+  }
+
+  /** Close every held connection with a close handshake (1000), waiting at most closeTimeoutMs. */
+  closeAll(): Promise<void> {
+    return new Promise((resolve) => {
+      if (this.conns.size === 0) return resolve();
+      this.closedAll = resolve;
+      const frame = encodeClose(1000);
+      for (const c of this.conns) {
+        c.closing = true;
+        c.socket.write(frame);
+      }
+      const deadline = setTimeout(() => {
+        for (const c of this.conns) c.socket.destroy();
+      }, this.opts.closeTimeoutMs);
+      deadline.unref();
+    });
+  }
+
+  result(target: number): HeldResult {
+    const s = this.stats;
+    return {
+      target,
+      opened: s.opened,
+      peak: s.peak,
+      dropped: s.dropped,
+      dropCodes: this.dropCodes,
+      messages: s.messages,
+      echoes: s.echoes,
+      echoFailed: s.echoFailed,
+      closedClean: s.closedClean,
+      firstEcho: this.firstEcho.summary(),
+      messageRtt: this.messageRtt.summary(),
+    };
+  }
+
+  /** Stop the sweep and free the histograms; destroys anything still open. */
+  destroy(): void {
+    clearInterval(this.ticker);
+    for (const c of this.conns) c.socket.destroy();
+    this.firstEcho.destroy();
+    this.messageRtt.destroy();
+  }
+
+  private send(c: Held, now: number): void {
+    c.sentAt = now;
+    c.nextAt = now + this.opts.messageEveryMs;
+    this.stats.messages++;
+    c.socket.write(encodeClientFrame(OP_TEXT, this.payload));
+  }
+
+  private sweep(): void {
+    if (this.opts.messageEveryMs <= 0) return;
+    const now = performance.now();
+    for (const c of this.conns) {
+      if (c.closing) continue;
+      if (c.sentAt > 0) {
+        if (now - c.sentAt < this.opts.messageTimeoutMs) continue;
+        this.stats.echoFailed++;
+        c.owed++;
+        c.sentAt = 0;
+      }
+      if (now >= c.nextAt) this.send(c, now);
+    }
+  }
+
+  private read(c: Held, view: Buffer): void {
+    let buf = c.pending ? Buffer.concat([c.pending, view]) : view;
+    c.pending = undefined;
+    for (;;) {
+      const parsed = parseServerFrame(buf);
+      if (parsed.kind === 'incomplete') break;
+      if (parsed.kind === 'invalid') {
+        c.socket.destroy();
+        return;
+      }
+      const { opcode, payload } = parsed.frame;
+      if (opcode === OP_TEXT || opcode === OP_BINARY) this.echo(c);
+      else if (opcode === OP_PING) c.socket.write(encodeClientFrame(OP_PONG, payload));
+      else if (opcode === OP_CLOSE) {
+        const code = payload.length >= 2 ? payload.readUInt16BE(0) : 1005;
+        if (c.closing) this.finish(c, () => this.stats.closedClean++);
+        else {
+          // The other side closed a connection we meant to keep: a drop, with its code.
+          c.socket.write(encodeClose(code === 1005 ? 1000 : code));
+          this.gone(c, code);
+        }
+        c.socket.destroy();
+        return;
+      }
+      buf = buf.subarray(parsed.length);
+      if (buf.length === 0) return;
+    }
+    c.pending = Buffer.from(buf);
+  }
+
+  private echo(c: Held): void {
+    if (c.owed > 0) {
+      c.owed--;
+      return;
+    }
+    if (c.sentAt === 0) return;
+    const rtt = performance.now() - c.sentAt;
+    c.sentAt = 0;
+    this.stats.echoes++;
+    if (c.first) {
+      c.first = false;
+      this.firstEcho.record(rtt);
+      c.sink.firstEcho.record(rtt);
+    } else {
+      this.messageRtt.record(rtt);
+      c.sink.message.record(rtt);
+    }
+  }
+
+  /** The connection ended without our asking (unless closing): count the drop once. */
+  private gone(c: Held, code: number): void {
+    this.finish(c, () => {
+      if (c.closing) return;
+      this.stats.dropped++;
+      this.dropCodes[code] = (this.dropCodes[code] ?? 0) + 1;
+      this.opts.onDrop?.(code);
+    });
+  }
+
+  private finish(c: Held, count: () => void): void {
+    if (c.done) return;
+    c.done = true;
+    count();
+    this.conns.delete(c);
+    if (this.closedAll && this.conns.size === 0) this.closedAll();
+  }
+}

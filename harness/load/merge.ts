@@ -1,0 +1,105 @@
+import { mergeSummaries } from '../metrics/histogram.ts';
+import type { Outcome } from '../outcome/outcome.ts';
+import { PHASE_NAMES, type HeldResult, type LoadPhases, type LoadResult, type LoadSecond, type LoadSetResult } from './result.ts';
+
+function addCounts<K extends string>(into: Partial<Record<K, number>>, from: Partial<Record<K, number>>): void {
+  for (const [k, n] of Object.entries(from) as Array<[K, number]>) into[k] = (into[k] ?? 0) + n;
+}
+
+function mergePhases(parts: Array<LoadPhases | undefined>): LoadPhases {
+  const out: LoadPhases = {};
+  for (const name of PHASE_NAMES) {
+    const m = mergeSummaries(parts.map((p) => p?.[name]));
+    if (m) out[name] = m;
+  }
+  return out;
+}
+
+function mergeSets(parts: LoadSetResult[][]): LoadSetResult[] {
+  const byKey = new Map<string, LoadSetResult[]>();
+  for (const list of parts) for (const s of list) byKey.set(`${s.target}\0${s.credential}`, [...(byKey.get(`${s.target}\0${s.credential}`) ?? []), s]);
+  return [...byKey.values()].map((same) => {
+    const outcomes: Partial<Record<Outcome, number>> = {};
+    for (const s of same) addCounts(outcomes, s.outcomes);
+    const response = mergeSummaries(same.map((s) => s.response));
+    return {
+      target: same[0]!.target,
+      credential: same[0]!.credential,
+      expected: same[0]!.expected,
+      attempts: same.reduce((n, s) => n + s.attempts, 0),
+      outcomes,
+      unexpected: same.reduce((n, s) => n + s.unexpected, 0),
+      ...(response ? { response } : {}),
+      phases: mergePhases(same.map((s) => s.phases)),
+    };
+  });
+}
+
+/** Seconds added up by their index: every worker's second t is the same wall-clock second. */
+export function mergeSeries(parts: LoadSecond[][]): LoadSecond[] {
+  const out: LoadSecond[] = [];
+  for (const list of parts) {
+    for (const s of list) {
+      const into = (out[s.t] ??= { t: s.t, attempts: 0, upgrades: 0, errors: 0, open: 0, dropped: 0 });
+      into.attempts += s.attempts;
+      into.upgrades += s.upgrades;
+      into.errors += s.errors;
+      into.open += s.open;
+      into.dropped = (into.dropped ?? 0) + (s.dropped ?? 0);
+    }
+  }
+  return out.filter((s) => s !== undefined);
+}
+
+function mergeHeld(parts: HeldResult[]): HeldResult | undefined {
+  if (parts.length === 0) return undefined;
+  const dropCodes: Record<string, number> = {};
+  for (const p of parts) addCounts(dropCodes, p.dropCodes);
+  const sum = (k: 'opened' | 'peak' | 'dropped' | 'messages' | 'echoes' | 'echoFailed' | 'closedClean') => parts.reduce((n, p) => n + p[k], 0);
+  return {
+    target: parts[0]!.target,
+    opened: sum('opened'),
+    // Each worker's peak, summed: they coincide on the hold plateau, where the peak is reached.
+    peak: sum('peak'),
+    dropped: sum('dropped'),
+    dropCodes,
+    messages: sum('messages'),
+    echoes: sum('echoes'),
+    echoFailed: sum('echoFailed'),
+    closedClean: sum('closedClean'),
+    firstEcho: mergeSummaries(parts.map((p) => p.firstEcho)),
+    messageRtt: mergeSummaries(parts.map((p) => p.messageRtt)),
+  };
+}
+
+/** One LoadResult from the workers' results: counts added, histograms merged exactly, series aligned. */
+export function mergeResults(parts: LoadResult[]): LoadResult {
+  if (parts.length === 1) return parts[0]!;
+  const first = parts[0]!;
+  const outcomes: Partial<Record<Outcome, number>> = {};
+  for (const p of parts) addCounts(outcomes, p.outcomes);
+  const sum = (k: 'scheduled' | 'attempts' | 'skippedMaxInFlight' | 'upgrades' | 'unexpected') => parts.reduce((n, p) => n + p[k], 0);
+  const held = mergeHeld(parts.flatMap((p) => (p.held ? [p.held] : [])));
+  const stopped = parts.find((p) => p.stoppedBecause);
+  return {
+    model: first.model,
+    stages: first.stages,
+    scheduled: sum('scheduled'),
+    attempts: sum('attempts'),
+    skippedMaxInFlight: sum('skippedMaxInFlight'),
+    upgrades: sum('upgrades'),
+    unexpected: sum('unexpected'),
+    outcomes,
+    handshake: mergeSummaries(parts.map((p) => p.handshake)),
+    handshakeSinceSend: mergeSummaries(parts.map((p) => p.handshakeSinceSend)),
+    connect: mergeSummaries(parts.map((p) => p.connect)),
+    ...(held ? { held } : {}),
+    sets: mergeSets(parts.map((p) => p.sets)),
+    series: mergeSeries(parts.map((p) => p.series)),
+    durationMs: Math.max(...parts.map((p) => p.durationMs)),
+    partial: parts.some((p) => p.partial),
+    ...(stopped ? { stoppedBecause: stopped.stoppedBecause } : {}),
+    workers: parts.length,
+    sourceAddresses: [...new Set(parts.flatMap((p) => p.sourceAddresses))],
+  };
+}

@@ -1,0 +1,39 @@
+/**
+ * A load worker process: runs its share of the plan with the same engine and sends its result
+ * (histograms encoded, so the parent merges them exactly) back over IPC. Started by workers.ts.
+ */
+import { runLoad, type LoadPlan } from './engine.ts';
+import type { Share } from './arrival-schedule.ts';
+import type { WorkerMessage } from './workers.ts';
+
+export type ParentMessage = { type: 'start'; plan: LoadPlan; share: Share; startAtEpochMs: number } | { type: 'stop'; reason: string };
+
+const send = (m: WorkerMessage) => process.send?.(m);
+// Ctrl-C reaches the whole process group: the parent decides, and tells us to stop.
+process.on('SIGINT', () => undefined);
+process.on('SIGTERM', () => process.exit(143));
+// Orphaned (the parent died): nothing left to report to.
+process.on('disconnect', () => process.exit(0));
+
+const abort = new AbortController();
+process.on('message', (m: ParentMessage) => {
+  if (m.type === 'stop') abort.abort(m.reason);
+  else void run(m.plan, m.share, m.startAtEpochMs);
+});
+
+async function run(plan: LoadPlan, share: Share, startAtEpochMs: number): Promise<void> {
+  try {
+    const result = await runLoad(plan, {
+      share,
+      signal: abort.signal,
+      startAt: performance.now() + (startAtEpochMs - Date.now()),
+      onSecond: (second, interval) => send({ type: 'second', second, histogram: interval.count > 0 ? interval.encoded() : undefined }),
+    });
+    send({ type: 'result', result });
+  } catch (err) {
+    send({ type: 'failed', message: (err as Error).stack ?? String(err) });
+  }
+  process.disconnect?.();
+}
+
+send({ type: 'ready' });

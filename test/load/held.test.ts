@@ -1,0 +1,101 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { WebSocketServer } from 'ws';
+import { startEchoBackend } from '../../fixtures/echo-backend.ts';
+import { runLoad } from '../../harness/load/engine.ts';
+import { runCli } from '../helpers/cli.ts';
+import { bareCredential, loopbackTarget } from '../helpers/plan-stubs.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'wsgate-held-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+const hold = { count: 200, rampUpMs: 500, holdMs: 1500, messageEveryMs: 250, messageBytes: 32, messageTimeoutMs: 1000 };
+
+test('held connections ramp up, exchange timed echoes, and close cleanly', async (t) => {
+  const backend = await startEchoBackend();
+  t.after(() => backend.stop());
+  const target = loopbackTarget(backend.port);
+  const r = await runLoad({ stages: [], targets: [target], mix: [{ cred: bareCredential(), weight: 1, expected: new Map([[target.name, ['upgraded']]]) }], maxInFlight: 1000, hold, sourceAddresses: ['127.0.0.2', '127.0.0.3'] });
+  const h = r.held!;
+  assert.equal(r.model, 'connections');
+  assert.equal(r.attempts, 200);
+  assert.equal(h.opened, 200);
+  assert.equal(h.peak, 200);
+  assert.equal(h.dropped, 0);
+  assert.equal(h.closedClean, 200);
+  assert.equal(h.echoFailed, 0);
+  assert.equal(h.firstEcho?.count, 200);
+  // Each connection sends every 250 ms for at least the 1.5 s hold: 6 or more messages each.
+  assert.ok(h.messages >= 200 * 6, `${h.messages} messages`);
+  assert.equal(h.echoes, h.messages);
+  assert.equal(h.messageRtt?.count, h.messages - 200);
+  const set = r.sets[0]!;
+  assert.equal(set.phases?.firstEcho?.count, 200);
+  assert.equal(set.phases?.upgrade?.count, 200);
+  assert.equal(set.phases?.connect?.count, 200);
+  // The backend saw them come from both source addresses, rotated.
+  const from = new Set(backend.record().map((e) => e.remoteAddress));
+  assert.deepEqual([...from].sort(), ['127.0.0.2', '127.0.0.3']);
+});
+
+test('connections the server drops are counted by close code', async (t) => {
+  // A backend that, 600 ms after each upgrade, closes a third with 1001, cuts a third with no close
+  // frame (1006), and keeps the rest.
+  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+  await new Promise((resolve) => wss.once('listening', resolve));
+  t.after(() => new Promise((resolve) => wss.close(resolve)));
+  let n = 0;
+  wss.on('connection', (ws) => {
+    const k = n++ % 3;
+    ws.on('message', (d) => ws.send(d));
+    const timer = setTimeout(() => (k === 0 ? ws.close(1001, 'going away') : k === 1 ? ws.terminate() : undefined), 600);
+    ws.on('close', () => clearTimeout(timer));
+  });
+  const port = (wss.address() as { port: number }).port;
+  const target = loopbackTarget(port);
+  const r = await runLoad({ stages: [], targets: [target], mix: [{ cred: bareCredential(), weight: 1, expected: new Map([[target.name, ['upgraded']]]) }], maxInFlight: 1000, hold: { ...hold, count: 90 }, sourceAddresses: [] });
+  const h = r.held!;
+  assert.equal(h.opened, 90);
+  assert.equal(h.dropped, 60);
+  assert.deepEqual(h.dropCodes, { 1001: 30, 1006: 30 });
+  assert.equal(h.closedClean, 30);
+  assert.equal(r.series.reduce((s, x) => s + (x.dropped ?? 0), 0), 60);
+});
+
+test('wsgate run: held connections and arrivals together over two workers, 90/10 mix through the reference gateway', async () => {
+  const file = join(dir, 'held.yaml');
+  writeFileSync(
+    file,
+    `name: held
+fixtures: true
+targets: [{ name: gw, url: "\${fixture:gateway}/echo" }]
+credentials:
+  - { name: valid, expect: 200, weight: 9, headers: { X-IBM-Client-Id: a1f5c0de-orders-web, X-IBM-Client-Secret: sk-orders-web-7Hq2xVb9LmPz } }
+  - { name: wrong-secret, expect: 401, weight: 1, headers: { X-IBM-Client-Id: a1f5c0de-orders-web, X-IBM-Client-Secret: nope } }
+load:
+  workers: 2
+  connections: { count: 300, rampUp: 1s, hold: 2s, messageEvery: 500ms }
+  arrivalRate: [{ rate: 200, duration: 3s }]
+thresholds: [ "dropped == 0", "held_peak >= 300", "unexpected_outcomes == 0" ]
+`,
+  );
+  const res = await runCli(['run', file, '--out', join(dir, 'out-held')]);
+  assert.equal(res.code, 0, res.stdout + res.stderr);
+  const s = JSON.parse(readFileSync(join(dir, 'out-held', 'summary.json'), 'utf8'));
+  assert.equal(s.load.model, 'arrival-rate+connections');
+  assert.equal(s.load.workers, 2);
+  assert.equal(s.load.held.peak, 300);
+  assert.equal(s.load.held.dropped, 0);
+  // Held connections draw only sets expected to upgrade; arrivals draw 90/10 exactly.
+  const valid = s.load.sets.find((x: { credential: string }) => x.credential === 'valid');
+  const wrong = s.load.sets.find((x: { credential: string }) => x.credential === 'wrong-secret');
+  assert.equal(valid.attempts, 300 + 540);
+  assert.equal(wrong.attempts, 60);
+  assert.deepEqual(wrong.outcomes, { http_401: 60 });
+  assert.ok(s.metrics['message_rtt.p95'] > 0);
+  assert.ok(s.load.held.firstEcho.count === 300);
+  assert.doesNotMatch(res.stderr + res.stdout + readFileSync(join(dir, 'out-held', 'index.html'), 'utf8'), /sk-orders-web-7Hq2xVb9LmPz/);
+});

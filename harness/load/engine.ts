@@ -135,6 +135,8 @@ export async function runLoad(plan: LoadPlan, opts: LoadOptions = {}): Promise<L
   };
   let arrivalIndex = 0;
 
+  const rssStartBytes = process.memoryUsage.rss();
+  let rssMaxBytes = rssStartBytes;
   const t0 = opts.startAt ?? performance.now();
   const schedule = arrivals(plan.stages);
   let next = schedule.next();
@@ -219,6 +221,7 @@ export async function runLoad(plan: LoadPlan, opts: LoadOptions = {}): Promise<L
       if (now >= (series.length + 1) * 1000) {
         current.open = inFlight + (holder?.open ?? 0);
         series.push(current);
+        rssMaxBytes = Math.max(rssMaxBytes, process.memoryUsage.rss());
         opts.onSecond?.(current, interval);
         interval.reset();
         current = { t: series.length, attempts: 0, upgrades: 0, errors: 0, open: 0, dropped: 0 };
@@ -282,6 +285,7 @@ export async function runLoad(plan: LoadPlan, opts: LoadOptions = {}): Promise<L
     partial: stoppedBecause !== undefined,
     stoppedBecause,
     workers: 1,
+    memory: { rssStartBytes, rssMaxBytes },
     sourceAddresses: plan.sourceAddresses,
   };
   holder?.destroy();

@@ -2,7 +2,7 @@ import type { Socket } from 'node:net';
 import { LatencyRecorder } from '../metrics/histogram.ts';
 import { encodeClientFrame, encodeClose, OP_BINARY, OP_CLOSE, OP_PING, OP_PONG, OP_TEXT, parseServerFrame } from '../wire/frame.ts';
 import type { HeldResult } from './result.ts';
-import type { AttemptResult } from './upgrade-client.ts';
+import type { AttemptResult, ByteReader } from './upgrade-client.ts';
 
 export interface HoldOptions {
   /** 0: hold silently. */
@@ -21,22 +21,43 @@ export interface HeldSink {
   message: LatencyRecorder;
 }
 
-interface Held {
-  socket: Socket;
-  sink: HeldSink;
+const HELD = Symbol('wsgate.held');
+
+/** One held connection. Its socket reaches it through module-level handlers: no closures each. */
+class Held implements ByteReader {
   /** Bytes of an incomplete frame. */
   pending?: Buffer;
   /** When the message awaiting its echo was sent; 0 when none is. */
-  sentAt: number;
+  sentAt = 0;
   nextAt: number;
-  first: boolean;
+  first = true;
   /** Echoes still owed for messages already counted as echo_failed, to be ignored when they come. */
-  owed: number;
-  closing: boolean;
-  done: boolean;
+  owed = 0;
+  closing = false;
+  done = false;
+
+  constructor(
+    readonly holder: Holder,
+    readonly socket: Socket & { [HELD]?: Held },
+    readonly sink: HeldSink,
+    now: number,
+  ) {
+    this.nextAt = now;
+    socket[HELD] = this;
+  }
+
+  read(view: Buffer): void {
+    this.holder.read(this, view);
+  }
+}
+
+function onHeldClose(this: Socket & { [HELD]?: Held }): void {
+  const c = this[HELD]!;
+  c.holder.gone(c, 1006);
 }
 
 const TICK_MS = 20;
+const noop = () => undefined;
 
 /**
  * Holds upgraded connections: one sweep timer for all of them (no timer per connection, so memory
@@ -66,13 +87,13 @@ export class Holder {
   adopt(r: AttemptResult, sink: HeldSink): void {
     const socket = r.socket!;
     const now = performance.now();
-    const c: Held = { socket, sink, sentAt: 0, nextAt: now, first: true, owed: 0, closing: false, done: false };
+    const c = new Held(this, socket, sink, now);
     this.conns.add(c);
     this.stats.opened++;
     if (this.conns.size > this.stats.peak) this.stats.peak = this.conns.size;
-    socket.on('error', () => undefined);
-    socket.once('close', () => this.gone(c, 1006));
-    r.readInto!((view) => this.read(c, view));
+    socket.on('error', noop);
+    socket.once('close', onHeldClose);
+    r.readInto!(c);
     if (r.rest) this.read(c, r.rest);
     if (this.opts.messageEveryMs > 0) this.send(c, now);
   }
@@ -141,7 +162,7 @@ export class Holder {
     }
   }
 
-  private read(c: Held, view: Buffer): void {
+  read(c: Held, view: Buffer): void {
     let buf = c.pending ? Buffer.concat([c.pending, view]) : view;
     c.pending = undefined;
     for (;;) {
@@ -191,7 +212,7 @@ export class Holder {
   }
 
   /** The connection ended without our asking (unless closing): count the drop once. */
-  private gone(c: Held, code: number): void {
+  gone(c: Held, code: number): void {
     this.finish(c, () => {
       if (c.closing) return;
       this.stats.dropped++;

@@ -100,6 +100,10 @@ export function mergeResults(parts: LoadResult[]): LoadResult {
     partial: parts.some((p) => p.partial),
     ...(stopped ? { stoppedBecause: stopped.stoppedBecause } : {}),
     workers: parts.length,
+    memory: {
+      rssStartBytes: parts.reduce((n, p) => n + (p.memory?.rssStartBytes ?? 0), 0),
+      rssMaxBytes: parts.reduce((n, p) => n + (p.memory?.rssMaxBytes ?? 0), 0),
+    },
     sourceAddresses: [...new Set(parts.flatMap((p) => p.sourceAddresses))],
   };
 }

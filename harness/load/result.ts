@@ -88,6 +88,8 @@ export interface LoadResult {
   partial: boolean;
   stoppedBecause?: string;
   workers: number;
+  /** Resident memory of the load processes (summed over workers), at the start and at its highest. */
+  memory?: { rssStartBytes: number; rssMaxBytes: number };
   /** Source addresses the workers connected from (empty: the OS chose). */
   sourceAddresses: string[];
 }

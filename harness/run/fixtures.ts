@@ -15,6 +15,7 @@ export async function startScenarioFixtures(spec: NonNullable<ScenarioDoc['fixtu
     gateway: opts.gateway ?? 'reference',
     gateways: opts.gateways,
     authTimeoutMs: durationOr(opts.authTimeout, 1000),
+    processes: opts.processes,
   });
   return { urls: running.urls, stop: () => running.stop() };
 }

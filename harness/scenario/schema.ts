@@ -134,6 +134,7 @@ export const FixturesSchema = Type.Union(
         gateway: Type.Optional(Type.Union([Type.Literal('reference'), Type.Literal('nginx'), Type.Literal('caddy'), Type.Literal('haproxy')], { description: 'Which gateway fixture to start, default reference' })),
         gateways: Type.Optional(Type.Array(Type.Union([Type.Literal('reference'), Type.Literal('nginx'), Type.Literal('caddy'), Type.Literal('haproxy')]), { description: 'Several gateway fixtures at once' })),
         authTimeout: Type.Optional(Duration('How long gateways wait for the auth service, default 1s')),
+        processes: Type.Optional(Type.Integer({ minimum: 1, maximum: 32, description: 'Run the echo backend and the reference gateway as this many processes sharing one port each, to hold more connections than one process can (20,000 open files each); default 1' })),
       },
       'Bundled fixtures to start for this run',
     ),

@@ -37,7 +37,7 @@ test('held connections ramp up, exchange timed echoes, and close cleanly', async
   assert.equal(set.phases?.upgrade?.count, 200);
   assert.equal(set.phases?.connect?.count, 200);
   // The backend saw them come from both source addresses, rotated.
-  const from = new Set(backend.record().map((e) => e.remoteAddress));
+  const from = new Set((await backend.record()).map((e) => e.remoteAddress));
   assert.deepEqual([...from].sort(), ['127.0.0.2', '127.0.0.3']);
 });
 

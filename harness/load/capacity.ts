@@ -14,6 +14,13 @@ export interface HostLimits {
 export const FD_RESERVE = 500;
 /** Ports of one source/destination pair used at most, leaving the rest to TIME_WAIT and other users. */
 const PORT_SHARE = 0.9;
+/**
+ * With a source address the client binds before connecting, and Linux then picks the port at bind
+ * time: a port is taken for every destination, bind(0) searches the odd half of the range first,
+ * and the search slows as it fills (bench:engine stalled near 13,000 per address). So an address
+ * carries at most a quarter of the range, over all destinations.
+ */
+const BOUND_SHARE = 0.25;
 
 export function hostLimits(): HostLimits {
   const read = (path: string) => {
@@ -83,13 +90,15 @@ export function planCapacity(need: CapacityNeed, limits: HostLimits = hostLimits
     );
   }
   const perDestination = Math.ceil(peak / Math.max(1, new Set(need.destinations.map((d) => d.key)).size));
-  const portsPerAddress = Math.floor(limits.ephemeralPorts * PORT_SHARE);
-  const addressesNeeded = Math.ceil(perDestination / portsPerAddress);
+  const portsPerPair = Math.floor(limits.ephemeralPorts * PORT_SHARE);
+  const portsPerBoundAddress = Math.floor(limits.ephemeralPorts * BOUND_SHARE);
+  // Bound addresses share their ports over every destination, hence the whole peak.
+  const addressesNeeded = Math.ceil(peak / portsPerBoundAddress);
   let addresses = need.sourceAddresses ?? [];
-  if (addresses.length === 0 && addressesNeeded > 1) {
+  if (addresses.length === 0 && perDestination > portsPerPair) {
     if (!need.destinations.every((d) => d.loopback4)) {
       throw new CapacityError(
-        `${perDestination} connections to one destination need ${addressesNeeded} source addresses (one gives about ${portsPerAddress} ephemeral ports): list ${addressesNeeded} addresses of this host in load.sourceAddresses`,
+        `${perDestination} connections to one destination need more ephemeral ports than one address pair has (about ${portsPerPair}): list ${addressesNeeded} addresses of this host in load.sourceAddresses (each carries about ${portsPerBoundAddress})`,
         'sourceAddresses',
       );
     }
@@ -98,7 +107,7 @@ export function planCapacity(need: CapacityNeed, limits: HostLimits = hostLimits
     addresses = Array.from({ length: count }, (_, i) => `127.0.0.${i + 1}`);
   } else if (addresses.length > 0 && addresses.length < addressesNeeded) {
     throw new CapacityError(
-      `${perDestination} connections to one destination need ${addressesNeeded} source addresses (one gives about ${portsPerAddress} ephemeral ports) and load.sourceAddresses lists ${addresses.length}: add more`,
+      `${peak} connections at once need ${addressesNeeded} source addresses (each carries about ${portsPerBoundAddress}: the port is taken at bind time, for every destination) and load.sourceAddresses lists ${addresses.length}: add more`,
       'sourceAddresses',
     );
   }

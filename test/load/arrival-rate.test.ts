@@ -121,5 +121,5 @@ test('a plan needing more ports than its source addresses give fails up front; w
   write(4);
   res = await runCli(['validate', file]);
   assert.equal(res.code, 2);
-  assert.match(res.stderr, /ports\.yaml:7:\d+: load\.sourceAddresses: 65000 connections to one destination need 3 source addresses \(one gives about \d+ ephemeral ports\) and load\.sourceAddresses lists 1: add more/);
+  assert.match(res.stderr, /ports\.yaml:7:\d+: load\.sourceAddresses: 65000 connections at once need \d+ source addresses \(each carries about \d+: the port is taken at bind time, for every destination\) and load\.sourceAddresses lists 1: add more/);
 });

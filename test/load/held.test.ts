@@ -97,5 +97,8 @@ thresholds: [ "dropped == 0", "held_peak >= 300", "unexpected_outcomes == 0" ]
   assert.deepEqual(wrong.outcomes, { http_401: 60 });
   assert.ok(s.metrics['message_rtt.p95'] > 0);
   assert.ok(s.load.held.firstEcho.count === 300);
-  assert.doesNotMatch(res.stderr + res.stdout + readFileSync(join(dir, 'out-held', 'index.html'), 'utf8'), /sk-orders-web-7Hq2xVb9LmPz/);
+  const html = readFileSync(join(dir, 'out-held', 'index.html'), 'utf8');
+  assert.match(html, /<table id="held">.*held at peak<\/th><td class="num">300 of 300<\/td>/s);
+  assert.match(html, /<table id="load-phases">.*first echo.*message RTT/s);
+  assert.doesNotMatch(res.stderr + res.stdout + html, /sk-orders-web-7Hq2xVb9LmPz/);
 });

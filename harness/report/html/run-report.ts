@@ -1,4 +1,6 @@
 import type { CheckResult } from '../../check/conformance.ts';
+import { PHASE_NAMES, type LoadResult } from '../../load/result.ts';
+import type { LatencySummary } from '../../metrics/histogram.ts';
 import type { Summary } from '../../results/summary.ts';
 import { esc, page, scriptJson } from './page.ts';
 import { percentileCurve } from './percentile-curve.ts';
@@ -47,8 +49,8 @@ const palette=['#0969da','#1a7f37','#cf222e','#8250df','#bc4c00','#57606a'];
 function width(){return Math.min(1100,document.body.clientWidth-60);}
 function drawSeries(series){
   const xs=series.map(s=>s.t+1);
-  new uPlot({width:width(),height:260,scales:{x:{time:false}},axes:[{label:'second'},{label:'per second / open'}],
-    series:[{label:'second'},{label:'attempts/s',stroke:palette[0],width:2},{label:'upgrades/s',stroke:palette[1],width:2},{label:'errors/s',stroke:palette[2],width:2},{label:'open',stroke:palette[3],width:1,dash:[4,4]}]},
+  new uPlot({width:width(),height:260,scales:{x:{time:false},open:{}},axes:[{label:'second'},{label:'per second'},{scale:'open',side:1,label:'open connections',grid:{show:false}}],
+    series:[{label:'second'},{label:'attempts/s',stroke:palette[0],width:2},{label:'upgrades/s',stroke:palette[1],width:2},{label:'errors/s',stroke:palette[2],width:2},{label:'open',scale:'open',stroke:palette[3],width:1,dash:[4,4]}]},
     [xs,series.map(s=>s.attempts),series.map(s=>s.upgrades),series.map(s=>s.errors),series.map(s=>s.open)],document.getElementById('load-series'));
 }
 function drawCurves(id,curves){
@@ -79,10 +81,39 @@ function load(s: Summary, withCurves: boolean): string {
   const rows = l.sets.map((x) => `<tr class="${x.unexpected ? 'failed' : ''}"><td>${esc(x.target)}</td><td>${esc(x.credential)}</td><td class="num">${x.attempts}</td><td>${esc(x.expected.join(' / '))}</td><td>${esc(Object.entries(x.outcomes).map(([o, n]) => `${o} ${n}`).join(', '))}</td><td class="num">${x.unexpected}</td><td class="num">${x.response ? `${x.response.p50} / ${x.response.p95} / ${x.response.p99}` : '–'}</td></tr>`);
   const h = l.handshake;
   return `<h2>Load: ${l.attempts} attempts, ${l.upgrades} upgraded, ${l.unexpected} unexpected${l.partial ? ` <span class="fail">(stopped early: ${esc(l.stoppedBecause ?? '')})</span>` : ''}</h2>
-<p class="muted">${esc(l.stages.map((st) => (st.fromRate === st.toRate ? `${st.fromRate}/s` : `${st.fromRate}→${st.toRate}/s`) + ` for ${st.durationMs / 1000} s`).join(', '))}; handshake (to 101 from the scheduled start)${h ? ` p50 ${h.p50} ms, p95 ${h.p95} ms, p99 ${h.p99} ms, max ${h.max} ms` : ': no upgrade'}.</p>
+<p class="muted">${esc([...l.stages.map((st) => (st.fromRate === st.toRate ? `${st.fromRate}/s` : `${st.fromRate}→${st.toRate}/s`) + ` for ${st.durationMs / 1000} s`), ...(l.held ? [`${l.held.target} held connections`] : [])].join(', '))}; handshake (to 101 from the scheduled start)${h ? ` p50 ${h.p50} ms, p95 ${h.p95} ms, p99 ${h.p99} ms, max ${h.max} ms` : ': no upgrade'}.</p>
 <h3>Over time</h3><div id="load-series" class="chart"></div>
 <h3>Outcomes per credential set</h3><table id="load-sets"><tr><th>target</th><th>credential set</th><th>attempts</th><th>expected</th><th>outcomes</th><th>unexpected</th><th>p50 / p95 / p99 ms</th></tr>${rows.join('')}</table>
-${withCurves ? '<h3>Latency distribution per credential set</h3><div id="load-latency" class="chart"></div>' : ''}`;
+${withCurves ? '<h3>Latency distribution per credential set</h3><div id="load-latency" class="chart"></div>' : ''}
+${held(l)}
+${loadPhases(l)}
+<p class="muted" id="load-processes">${l.workers} load process(es)${l.sourceAddresses.length ? `, from ${esc(l.sourceAddresses.join(' '))}` : ''}${l.memory ? `; resident memory ${mib(l.memory.rssStartBytes)} → at most ${mib(l.memory.rssMaxBytes)} MiB` : ''}${l.skippedMaxInFlight ? `; <span class="fail">${l.skippedMaxInFlight} scheduled attempts skipped at maxInFlight</span>` : ''}.</p>`;
+}
+
+const mib = (bytes: number) => (bytes / 2 ** 20).toFixed(1);
+const pcts = (x: LatencySummary | undefined) => (x ? `${x.p50} / ${x.p95} / ${x.p99}` : '–');
+
+/** The closed model: how many were held, what dropped (by close code), how the echoes fared. */
+function held(l: LoadResult): string {
+  const h = l.held;
+  if (!h) return '';
+  const codes = Object.entries(h.dropCodes).map(([code, n]) => `${code} × ${n}`).join(', ');
+  return `<h3>Held connections</h3><table id="held">
+<tr><th>held at peak</th><td class="num">${h.peak} of ${h.target}</td></tr>
+<tr><th>dropped by the other side</th><td class="num ${h.dropped ? 'fail' : ''}">${h.dropped}${codes ? ` (close codes: ${esc(codes)})` : ''}</td></tr>
+<tr><th>messages echoed</th><td class="num">${h.echoes} of ${h.messages}${h.echoFailed ? ` <span class="fail">(${h.echoFailed} late or lost)</span>` : ''}</td></tr>
+<tr><th>first echo p50 / p95 / p99 ms</th><td class="num">${pcts(h.firstEcho)}</td></tr>
+<tr><th>message round trip p50 / p95 / p99 ms</th><td class="num">${pcts(h.messageRtt)}</td></tr>
+<tr><th>closed with a close handshake</th><td class="num">${h.closedClean}</td></tr></table>`;
+}
+
+/** Where load attempts spent their time, per set: each phase's p50 / p95 / p99. */
+function loadPhases(l: LoadResult): string {
+  if (!l.sets.some((x) => x.phases && Object.keys(x.phases).length > 0)) return '';
+  const names = PHASE_NAMES.filter((n) => l.sets.some((x) => x.phases?.[n]));
+  const label: Record<(typeof PHASE_NAMES)[number], string> = { connect: 'connect', tls: 'TLS', status: 'to status (from send)', upgrade: 'to 101 (from schedule)', firstEcho: 'first echo', message: 'message RTT' };
+  const rows = l.sets.map((x) => `<tr><td>${esc(x.target)}</td><td>${esc(x.credential)}</td>${names.map((n) => `<td class="num">${pcts(x.phases?.[n])}</td>`).join('')}</tr>`);
+  return `<h3>Phases under load (p50 / p95 / p99 ms)</h3><table id="load-phases"><tr><th>target</th><th>credential set</th>${names.map((n) => `<th>${label[n]}</th>`).join('')}</tr>${rows.join('')}</table>`;
 }
 
 function thresholds(s: Summary): string {

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { FIXTURE_CREDENTIALS } from '../../fixtures/auth-registry.ts';
 import { fixtureTls, startFixtures, type RunningFixtures } from '../../fixtures/index.ts';
+import { runLoad } from '../../harness/load/engine.ts';
 import { buildPlan } from '../../harness/plan/plan.ts';
 import { probe } from '../../harness/probe/probe.ts';
 import { parseScenario } from '../../harness/scenario/load.ts';
@@ -62,4 +63,36 @@ test('wss with an untrusted server certificate is a tls_error', async () => {
 
 test('the TLS material is the committed dev-only set', () => {
   assert.match(readFileSync(`${TLS_DIR}ca.pem`, 'utf8'), /BEGIN CERTIFICATE/);
+});
+
+test('load over wss with mutual TLS: every attempt upgrades and the TLS phase is timed per set', async () => {
+  const loaded = parseScenario(
+    `name: wss-load
+targets:
+  - name: tls-gw
+    url: ${fx.urls.gateway}/echo
+    tls: { ca: "\${file:ca.pem}", cert: "\${file:client.pem}", key: "\${file:client-key.pem}" }
+credentials:
+  - name: valid
+    expect: 200
+    headers: { X-IBM-Client-Id: ${app.clientId}, X-IBM-Client-Secret: ${app.secret} }
+`,
+    `${TLS_DIR}scenario.yaml`,
+  );
+  const plan = await buildPlan(loaded);
+  const [target, cred] = [plan.targets[0]!, plan.credentials[0]!];
+  const r = await runLoad({
+    stages: [{ fromRate: 100, toRate: 100, durationMs: 1000 }],
+    targets: [target],
+    mix: [{ cred, weight: 1, expected: new Map([[target.name, ['upgraded']]]) }],
+    maxInFlight: 500,
+    hold: { count: 20, rampUpMs: 200, holdMs: 800, messageEveryMs: 200, messageBytes: 16, messageTimeoutMs: 1000 },
+    sourceAddresses: [],
+  });
+  assert.deepEqual(r.outcomes, { upgraded: 120 });
+  const phases = r.sets[0]!.phases!;
+  assert.equal(phases.tls?.count, 120);
+  assert.ok(phases.tls!.p50 > 0);
+  assert.equal(phases.firstEcho?.count, 20, 'held connections echo over TLS');
+  assert.equal(r.held?.dropped, 0);
 });

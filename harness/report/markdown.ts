@@ -35,6 +35,12 @@ export function markdownSummary(summary: Summary): string {
     out.push('| --- | --- | --- | --- | --- | --- | --- |');
     for (const s of l.sets) out.push(`| ${s.target} | ${s.credential} | ${s.attempts} | ${s.expected.join(' / ')} | ${Object.entries(s.outcomes).map(([o, n]) => `${o} ${n}`).join(', ')} | ${s.unexpected} | ${s.response?.p95 ?? '–'} |`);
     out.push('');
+    const h = l.held;
+    if (h) {
+      const codes = Object.entries(h.dropCodes).map(([code, n]) => `${code} × ${n}`).join(', ');
+      out.push(`Held connections: ${h.peak} of ${h.target} at peak, ${h.dropped} dropped${codes ? ` (${codes})` : ''}, ${h.echoes} of ${h.messages} messages echoed${h.messageRtt ? `, round trip p95 ${h.messageRtt.p95} ms` : ''}.`);
+      out.push('');
+    }
   }
   const sec = summary.security;
   if (sec) {

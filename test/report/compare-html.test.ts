@@ -48,6 +48,15 @@ test('wsgate compare writes one self-contained HTML that renders offline in Chro
     assert.equal(await page.textContent('#verdict'), 'PASS: every compared run passed');
     const heads = await page.$$eval('#conformance th', (ths) => ths.map((t) => t.textContent));
     assert.deepEqual(heads.slice(0, 3), ['credential set', 'gateway-a', 'gateway-b']);
+    // 60 attempts, two sets rotated over two gateways: 15 of each set through each, exactly.
+    const load = await page.$$eval('#load-compare tr', (trs) => trs.slice(1, 6).map((tr) => [...tr.querySelectorAll('th,td')].map((c) => c.textContent)));
+    assert.deepEqual(load, [
+      ['attempts', '30', '30'],
+      ['upgraded', '15', '15'],
+      ['denied (HTTP answer)', '15', '15'],
+      ['network errors', '0', '0'],
+      ['unexpected', '0', '0'],
+    ]);
     const row = await page.$$eval('#conformance tr:nth-child(3) td', (tds) => tds.map((t) => t.textContent));
     assert.deepEqual(row, ['http_401', 'http_401']);
     assert.equal(await page.$$eval('#overhead tr', (trs) => trs.length), 3);

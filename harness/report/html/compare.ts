@@ -1,4 +1,5 @@
 import type { CheckResult } from '../../check/conformance.ts';
+import { mergeSummaries, type LatencySummary } from '../../metrics/histogram.ts';
 import type { OverheadResult } from '../../overhead/result.ts';
 import type { Summary } from '../../results/summary.ts';
 import { esc, page, scriptJson } from './page.ts';
@@ -38,6 +39,7 @@ export function compareHtml(runs: Array<{ label: string; summary: Summary }>): s
 <main>
 <div class="banner ${failedRuns.length ? 'fail' : 'pass'}" id="verdict">${failedRuns.length ? `FAIL: ${esc(failedRuns.map((r) => r.label).join(', '))}` : 'PASS: every compared run passed'}</div>
 ${conformanceTable(columns)}
+${loadTable(columns)}
 ${overheadTable(columns)}
 ${curves.length ? '<h2>Handshake latency distribution</h2><p class="muted">Time to 101 from the scheduled start, per percentile (log axis, as HDR plots), from the overhead measurement of each gateway.</p><div id="latency" class="chart"></div>' : ''}
 ${securityTable(columns)}
@@ -54,6 +56,32 @@ new uPlot({width:Math.min(1100,document.body.clientWidth-60),height:360,
 },data,document.getElementById('latency'));`
     : '';
   return page(`wsgate compare: ${columns.map((c) => c.label).join(' vs ')}`, body, script);
+}
+
+/** The load each gateway took in its run: counts, and the 101 percentiles merged over its credential sets. */
+function loadTable(columns: Column[]): string {
+  const per = columns.map((c) => {
+    const sets = (c.summary.load?.sets ?? []).filter((x) => x.target === c.target);
+    if (sets.length === 0) return undefined;
+    const outcomes = sets.flatMap((x) => Object.entries(x.outcomes) as Array<[string, number]>);
+    const count = (pred: (o: string) => boolean) => outcomes.filter(([o]) => pred(o)).reduce((n, [, k]) => n + k, 0);
+    return {
+      attempts: sets.reduce((n, x) => n + x.attempts, 0),
+      unexpected: sets.reduce((n, x) => n + x.unexpected, 0),
+      upgraded: count((o) => o === 'upgraded'),
+      denied: count((o) => o.startsWith('http_')),
+      errors: count((o) => o !== 'upgraded' && !o.startsWith('http_')),
+      upgrade: mergeSummaries(sets.map((x) => x.phases?.upgrade)),
+      connect: mergeSummaries(sets.map((x) => x.phases?.connect)),
+    };
+  });
+  if (per.every((p) => p === undefined)) return '';
+  const row = (label: string, f: (p: NonNullable<(typeof per)[number]>) => string | number) => `<tr><th>${label}</th>${per.map((p) => `<td class="num">${p ? esc(f(p)) : '–'}</td>`).join('')}</tr>`;
+  const pct = (x: LatencySummary | undefined, k: 'p50' | 'p95' | 'p99') => (x ? x[k] : '–');
+  return `<h2>Load: what each gateway took</h2><p class="muted">Each gateway's share of its run's load; time to 101 from the attempt's scheduled start.</p>
+<table id="load-compare"><tr><th></th>${columns.map((c) => `<th>${esc(c.label)}</th>`).join('')}</tr>
+${row('attempts', (p) => p.attempts)}${row('upgraded', (p) => p.upgraded)}${row('denied (HTTP answer)', (p) => p.denied)}${row('network errors', (p) => p.errors)}${row('unexpected', (p) => p.unexpected)}
+${row('101 p50 ms', (p) => pct(p.upgrade, 'p50'))}${row('101 p95 ms', (p) => pct(p.upgrade, 'p95'))}${row('101 p99 ms', (p) => pct(p.upgrade, 'p99'))}${row('connect p95 ms', (p) => pct(p.connect, 'p95'))}</table>`;
 }
 
 function conformanceTable(columns: Column[]): string {

@@ -33,6 +33,11 @@ export function createLog(secrets: Secrets, opts: { quiet?: boolean } = {}): Log
       write(secrets.mask(line));
       live = true;
     },
-    result: (text) => process.stdout.write(secrets.mask(text.endsWith('\n') ? text : text + '\n')),
+    result: (text) => {
+      // A live progress line on the terminal ends before the summary starts.
+      if (live) process.stderr.write('\n');
+      live = false;
+      process.stdout.write(secrets.mask(text.endsWith('\n') ? text : text + '\n'));
+    },
   };
 }

@@ -8,7 +8,8 @@ import type { WorkerMessage } from './workers.ts';
 
 export type ParentMessage = { type: 'start'; plan: LoadPlan; share: Share; startAtEpochMs: number } | { type: 'stop'; reason: string };
 
-const send = (m: WorkerMessage) => process.send?.(m);
+/** Resolves once the message is handed to the channel: a large result must be out before we disconnect. */
+const send = (m: WorkerMessage) => new Promise<void>((resolve) => (process.send ? process.send(m, undefined, {}, () => resolve()) : resolve()));
 // Ctrl-C reaches the whole process group: the parent decides, and tells us to stop.
 process.on('SIGINT', () => undefined);
 process.on('SIGTERM', () => process.exit(143));
@@ -27,13 +28,13 @@ async function run(plan: LoadPlan, share: Share, startAtEpochMs: number): Promis
       share,
       signal: abort.signal,
       startAt: performance.now() + (startAtEpochMs - Date.now()),
-      onSecond: (second, interval) => send({ type: 'second', second, histogram: interval.count > 0 ? interval.encoded() : undefined }),
+      onSecond: (second, interval) => void send({ type: 'second', second, histogram: interval.count > 0 ? interval.encoded() : undefined }),
     });
-    send({ type: 'result', result });
+    await send({ type: 'result', result });
   } catch (err) {
-    send({ type: 'failed', message: (err as Error).stack ?? String(err) });
+    await send({ type: 'failed', message: (err as Error).stack ?? String(err) });
   }
   process.disconnect?.();
 }
 
-send({ type: 'ready' });
+void send({ type: 'ready' });

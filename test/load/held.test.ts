@@ -102,3 +102,21 @@ thresholds: [ "dropped == 0", "held_peak >= 300", "unexpected_outcomes == 0" ]
   assert.match(html, /<table id="load-phases">.*first echo.*message RTT/s);
   assert.doesNotMatch(res.stderr + res.stdout + html, /sk-orders-web-7Hq2xVb9LmPz/);
 });
+
+test('a large result (40 sets x phases) comes back from every worker whole', async () => {
+  const backend = await startEchoBackend();
+  try {
+    const file = join(dir, 'many-sets.yaml');
+    const sets = Array.from({ length: 40 }, (_, i) => `  - { name: set-${i}, expect: 200 }`).join('\n');
+    writeFileSync(file, `name: many-sets\ntargets: [{ name: echo, url: "${backend.url}/x" }]\ncredentials:\n${sets}\nload:\n  workers: 3\n  arrivalRate: [{ rate: 600, duration: 2s }]\n  connections: { count: 120, rampUp: 500ms, hold: 1s, messageEvery: 200ms }\n`);
+    const res = await runCli(['run', file, '--out', join(dir, 'out-many')]);
+    assert.equal(res.code, 0, res.stdout + res.stderr);
+    const s = JSON.parse(readFileSync(join(dir, 'out-many', 'summary.json'), 'utf8'));
+    assert.equal(s.load.workers, 3);
+    assert.equal(s.load.attempts, 1200 + 120);
+    assert.equal(s.load.sets.length, 40);
+    assert.ok(s.load.sets.every((x: { attempts: number }) => x.attempts === 33), 'the mix is exact over all workers');
+  } finally {
+    await backend.stop();
+  }
+});

@@ -38,7 +38,7 @@ export const LoadSchema = Strict(
     targets: Type.Optional(Type.Array(Type.String(), { minItems: 1, description: 'Target names to load, in turn; default every gateway target' })),
     maxInFlight: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000000, description: 'Attempts in their handshake at once, over all workers, before scheduled ones are skipped and counted (default 5000)' })),
     workers: Type.Optional(Type.Integer({ minimum: 1, maximum: 64, description: 'Load worker processes, each with its own open-file limit; default one per core' })),
-    sourceAddresses: Type.Optional(Type.Array(Type.String({ description: 'An IP address of this host' }), { minItems: 1, description: 'Local addresses to connect from, rotated, past the ~28k ephemeral ports of one address pair; default for loopback targets: 127.0.0.1, 127.0.0.2, ... as many as the plan needs' })),
+    sourceAddresses: Type.Optional(Type.Array(Type.String({ description: 'An IP address of this host' }), { minItems: 1, description: 'Local addresses to connect from, rotated, past the ~28k ephemeral ports of one address pair; default for loopback targets: 127.0.0.2, 127.0.0.3, ... as many as the plan needs' })),
   },
   'Load: arrival-rate stages and/or held connections through the gateways, a weighted mix of credential sets',
 );

@@ -173,3 +173,19 @@ test('load: arrival-rate stages become one ramping-arrival-rate scenario, jumps 
     { target: 400, duration: '10000ms' },
   ]);
 });
+
+test('load: held connections become a ramping-vus scenario whose iterations each hold one connection', () => {
+  const scenario = loadScenario(join(ROOT, 'scenarios/load-reference.yaml'));
+  const { script } = exportK6(scenario, 'test');
+  const options = /export const options: Options = \{\n {2}scenarios: ([\s\S]*?),\n {2}thresholds:/.exec(script)![1]!;
+  const hold = (JSON.parse(options) as Record<string, { executor: string; exec: string; stages: unknown[] }>).hold!;
+  assert.equal(hold.executor, 'ramping-vus');
+  assert.equal(hold.exec, 'hold');
+  assert.deepEqual(hold.stages, [
+    { target: 10000, duration: '20000ms' },
+    { target: 10000, duration: '25000ms' },
+  ]);
+  // The connection is held to the end of the hold, with a message every 5 s.
+  assert.match(script, /export function hold\(\): void \{\n {2}attempt\(TARGETS\[exec\.vu\.idInTest % TARGETS\.length\], pickSet\(HOLD_SETS\), 45000, 5000\);/);
+  assert.match(script, /const HOLD_SETS = SETS\.filter\(\(s\) => s\.expect === 200\);/);
+});

@@ -42,8 +42,11 @@ export function exportLoad(doc: ScenarioDoc, warnings: string[]): LoadExport {
     // Each iteration holds one connection to the end of the hold, so a VU is a held connection.
     out.functions = `/** One held connection (load.connections): messages every ${everyMs} ms, held ${rampUpMs + holdMs} ms at most. */
 export function hold(): void {
-  attempt(TARGETS[exec.vu.idInTest % TARGETS.length], pickSet(), ${rampUpMs + holdMs}, ${everyMs});
+  attempt(TARGETS[exec.vu.idInTest % TARGETS.length], pickSet(HOLD_SETS), ${rampUpMs + holdMs}, ${everyMs});
 }
+
+/** Held connections draw only sets that must upgrade, as wsgate's closed model does. */
+const HOLD_SETS = SETS.filter((s) => s.expect === 200);
 `;
   }
   return out;

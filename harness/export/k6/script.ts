@@ -187,16 +187,14 @@ export function conformance(): void {
   attempt(TARGETS[Math.floor(i / SETS.length) % TARGETS.length], SETS[i % SETS.length]);
 }
 
-const TOTAL_WEIGHT = SETS.reduce((sum, s) => sum + s.weight, 0);
-
 /** A credential set drawn by weight, like wsgate's load mix. */
-function pickSet(): CredentialSet {
-  let r = Math.random() * TOTAL_WEIGHT;
-  for (const s of SETS) {
+function pickSet(sets: CredentialSet[] = SETS): CredentialSet {
+  let r = Math.random() * sets.reduce((sum, s) => sum + s.weight, 0);
+  for (const s of sets) {
     r -= s.weight;
     if (r < 0) return s;
   }
-  return SETS[SETS.length - 1];
+  return sets[sets.length - 1];
 }
 
 /** One load attempt: a set drawn by weight, targets in turn. */

@@ -51,7 +51,14 @@ export function addRunCommand(program: Command, name: RunCommand, description: s
 }
 
 export function registerRun(program: Command): void {
-  addRunCommand(program, 'run', 'Run everything the scenario describes: conformance, then load, overhead and security', 'Runs the conformance checks first, then the scenario\'s load:, overhead: and security: blocks when present.');
+  addRunCommand(program, 'run', 'Run everything the scenario describes: conformance, then load, overhead and security', `Runs the conformance checks first, then the scenario's load:, overhead: and security: blocks when present.
+
+Load (README "Load"): arrivalRate stages (new upgrades per second, timed from their scheduled
+start) and/or connections (held, with timed echoes), a weighted mix of credential sets, spread
+over load.workers processes (default one per core) and source addresses. The plan is checked
+against this host's open-file limit and ephemeral ports before anything starts (exit 2 says
+what to change). Progress: a live line on a terminal, a line a second otherwise. Ctrl-C stops
+the load and writes a partial report (exit 3). index.html sits beside summary.json.`);
 }
 
 export function registerCheck(program: Command): void {

@@ -143,6 +143,8 @@ export async function runLoad(plan: LoadPlan, opts: LoadOptions = {}): Promise<L
   const holdTimes = hold ? holdOpenTimes(hold) : [];
   /** Next held connection to open, over all workers. */
   let holdNext = 0;
+  /** Held connections launched whose handshake has not ended yet. */
+  let holdInFlight = 0;
   const holdEndsAt = hold ? hold.rampUpMs + hold.holdMs : 0;
   let holdState: 'ramp' | 'closing' | 'closed' = hold ? 'ramp' : 'closed';
 
@@ -188,6 +190,7 @@ export async function runLoad(plan: LoadPlan, opts: LoadOptions = {}): Promise<L
       const key = `${target.name}\0${m.cred.name}`;
       const set = sets.get(key)!;
       inFlight++;
+      if (keep) holdInFlight++;
       attempts++;
       current.attempts++;
       set.result.attempts++;
@@ -197,6 +200,7 @@ export async function runLoad(plan: LoadPlan, opts: LoadOptions = {}): Promise<L
         keys,
         (r) => {
           inFlight--;
+          if (keep) holdInFlight--;
           record(set, r, scheduledAt);
           if (r.socket) {
             if (holdState === 'ramp' && !stoppedBecause) holder!.adopt(r, set.phases satisfies HeldSink);
@@ -243,7 +247,11 @@ export async function runLoad(plan: LoadPlan, opts: LoadOptions = {}): Promise<L
           const target = targetFor(m);
           if (holdNext++ % share.of === share.index) launch(m, target, t0 + holdTimes[holdNext - 1]!, true);
         }
-        if (stoppedBecause || now >= holdEndsAt) closeHeld();
+        // A held connection whose upgrade ends after the hold window is still adopted and sends its
+        // first message before the close: closing waits for the last held handshake (each bounded by
+        // its timeouts), or a slow machine would silently hold fewer connections than planned.
+        const rampDone = holdNext >= holdTimes.length || !pickHoldSet;
+        if (stoppedBecause || (now >= holdEndsAt && rampDone && holdInFlight === 0)) closeHeld();
       }
       maybeResolve();
     };

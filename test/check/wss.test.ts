@@ -93,6 +93,8 @@ credentials:
   const phases = r.sets[0]!.phases!;
   assert.equal(phases.tls?.count, 120);
   assert.ok(phases.tls!.p50 > 0);
+  // On a busy machine some held upgrades end after the hold window: they must still be held.
+  assert.equal(r.held?.opened, 20, 'every planned connection is held, however late its upgrade');
   assert.equal(phases.firstEcho?.count, 20, 'held connections echo over TLS');
   assert.equal(r.held?.dropped, 0);
 });

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { FIXTURE_CREDENTIALS } from '../../fixtures/auth-registry.ts';
 import { startFixtures, type RunningFixtures } from '../../fixtures/index.ts';
-import type { MisbehavingGateway } from '../../fixtures/gateway/misbehaving-gateway.ts';
+import type { MisbehavingGateway } from '../../fixtures/node-gateway/misbehaving-gateway.ts';
 import { loadScenario } from '../../harness/scenario/load.ts';
 import { runCli } from '../helpers/cli.ts';
 

@@ -1,5 +1,5 @@
 import { FIXTURE_CREDENTIALS } from '../../fixtures/auth-registry.ts';
-import type { MisbehavingGateway } from '../../fixtures/gateway/misbehaving-gateway.ts';
+import type { MisbehavingGateway } from '../../fixtures/node-gateway/misbehaving-gateway.ts';
 import { startFixtures, type RunningFixtures } from '../../fixtures/index.ts';
 
 const app = FIXTURE_CREDENTIALS.validApp;

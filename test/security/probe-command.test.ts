@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { FIXTURE_CREDENTIALS } from '../../fixtures/auth-registry.ts';
-import { NO_FAULTS, type MisbehavingGateway } from '../../fixtures/gateway/misbehaving-gateway.ts';
+import { NO_FAULTS, type MisbehavingGateway } from '../../fixtures/node-gateway/misbehaving-gateway.ts';
 import type { RunningFixtures } from '../../fixtures/index.ts';
 import { PROBE_IDS } from '../../harness/security/probe-ids.ts';
 import type { SecurityResult } from '../../harness/security/result.ts';

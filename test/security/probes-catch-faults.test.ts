@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { FIXTURE_CREDENTIALS } from '../../fixtures/auth-registry.ts';
-import { NO_FAULTS, type GatewayFaults, type MisbehavingGateway } from '../../fixtures/gateway/misbehaving-gateway.ts';
+import { NO_FAULTS, type GatewayFaults, type MisbehavingGateway } from '../../fixtures/node-gateway/misbehaving-gateway.ts';
 import type { RunningFixtures } from '../../fixtures/index.ts';
 import { authControlFor } from '../../harness/control/auth-service.ts';
 import { buildPlan } from '../../harness/plan/plan.ts';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
-import { ScenarioError } from '../scenario/errors.ts';
+import { ScenarioError } from '../model/errors.ts';
 import { CliError, EXIT_INVALID, EXIT_UNREACHABLE } from './exit-codes.ts';
 import { COMMANDS } from './commands/index.ts';
 

@@ -1,6 +1,6 @@
 import { copyFileSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Summary } from '../results/summary.ts';
+import type { Summary } from '../model/summary.ts';
 
 /** Keep a run's (already masked) summary.json in a history folder, named by its run id. */
 export function appendToHistory(historyDir: string, runDir: string, runId: string): string {

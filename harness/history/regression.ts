@@ -1,4 +1,4 @@
-import type { Summary } from '../results/summary.ts';
+import type { Summary } from '../model/summary.ts';
 
 /** Metrics where a larger number is better; for every other metric a larger number is worse. */
 const HIGHER_IS_BETTER = /^(checks_passed|security\.passed|attempts|upgrades|held_peak|upgrade_rate|attempt_rate)$/;

@@ -1,11 +1,11 @@
-import { LatencyRecorder } from '../metrics/histogram.ts';
-import { NETWORK_OUTCOMES, type Outcome } from '../outcome/outcome.ts';
+import { LatencyRecorder } from '../metrics/latency-recorder.ts';
+import { NETWORK_OUTCOMES, type Outcome } from '../model/outcome.ts';
 import type { PlannedCredential, PlannedTarget } from '../plan/plan.ts';
 import { KeyPool } from '../wire/accept.ts';
-import { arrivals, scheduledCount, shareOf, type Share, type Stage } from './arrival-schedule.ts';
+import { arrivals, scheduledCount, shareOf, type Share, type Stage } from '../plan/arrival-schedule.ts';
 import { Holder, type HeldSink } from './held.ts';
-import { PHASE_NAMES, type LoadPhases, type LoadResult, type LoadSecond, type LoadSetResult } from './result.ts';
-import { attemptSpec, runAttempt, type AttemptResult, type AttemptSpec } from './upgrade-client.ts';
+import { PHASE_NAMES, type LoadPhases, type LoadResult, type LoadSecond, type LoadSetResult } from '../model/load.ts';
+import { attemptSpec, runAttempt, type AttemptResult, type AttemptSpec } from '../client/load-client.ts';
 
 /** One credential set in the mix, with what each target should answer it. */
 export interface MixEntry {

@@ -1,8 +1,8 @@
 import type { Socket } from 'node:net';
-import { LatencyRecorder } from '../metrics/histogram.ts';
+import { LatencyRecorder } from '../metrics/latency-recorder.ts';
 import { encodeClientFrame, encodeClose, OP_BINARY, OP_CLOSE, OP_PING, OP_PONG, OP_TEXT, parseServerFrame } from '../wire/frame.ts';
-import type { HeldResult } from './result.ts';
-import type { AttemptResult, ByteReader } from './upgrade-client.ts';
+import type { HeldResult } from '../model/load.ts';
+import type { AttemptResult, ByteReader } from '../client/load-client.ts';
 
 export interface HoldOptions {
   /** 0: hold silently. */

@@ -1,6 +1,6 @@
-import { mergeSummaries } from '../metrics/histogram.ts';
-import type { Outcome } from '../outcome/outcome.ts';
-import { PHASE_NAMES, type HeldResult, type LoadPhases, type LoadResult, type LoadSecond, type LoadSetResult } from './result.ts';
+import { mergeSummaries } from '../metrics/latency-recorder.ts';
+import type { Outcome } from '../model/outcome.ts';
+import { PHASE_NAMES, type HeldResult, type LoadPhases, type LoadResult, type LoadSecond, type LoadSetResult } from '../model/load.ts';
 
 function addCounts<K extends string>(into: Partial<Record<K, number>>, from: Partial<Record<K, number>>): void {
   for (const [k, n] of Object.entries(from) as Array<[K, number]>) into[k] = (into[k] ?? 0) + n;

@@ -3,7 +3,7 @@
  * (histograms encoded, so the parent merges them exactly) back over IPC. Started by workers.ts.
  */
 import { runLoad, type LoadPlan } from './engine.ts';
-import type { Share } from './arrival-schedule.ts';
+import type { Share } from '../plan/arrival-schedule.ts';
 import type { WorkerMessage } from './workers.ts';
 
 export type ParentMessage = { type: 'start'; plan: LoadPlan; share: Share; startAtEpochMs: number } | { type: 'stop'; reason: string };

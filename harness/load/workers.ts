@@ -1,10 +1,10 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { LatencyRecorder } from '../metrics/histogram.ts';
-import type { CapacityPlan } from './capacity.ts';
+import { LatencyRecorder } from '../metrics/latency-recorder.ts';
+import type { CapacityPlan } from '../plan/capacity.ts';
 import { runLoad, type LoadPlan } from './engine.ts';
 import { mergeResults, mergeSeries } from './merge.ts';
-import type { LoadResult, LoadSecond } from './result.ts';
+import type { LoadResult, LoadSecond } from '../model/load.ts';
 import type { ParentMessage } from './worker-main.ts';
 
 export type WorkerMessage =

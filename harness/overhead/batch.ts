@@ -1,5 +1,5 @@
-import type { Outcome } from '../outcome/outcome.ts';
-import type { OverheadSetup } from './setup.ts';
+import type { Outcome } from '../model/outcome.ts';
+import type { OverheadSetup } from '../plan/overhead.ts';
 
 /** What one timed attempt reports: its outcome, and for an upgrade when it completed. */
 export interface TimedAttempt {

@@ -1,4 +1,4 @@
-import { probe } from '../probe/probe.ts';
+import { probe } from '../client/evidence-client.ts';
 import type { PlannedCredential, PlannedTarget } from '../plan/plan.ts';
 import type { Attempt } from './batch.ts';
 import { serverTimingAuthMs } from './server-timing.ts';

@@ -1,5 +1,5 @@
 import { build, encodeIntoCompressedBase64 } from 'hdr-histogram-js';
-import type { EncodedHistogram } from './result.ts';
+import type { EncodedHistogram } from '../model/overhead.ts';
 
 const SIGNIFICANT_DIGITS = 3;
 

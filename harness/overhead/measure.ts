@@ -1,12 +1,12 @@
 import { requestPath } from '../plan/plan.ts';
 import { benchAuthUrl, newAuthBenchTally, type AuthBenchTally } from './auth-bench.ts';
 import { runBatch, type AttemptSample } from './batch.ts';
-import { bootstrapDifferences, type PairedRound } from './bootstrap.ts';
+import { bootstrapDifferences, type PairedRound } from '../stats/bootstrap.ts';
 import { handshakeAttempt } from './handshake.ts';
 import { encodeLatencies } from './histogram.ts';
-import { percentileOfSorted, sortedCopy } from './percentile.ts';
-import { OVERHEAD_PERCENTILES, type OverheadDecomposition, type OverheadDifference, type OverheadMethod, type OverheadResult, type OverheadSide, type Percentiles } from './result.ts';
-import type { OverheadSetup } from './setup.ts';
+import { percentileOfSorted, sortedCopy } from '../stats/percentile.ts';
+import { OVERHEAD_PERCENTILES, type OverheadDecomposition, type OverheadDifference, type OverheadMethod, type OverheadResult, type OverheadSide, type Percentiles } from '../model/overhead.ts';
+import type { OverheadSetup } from '../plan/overhead.ts';
 
 /** Two-sided confidence of every interval reported. */
 export const CONFIDENCE = 0.95;

@@ -1,11 +1,11 @@
 import type { ConnectionOptions } from 'node:tls';
 import { importPKCS8, SignJWT } from 'jose';
-import { parseThreshold, type Threshold } from '../analysis/thresholds.ts';
+import { parseThreshold, type Threshold } from './thresholds.ts';
 import { durationOr, parseDuration } from '../scenario/duration.ts';
 import { resolveFixtureRefs } from '../scenario/interpolate.ts';
-import type { LoadedScenario } from '../scenario/load.ts';
+import type { LoadedScenario } from '../scenario/read.ts';
 import type { AuthState, CredentialDoc, TargetDoc } from '../scenario/schema.ts';
-import type { Verdict } from '../scenario/schema-types.ts';
+import type { Verdict } from '../scenario/schema-parts.ts';
 import { CliError, EXIT_INVALID } from '../cli/exit-codes.ts';
 
 /** Header or query parameter names a gateway must strip before the backend unless the target says otherwise. */

@@ -1,8 +1,8 @@
 import junitModule, { type Builder } from 'junit-report-builder';
-import { statusOf } from '../outcome/outcome.ts';
-import type { CheckResult } from '../check/conformance.ts';
-import type { Summary } from '../results/summary.ts';
-import type { ProbeResult } from '../security/result.ts';
+import { statusOf } from '../model/outcome.ts';
+import type { CheckResult } from '../conformance/conformance.ts';
+import type { Summary } from '../model/summary.ts';
+import type { ProbeResult } from '../model/security.ts';
 
 /** The package's CommonJS default export is the builder; its typings describe it as a namespace. */
 const junit = junitModule as unknown as Builder;

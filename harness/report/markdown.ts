@@ -1,5 +1,5 @@
-import type { CheckResult } from '../check/conformance.ts';
-import type { Summary } from '../results/summary.ts';
+import type { CheckResult } from '../conformance/conformance.ts';
+import type { Summary } from '../model/summary.ts';
 
 /** `summary.md`: the verdict, the conformance and security tables, for PR comments and $GITHUB_STEP_SUMMARY. */
 export function markdownSummary(summary: Summary): string {

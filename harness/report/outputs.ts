@@ -1,7 +1,7 @@
 import { appendFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Secrets } from '../scenario/secrets.ts';
-import type { Summary } from '../results/summary.ts';
+import type { Summary } from '../model/summary.ts';
 import { junitXml } from './junit.ts';
 import { markdownSummary } from './markdown.ts';
 import { runReportHtml } from './html/run-report.ts';

@@ -1,16 +1,16 @@
 import { readFileSync } from 'node:fs';
-import { evaluateThresholds } from '../analysis/thresholds.ts';
+import { evaluateThresholds } from '../plan/thresholds.ts';
 import { CliError, EXIT_FAILED, EXIT_OK, EXIT_UNREACHABLE, type ExitCode } from '../cli/exit-codes.ts';
-import { authControlFor } from '../control/auth-service.ts';
+import { authControlFor } from '../client/auth-control.ts';
 import { buildPlan, type Plan } from '../plan/plan.ts';
-import { environment } from '../results/environment.ts';
-import { SUMMARY_SCHEMA_VERSION, type Summary } from '../results/summary.ts';
+import { environment } from './environment.ts';
+import { SUMMARY_SCHEMA_VERSION, type Summary } from '../model/summary.ts';
 import { defaultRunDir, writeRunOutputs, writeStepSummary } from '../report/outputs.ts';
-import type { LoadedScenario } from '../scenario/load.ts';
+import type { LoadedScenario } from '../scenario/read.ts';
 import { startScenarioFixtures, type ScenarioFixtures } from './fixtures.ts';
-import type { Log } from './log.ts';
-import { PHASES, type Command, type RunContext } from './phases.ts';
-import { consoleSummary } from './console-summary.ts';
+import type { Log } from '../cli/log.ts';
+import { PHASES, type Command, type RunContext } from './phase.ts';
+import { consoleSummary } from '../report/text/summary.ts';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 

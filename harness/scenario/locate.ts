@@ -1,5 +1,5 @@
 import { isMap, isScalar, isSeq, type Document, type LineCounter, type Node } from 'yaml';
-import type { SourcePos } from './errors.ts';
+import type { SourcePos } from '../model/errors.ts';
 
 /**
  * The source position of `path` in a parsed YAML document. With `key`, the position of the map

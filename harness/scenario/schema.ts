@@ -1,8 +1,8 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { LoadSchema } from '../load/schema.ts';
-import { OverheadSchema } from '../overhead/schema.ts';
-import { SecuritySchema } from '../security/schema.ts';
-import { Duration, Name, Strict, VerdictSchema } from './schema-types.ts';
+import { LoadSchema } from './blocks/load.ts';
+import { OverheadSchema } from './blocks/overhead.ts';
+import { SecuritySchema } from './blocks/security.ts';
+import { Duration, Name, Strict, VerdictSchema } from './schema-parts.ts';
 
 /**
  * The one schema of a scenario file. TypeScript types, validation and the published JSON Schema

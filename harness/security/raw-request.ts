@@ -1,5 +1,5 @@
 import { hostHeader, requestPath, type PlannedCredential, type PlannedTarget } from '../plan/plan.ts';
-import { ATTEMPT_HEADER } from '../probe/probe.ts';
+import { ATTEMPT_HEADER } from '../client/evidence-client.ts';
 import type { KeyPair } from '../wire/accept.ts';
 
 /** Stands for the attempt's fresh `Sec-WebSocket-Key`, filled in when the bytes are made. */

@@ -1,7 +1,7 @@
-import type { AuthControl } from '../control/auth-service.ts';
+import type { AuthControl } from '../client/auth-control.ts';
 import type { Plan, PlannedCredential, PlannedTarget } from '../plan/plan.ts';
-import type { ProbeId } from './probe-ids.ts';
-import type { SecurityAttempt } from './result.ts';
+import type { ProbeId } from '../model/probe-ids.ts';
+import type { SecurityAttempt } from '../model/security.ts';
 import { ProbeSession, type AttemptSpec, type SessionEnd } from './session.ts';
 
 /** Everything a probe may use against one target. */

@@ -1,8 +1,8 @@
 import type { PlannedCredential, PlannedTarget } from '../plan/plan.ts';
-import { ATTEMPT_HEADER, probe, type Evidence } from '../probe/probe.ts';
-import { BackendRecord, headerText, type BackendEntry } from '../probe/backend-record.ts';
+import { ATTEMPT_HEADER, probe, type Evidence } from '../client/evidence-client.ts';
+import { BackendRecord, headerText, type BackendEntry } from '../client/backend-record.ts';
 import { requestBytes, requestText, type RawRequest } from './raw-request.ts';
-import type { SecurityAttempt } from './result.ts';
+import type { SecurityAttempt } from '../model/security.ts';
 
 /** What one attempt of a probe is: which credential it carries and whether it must be refused. */
 export interface AttemptSpec {

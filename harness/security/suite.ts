@@ -1,10 +1,10 @@
-import type { AuthControl } from '../control/auth-service.ts';
-import type { Outcome } from '../outcome/outcome.ts';
+import type { AuthControl } from '../client/auth-control.ts';
+import type { Outcome } from '../model/outcome.ts';
 import { gatewayTargets, type Plan } from '../plan/plan.ts';
-import { familyOf } from './probe-ids.ts';
+import { familyOf } from '../model/probe-ids.ts';
 import { PROBES } from './probes/index.ts';
-import { securitySetup } from './references.ts';
-import type { ProbeResult, SecurityAttempt, SecurityResult } from './result.ts';
+import { securitySetup } from '../plan/security.ts';
+import type { ProbeResult, SecurityAttempt, SecurityResult } from '../model/security.ts';
 import type { ProbeContext, ProbeFindings, SecurityProbe } from './security-probe.ts';
 import { ProbeSession, type SessionEnv } from './session.ts';
 

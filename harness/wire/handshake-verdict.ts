@@ -1,4 +1,4 @@
-import { httpOutcome, type Outcome } from '../outcome/outcome.ts';
+import { httpOutcome, type Outcome } from '../model/outcome.ts';
 import { header, headerHasToken, type ResponseHead } from './response-head.ts';
 
 export interface HandshakeVerdict {

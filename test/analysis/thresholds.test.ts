@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { evaluateThresholds, parseThreshold } from '../../harness/analysis/thresholds.ts';
+import { evaluateThresholds, parseThreshold } from '../../harness/plan/thresholds.ts';
 
 test('threshold units convert to the metric unit: s to ms, % to a fraction', () => {
   assert.equal(parseThreshold('handshake.p95 < 1.5s').value, 1500);

@@ -6,7 +6,7 @@ import { after, before, test } from 'node:test';
 import { FIXTURE_CREDENTIALS } from '../../fixtures/auth-registry.ts';
 import { startFixtures, type RunningFixtures } from '../../fixtures/index.ts';
 import type { MisbehavingGateway } from '../../fixtures/node-gateway/misbehaving-gateway.ts';
-import { loadScenario } from '../../harness/scenario/load.ts';
+import { loadScenario } from '../../harness/scenario/read.ts';
 import { runCli } from '../helpers/cli.ts';
 
 const ROOT = new URL('../../', import.meta.url).pathname;

@@ -5,8 +5,8 @@ import { FIXTURE_CREDENTIALS } from '../../fixtures/auth-registry.ts';
 import { fixtureTls, startFixtures, type RunningFixtures } from '../../fixtures/index.ts';
 import { runLoad } from '../../harness/load/engine.ts';
 import { buildPlan } from '../../harness/plan/plan.ts';
-import { probe } from '../../harness/probe/probe.ts';
-import { parseScenario } from '../../harness/scenario/load.ts';
+import { probe } from '../../harness/client/evidence-client.ts';
+import { parseScenario } from '../../harness/scenario/read.ts';
 
 const TLS_DIR = new URL('../../fixtures/tls/', import.meta.url).pathname;
 const app = FIXTURE_CREDENTIALS.validApp;

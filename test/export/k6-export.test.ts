@@ -8,7 +8,7 @@ import { parseAllDocuments } from 'yaml';
 import { credentialEnvValues, targetUrlEnv } from '../../harness/export/k6/env-names.ts';
 import { testRunManifest } from '../../harness/export/k6/manifest.ts';
 import { exportK6 } from '../../harness/export/k6/script.ts';
-import { loadScenario } from '../../harness/scenario/load.ts';
+import { loadScenario } from '../../harness/scenario/read.ts';
 import { spawn } from 'node:child_process';
 import { runCli, WSGATE } from '../helpers/cli.ts';
 
@@ -112,7 +112,7 @@ test('the exported script, run through the k6 API shim against the fixtures, pas
 
   async function mint(expiresIn: string): Promise<string> {
     const { buildPlan } = await import('../../harness/plan/plan.ts');
-    const { parseScenario } = await import('../../harness/scenario/load.ts');
+    const { parseScenario } = await import('../../harness/scenario/read.ts');
     const text = readFileSync(join(ROOT, 'scenarios/api-connect.yaml'), 'utf8').replace(/expiresIn: (5m|-1h)/g, `expiresIn: ${expiresIn}`);
     const plan = await buildPlan(parseScenario(text, join(ROOT, 'scenarios/api-connect.yaml')), fx.urls);
     const auth = plan.credentials.find((c) => c.name === 'valid-jwt')!.headers.find(([h]) => h === 'Authorization')![1];

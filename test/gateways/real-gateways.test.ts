@@ -3,8 +3,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import type { CheckResult } from '../../harness/check/conformance.ts';
-import type { Summary } from '../../harness/results/summary.ts';
+import type { CheckResult } from '../../harness/conformance/conformance.ts';
+import type { Summary } from '../../harness/model/summary.ts';
 import { runCli } from '../helpers/cli.ts';
 import { ensureDebianPackage } from '../helpers/debian.ts';
 
@@ -70,7 +70,7 @@ test('no denied attempt reaches the backend, and no gateway forwards the client 
 
 test('each baseline route reaches the backend without asking the auth service (it works while auth is down)', { skip }, async (t) => {
   const { startFixtures } = await import('../../fixtures/index.ts');
-  const { probe } = await import('../../harness/probe/probe.ts');
+  const { probe } = await import('../../harness/client/evidence-client.ts');
   const { loopbackTarget, bareCredential } = await import('../helpers/plan-stubs.ts');
   const fx = await startFixtures({ gateways: ['reference', 'nginx', 'caddy', 'haproxy'] });
   t.after(() => fx.stop());

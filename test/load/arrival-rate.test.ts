@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { startEchoBackend } from '../../fixtures/echo-backend.ts';
-import { arrivals, scheduledCount, stagesOf } from '../../harness/load/arrival-schedule.ts';
+import { arrivals, scheduledCount, stagesOf } from '../../harness/plan/arrival-schedule.ts';
 import { runLoad } from '../../harness/load/engine.ts';
 import { acceptFor } from '../../harness/wire/accept.ts';
 import { runCli } from '../helpers/cli.ts';

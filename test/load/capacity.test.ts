@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { CapacityError, planCapacity } from '../../harness/load/capacity.ts';
+import { CapacityError, planCapacity } from '../../harness/plan/capacity.ts';
 
 const host = { openFiles: 20_000, ephemeralPorts: 28_232, cores: 2 };
 const loopback = [{ key: '127.0.0.1:9000', loopback4: true }];

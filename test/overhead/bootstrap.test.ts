@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { bootstrapDifferences, type PairedRound } from '../../harness/overhead/bootstrap.ts';
-import { interpolatedQuantile, percentileOfSorted, sortedCopy } from '../../harness/overhead/percentile.ts';
-import { seededRandom } from '../../harness/overhead/random.ts';
+import { bootstrapDifferences, type PairedRound } from '../../harness/stats/bootstrap.ts';
+import { interpolatedQuantile, percentileOfSorted, sortedCopy } from '../../harness/stats/percentile.ts';
+import { seededRandom } from '../../harness/stats/random.ts';
 
 const PCTS = [50, 90, 95, 99];
 

@@ -5,12 +5,12 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { startFixtures, type RunningFixtures } from '../../fixtures/index.ts';
 import { measureOverhead } from '../../harness/overhead/measure.ts';
-import type { OverheadResult } from '../../harness/overhead/result.ts';
-import { overheadSetups } from '../../harness/overhead/setup.ts';
+import type { OverheadResult } from '../../harness/model/overhead.ts';
+import { overheadSetups } from '../../harness/plan/overhead.ts';
 import { buildPlan } from '../../harness/plan/plan.ts';
-import { createLog } from '../../harness/run/log.ts';
+import { createLog } from '../../harness/cli/log.ts';
 import { executeRun } from '../../harness/run/run.ts';
-import { parseScenario } from '../../harness/scenario/load.ts';
+import { parseScenario } from '../../harness/scenario/read.ts';
 
 const SECRET = 'sk-orders-web-7Hq2xVb9LmPz';
 

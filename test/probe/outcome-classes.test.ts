@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { test } from 'node:test';
-import { classifySocketError } from '../../harness/outcome/classify-error.ts';
-import { probe } from '../../harness/probe/probe.ts';
+import { classifySocketError } from '../../harness/outcome/classify.ts';
+import { probe } from '../../harness/client/evidence-client.ts';
 import { acceptFor } from '../../harness/wire/accept.ts';
 import { bareCredential, loopbackTarget } from '../helpers/plan-stubs.ts';
 import { rawServer, requestKey } from '../helpers/raw-server.ts';

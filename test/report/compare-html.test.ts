@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { loadScenario } from '../../harness/scenario/load.ts';
+import { loadScenario } from '../../harness/scenario/read.ts';
 import { runCli } from '../helpers/cli.ts';
 import { inBrowser, chromium } from '../helpers/browser.ts';
 

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { LoadResult } from '../../harness/load/result.ts';
-import { LatencyRecorder } from '../../harness/metrics/histogram.ts';
+import type { LoadResult } from '../../harness/model/load.ts';
+import { LatencyRecorder } from '../../harness/metrics/latency-recorder.ts';
 import { runReportHtml } from '../../harness/report/html/run-report.ts';
-import type { Summary } from '../../harness/results/summary.ts';
+import type { Summary } from '../../harness/model/summary.ts';
 
 test('the HTML report of a run with 1M attempts stays under 2 MB: histograms, not samples', () => {
   const recorders = Array.from({ length: 10 }, () => new LatencyRecorder());

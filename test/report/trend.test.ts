@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { trends } from '../../harness/history/regression.ts';
-import type { Summary } from '../../harness/results/summary.ts';
+import type { Summary } from '../../harness/model/summary.ts';
 import { chromium, inBrowser } from '../helpers/browser.ts';
 import { runCli } from '../helpers/cli.ts';
 

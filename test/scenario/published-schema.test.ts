@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { jsonSchemaText } from '../../harness/cli/commands/schema.ts';
-import { loadScenario } from '../../harness/scenario/load.ts';
+import { loadScenario } from '../../harness/scenario/read.ts';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 

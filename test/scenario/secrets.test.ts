@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseScenario } from '../../harness/scenario/load.ts';
+import { parseScenario } from '../../harness/scenario/read.ts';
 import { MASK, Secrets } from '../../harness/scenario/secrets.ts';
 
 test('secrets are masked in every form they travel in', () => {

@@ -6,8 +6,8 @@ import { after, before, test } from 'node:test';
 import { FIXTURE_CREDENTIALS } from '../../fixtures/auth-registry.ts';
 import { NO_FAULTS, type MisbehavingGateway } from '../../fixtures/node-gateway/misbehaving-gateway.ts';
 import type { RunningFixtures } from '../../fixtures/index.ts';
-import { PROBE_IDS } from '../../harness/security/probe-ids.ts';
-import type { SecurityResult } from '../../harness/security/result.ts';
+import { PROBE_IDS } from '../../harness/model/probe-ids.ts';
+import type { SecurityResult } from '../../harness/model/security.ts';
 import { runCli } from '../helpers/cli.ts';
 import { referencesYaml, startGatewayPair, targetYaml } from './gateway-pair.ts';
 

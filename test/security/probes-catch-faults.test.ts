@@ -3,11 +3,11 @@ import { after, before, test } from 'node:test';
 import { FIXTURE_CREDENTIALS } from '../../fixtures/auth-registry.ts';
 import { NO_FAULTS, type GatewayFaults, type MisbehavingGateway } from '../../fixtures/node-gateway/misbehaving-gateway.ts';
 import type { RunningFixtures } from '../../fixtures/index.ts';
-import { authControlFor } from '../../harness/control/auth-service.ts';
+import { authControlFor } from '../../harness/client/auth-control.ts';
 import { buildPlan } from '../../harness/plan/plan.ts';
-import { parseScenario } from '../../harness/scenario/load.ts';
-import { PROBE_IDS, type ProbeFamily, type ProbeId } from '../../harness/security/probe-ids.ts';
-import type { SecurityResult } from '../../harness/security/result.ts';
+import { parseScenario } from '../../harness/scenario/read.ts';
+import { PROBE_IDS, type ProbeFamily, type ProbeId } from '../../harness/model/probe-ids.ts';
+import type { SecurityResult } from '../../harness/model/security.ts';
 import { runSecurity } from '../../harness/security/suite.ts';
 import { referencesYaml, startGatewayPair, targetYaml } from './gateway-pair.ts';
 

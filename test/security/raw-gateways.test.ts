@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { buildPlan } from '../../harness/plan/plan.ts';
-import { parseScenario } from '../../harness/scenario/load.ts';
-import { PROBE_IDS } from '../../harness/security/probe-ids.ts';
-import type { ProbeResult } from '../../harness/security/result.ts';
+import { parseScenario } from '../../harness/scenario/read.ts';
+import { PROBE_IDS } from '../../harness/model/probe-ids.ts';
+import type { ProbeResult } from '../../harness/model/security.ts';
 import { runSecurity } from '../../harness/security/suite.ts';
 import { acceptFor } from '../../harness/wire/accept.ts';
 import { rawServer, requestKey } from '../helpers/raw-server.ts';

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'no
 import { basename, dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import { compareHtml } from '../../report/html/compare.ts';
-import type { Summary } from '../../results/summary.ts';
+import type { Summary } from '../../model/summary.ts';
 import { CliError, EXIT_INVALID } from '../exit-codes.ts';
 
 /** A run folder or its summary.json, read and checked to be a wsgate summary. */

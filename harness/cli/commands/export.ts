@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { exportK6 } from '../../export/k6/script.ts';
 import { testRunManifest } from '../../export/k6/manifest.ts';
-import { loadScenario } from '../../scenario/load.ts';
+import { loadScenario } from '../../scenario/read.ts';
 import { CliError, EXIT_INVALID } from '../exit-codes.ts';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;

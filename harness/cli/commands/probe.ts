@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { loadScenario } from '../../scenario/load.ts';
-import { securitySetup } from '../../security/references.ts';
+import { loadScenario } from '../../scenario/read.ts';
+import { securitySetup } from '../../plan/security.ts';
 import { addRunCommand } from './run-like.ts';
 
 /** `wsgate probe <scenario>`: the security probes only (fail closed, bypass attempts, caching, leaks). */

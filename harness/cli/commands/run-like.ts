@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
 import { appendToHistory } from '../../history/history.ts';
-import { loadScenario } from '../../scenario/load.ts';
-import { createLog } from '../../run/log.ts';
+import { loadScenario } from '../../scenario/read.ts';
+import { createLog } from '../log.ts';
 import { executeRun } from '../../run/run.ts';
-import type { Command as RunCommand } from '../../run/phases.ts';
+import type { Command as RunCommand } from '../../run/phase.ts';
 
 interface RunFlags {
   out?: string;

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { buildPlan } from '../../plan/plan.ts';
-import { PHASES } from '../../run/phases.ts';
-import { loadScenario } from '../../scenario/load.ts';
+import { PHASES } from '../../run/phase.ts';
+import { loadScenario } from '../../scenario/read.ts';
 
 /**
  * Stand-ins for `${fixture:…}` URLs, which only exist once fixtures run: any name resolves, to a

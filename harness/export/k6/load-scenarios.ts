@@ -1,4 +1,4 @@
-import { stagesOf } from '../../load/arrival-schedule.ts';
+import { stagesOf } from '../../plan/arrival-schedule.ts';
 import { parseDuration } from '../../scenario/duration.ts';
 import type { ScenarioDoc } from '../../scenario/schema.ts';
 

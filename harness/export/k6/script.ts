@@ -1,6 +1,6 @@
 import { parseDuration } from '../../scenario/duration.ts';
 import { hasFixtureRef } from '../../scenario/interpolate.ts';
-import type { LoadedScenario } from '../../scenario/load.ts';
+import type { LoadedScenario } from '../../scenario/read.ts';
 import type { CredentialDoc, TargetDoc } from '../../scenario/schema.ts';
 import { credentialEnv, targetUrlEnv } from './env-names.ts';
 import { exportLoad } from './load-scenarios.ts';

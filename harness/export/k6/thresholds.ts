@@ -1,4 +1,4 @@
-import { parseThreshold, type Threshold } from '../../analysis/thresholds.ts';
+import { parseThreshold, type Threshold } from '../../plan/thresholds.ts';
 
 /** k6 metric names the exported script records, mirroring wsgate's. */
 export const K6_HANDSHAKE_TREND = 'wsgate_handshake';

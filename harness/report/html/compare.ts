@@ -1,7 +1,7 @@
-import type { CheckResult } from '../../check/conformance.ts';
-import { mergeSummaries, type LatencySummary } from '../../metrics/histogram.ts';
-import type { OverheadResult } from '../../overhead/result.ts';
-import type { Summary } from '../../results/summary.ts';
+import type { CheckResult } from '../../conformance/conformance.ts';
+import { mergeSummaries, type LatencySummary } from '../../metrics/latency-recorder.ts';
+import type { OverheadResult } from '../../model/overhead.ts';
+import type { Summary } from '../../model/summary.ts';
 import { esc, page, scriptJson } from './page.ts';
 import { percentileCurve, type Curve } from './percentile-curve.ts';
 

@@ -1,7 +1,7 @@
-import type { CheckResult } from '../../check/conformance.ts';
-import { PHASE_NAMES, type LoadResult } from '../../load/result.ts';
-import type { LatencySummary } from '../../metrics/histogram.ts';
-import type { Summary } from '../../results/summary.ts';
+import type { CheckResult } from '../../conformance/conformance.ts';
+import { PHASE_NAMES, type LoadResult } from '../../model/load.ts';
+import type { LatencySummary } from '../../metrics/latency-recorder.ts';
+import type { Summary } from '../../model/summary.ts';
 import { esc, page, scriptJson } from './page.ts';
 import { percentileCurve } from './percentile-curve.ts';
 

@@ -1,5 +1,5 @@
 import type { MetricTrend } from '../../history/regression.ts';
-import type { Summary } from '../../results/summary.ts';
+import type { Summary } from '../../model/summary.ts';
 import { esc, page, scriptJson } from './page.ts';
 
 /** Metrics drawn as charts, in this order, when the history has them. */

@@ -1,6 +1,6 @@
-import { confidentialValues } from '../../check/conformance.ts';
+import { confidentialValues } from '../../conformance/conformance.ts';
 import { DEFAULT_MUST_NOT_SEE, type PlannedCredential, type PlannedTarget } from '../../plan/plan.ts';
-import { headerText, type BackendEntry } from '../../probe/backend-record.ts';
+import { headerText, type BackendEntry } from '../../client/backend-record.ts';
 import { baseRequest, type HeaderValue, type RawRequest } from '../raw-request.ts';
 import type { AttemptSpec } from '../session.ts';
 import { sendAll, type ProbeContext, type SecurityProbe } from '../security-probe.ts';

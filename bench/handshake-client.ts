@@ -1,0 +1,66 @@
+/**
+ * One side of bench:engine's CPU comparison, in a fresh process so its CPU time is its own:
+ * `engine` runs wsgate's load engine for the given seconds (open model asked for more than it can
+ * do, so maxInFlight is the cap);
+ * `ws` runs a straightforward loop of `new WebSocket()` from `ws` with the same concurrency cap.
+ * Prints one JSON line: handshakes, seconds, user and system CPU microseconds.
+ */
+import WebSocket from 'ws';
+import { runLoad } from '../harness/load/engine.ts';
+import type { PlannedCredential, PlannedTarget } from '../harness/plan/plan.ts';
+
+const [mode, url, countArg, capArg, rateArg, secondsArg] = process.argv.slice(2);
+const count = Number(countArg);
+const cap = Number(capArg);
+const { hostname, port, pathname } = new URL(url!);
+
+async function wsLoop(): Promise<number> {
+  let started = 0;
+  let ok = 0;
+  let done = 0;
+  await new Promise<void>((resolve) => {
+    const one = () => {
+      started++;
+      const ws = new WebSocket(url!);
+      const end = (upgraded: boolean) => {
+        if (upgraded) ok++;
+        if (++done === count) resolve();
+        else if (started < count) one();
+      };
+      ws.on('open', () => {
+        ws.terminate();
+        end(true);
+      });
+      ws.on('error', () => end(false));
+    };
+    for (let i = 0; i < Math.min(cap, count); i++) one();
+  });
+  return ok;
+}
+
+let skipped = 0;
+
+async function engine(): Promise<number> {
+  const rate = Number(rateArg);
+  const target: PlannedTarget = {
+    name: 'backend', baseline: false, url: url!, host: hostname, port: Number(port), secure: false, path: pathname, tls: {},
+    statusMap: new Map(), headers: [], connectTimeoutMs: 5000, handshakeTimeoutMs: 5000,
+  };
+  const cred: PlannedCredential = { name: 'bench', expect: 200, headers: [], query: [], subprotocols: [], confidential: [], authState: 'ok', weight: 1 };
+  const r = await runLoad({
+    stages: [{ fromRate: rate, toRate: rate, durationMs: Number(secondsArg) * 1000 }],
+    targets: [target],
+    mix: [{ cred, weight: 1, expected: new Map([[target.name, ['upgraded']]]) }],
+    maxInFlight: cap,
+    sourceAddresses: [],
+  });
+  skipped = r.skippedMaxInFlight;
+  return r.upgrades;
+}
+
+const cpu0 = process.cpuUsage();
+const t0 = performance.now();
+const upgraded = mode === 'ws' ? await wsLoop() : await engine();
+const seconds = (performance.now() - t0) / 1000;
+const cpu = process.cpuUsage(cpu0);
+process.stdout.write(JSON.stringify({ mode, upgraded, skipped, seconds, userUs: cpu.user, systemUs: cpu.system }) + '\n');

@@ -1,0 +1,234 @@
+import { connect as netConnect, type Socket } from 'node:net';
+import { connect as tlsConnect, type TLSSocket } from 'node:tls';
+import { classifySocketError } from '../outcome/classify.ts';
+import type { Outcome } from '../model/outcome.ts';
+import { hostHeader, requestPath, type PlannedCredential, type PlannedTarget } from '../plan/plan.ts';
+import { newKeyPair, type KeyPair } from '../wire/accept.ts';
+import { encodeClientFrame, encodeClose, OP_CLOSE, OP_PING, OP_PONG, OP_TEXT, parseServerFrame } from '../wire/frame.ts';
+import { HandshakeRequest } from '../wire/handshake-request.ts';
+import { judgeHandshake } from '../wire/handshake-verdict.ts';
+import { parseResponseHead, type ResponseHead } from '../wire/response-head.ts';
+
+/** Header the probe adds so the backend record can be matched to the attempt. */
+export const ATTEMPT_HEADER = 'X-Wsgate-Attempt';
+
+/** Response headers kept as evidence (the rest is noise for a reader). */
+const EVIDENCE_HEADERS = [
+  'www-authenticate',
+  'content-type',
+  'content-length',
+  'server',
+  'server-timing',
+  'connection',
+  'upgrade',
+  'sec-websocket-accept',
+  'sec-websocket-protocol',
+  'x-request-id',
+  'retry-after',
+];
+
+const BODY_SNIPPET_BYTES = 512;
+/** How long to wait for a body without Content-Length after a non-101 head. */
+const BODY_WAIT_MS = 200;
+
+export interface Timings {
+  /** TCP connect, from the start of the attempt. */
+  connectMs?: number;
+  /** TLS handshake, after connect (wss only). */
+  tlsMs?: number;
+  /** From the start to the response status line. */
+  statusMs?: number;
+  /** From the start to the complete 101 head (upgraded only). */
+  upgradeMs?: number;
+  /** First echo round trip after the upgrade. */
+  echoMs?: number;
+}
+
+/** Everything one upgrade attempt showed: what a conformance check judges and a report prints. */
+export interface Evidence {
+  attemptId: string;
+  outcome: Outcome;
+  /** Why the outcome is what it is, when the outcome alone does not say (protocol errors, echo). */
+  problem?: string;
+  statusLine?: string;
+  headers: Record<string, string>;
+  bodySnippet?: string;
+  timings: Timings;
+  /** Echo after an upgrade: ok when the message came back intact. */
+  echo?: { ok: boolean; problem?: string };
+  subprotocol?: string;
+}
+
+export interface ProbeOptions {
+  attemptId: string;
+  /** Send this text after an upgrade and expect it back; no echo when undefined. */
+  echo?: string;
+  echoTimeoutMs: number;
+  /** Raw extra headers for special probes (security bypass variants). */
+  extraHeaders?: Array<[string, string]>;
+  /** Replace the request path (security bypass variants). */
+  pathOverride?: string;
+  /** Send these bytes instead of the request built from target and credential (raw security variants). */
+  request?: (pair: KeyPair) => Buffer;
+}
+
+/**
+ * One upgrade attempt with full evidence, over a raw socket so every outcome class is visible
+ * (a `ws` client folds several of them into one error). Never throws: failures are outcomes.
+ */
+export function probe(target: PlannedTarget, cred: PlannedCredential, opts: ProbeOptions): Promise<Evidence> {
+  const pair = newKeyPair();
+  const request = new HandshakeRequest({
+    path: opts.pathOverride ?? requestPath(target, cred),
+    host: hostHeader(target),
+    headers: [...target.headers, ...cred.headers, [ATTEMPT_HEADER, opts.attemptId], ...(opts.extraHeaders ?? [])],
+    subprotocols: cred.subprotocols,
+    origin: cred.origin,
+  });
+  return new Promise<Evidence>((resolve) => {
+    const start = performance.now();
+    const since = () => round(performance.now() - start);
+    const evidence: Evidence = { attemptId: opts.attemptId, outcome: 'closed_before_response', headers: {}, timings: {} };
+    let phase: 'connect' | 'tls' | 'handshake' | 'body' | 'echo' | 'done' = 'connect';
+    let buf: Buffer = Buffer.alloc(0);
+    let head: ResponseHead | undefined;
+    let timer: NodeJS.Timeout | undefined;
+    let echoSentAt = 0;
+
+    const finish = (patch?: Partial<Evidence>) => {
+      if (phase === 'done') return;
+      phase = 'done';
+      clearTimeout(timer);
+      Object.assign(evidence, patch);
+      socket.removeAllListeners('data');
+      socket.on('error', () => {});
+      if (evidence.outcome === 'upgraded' && !socket.destroyed) {
+        socket.end(encodeClose(1000));
+        setTimeout(() => socket.destroy(), 200).unref();
+      } else socket.destroy();
+      resolve(evidence);
+    };
+    const arm = (ms: number, onTimeout: () => void) => {
+      clearTimeout(timer);
+      timer = setTimeout(onTimeout, ms);
+    };
+
+    const socket: Socket | TLSSocket = target.secure
+      ? tlsConnect({
+          host: target.host,
+          port: target.port,
+          ...target.tls,
+          ...(cred.clientCert ? { cert: cred.clientCert.cert, key: cred.clientCert.key } : {}),
+          ALPNProtocols: ['http/1.1'],
+        })
+      : netConnect({ host: target.host, port: target.port });
+    socket.setNoDelay(true);
+    arm(target.connectTimeoutMs, () => finish({ outcome: 'connect_timeout' }));
+
+    socket.once('connect', () => {
+      evidence.timings.connectMs = since();
+      if (target.secure) phase = 'tls';
+      else send();
+    });
+    socket.once('secureConnect', () => {
+      evidence.timings.tlsMs = round(since() - (evidence.timings.connectMs ?? 0));
+      send();
+    });
+    const send = () => {
+      phase = 'handshake';
+      arm(target.handshakeTimeoutMs, () => finish({ outcome: 'handshake_timeout' }));
+      socket.write(opts.request ? opts.request(pair) : request.bytes(pair));
+    };
+
+    socket.on('data', (chunk: Buffer) => {
+      buf = buf.length === 0 ? chunk : Buffer.concat([buf, chunk]);
+      if (phase === 'handshake') {
+        if (evidence.timings.statusMs === undefined) evidence.timings.statusMs = since();
+        const parsed = parseResponseHead(buf);
+        if (parsed.kind === 'incomplete') return;
+        if (parsed.kind === 'invalid') {
+          finish({ outcome: 'protocol_error', problem: parsed.reason, bodySnippet: snippet(buf) });
+          return;
+        }
+        head = parsed.head;
+        buf = buf.subarray(head.length);
+        evidence.statusLine = `HTTP/${head.httpVersion} ${head.statusCode} ${head.reason}`.trim();
+        for (const name of EVIDENCE_HEADERS) {
+          const v = head.headers.get(name);
+          if (v) evidence.headers[name] = v.join(', ');
+        }
+        const verdict = judgeHandshake(head, pair.accept);
+        evidence.outcome = verdict.outcome;
+        if (verdict.problem) evidence.problem = verdict.problem;
+        if (verdict.outcome === 'upgraded') {
+          evidence.timings.upgradeMs = since();
+          evidence.subprotocol = head.headers.get('sec-websocket-protocol')?.[0];
+          if (opts.echo === undefined) return finish();
+          phase = 'echo';
+          echoSentAt = performance.now();
+          arm(opts.echoTimeoutMs, () => finish({ echo: { ok: false, problem: `no echo within ${opts.echoTimeoutMs} ms` } }));
+          socket.write(encodeClientFrame(OP_TEXT, Buffer.from(opts.echo)));
+        } else if (verdict.outcome === 'protocol_error') {
+          return finish();
+        } else {
+          phase = 'body';
+          arm(BODY_WAIT_MS, () => finish({ bodySnippet: snippet(buf) }));
+        }
+      }
+      if (phase === 'body') {
+        const length = Number(head?.headers.get('content-length')?.[0] ?? NaN);
+        if (buf.length >= BODY_SNIPPET_BYTES || buf.length >= length) finish({ bodySnippet: snippet(buf) });
+        return;
+      }
+      if (phase === 'echo') readEcho();
+    });
+
+    const readEcho = () => {
+      for (;;) {
+        const parsed = parseServerFrame(buf);
+        if (parsed.kind === 'incomplete') return;
+        if (parsed.kind === 'invalid') return finish({ echo: { ok: false, problem: parsed.reason } });
+        buf = buf.subarray(parsed.length);
+        const { opcode, payload } = parsed.frame;
+        if (opcode === OP_PING) {
+          socket.write(encodeClientFrame(OP_PONG, Buffer.from(payload)));
+          continue;
+        }
+        if (opcode === OP_PONG) continue;
+        if (opcode === OP_CLOSE) {
+          const code = payload.length >= 2 ? payload.readUInt16BE(0) : 1005;
+          return finish({ echo: { ok: false, problem: `connection closed with code ${code} before the echo` } });
+        }
+        evidence.timings.echoMs = round(performance.now() - echoSentAt);
+        const ok = opcode === OP_TEXT && payload.toString() === opts.echo;
+        return finish({ echo: ok ? { ok } : { ok, problem: 'echo came back different from what was sent' } });
+      }
+    };
+
+    socket.on('error', (err: NodeJS.ErrnoException) => {
+      if (phase === 'done') return;
+      if (phase === 'body') return finish({ bodySnippet: snippet(buf) });
+      if (phase === 'echo') return finish({ echo: { ok: false, problem: `socket error during echo: ${err.code ?? err.message}` } });
+      const stage = phase === 'connect' ? 'connect' : phase === 'tls' ? 'tls' : 'handshake';
+      const outcome = stage === 'handshake' && buf.length === 0 && err.code === 'ECONNRESET' ? 'reset' : classifySocketError(err, stage);
+      finish({ outcome, problem: err.code ?? err.message });
+    });
+    socket.on('close', () => {
+      if (phase === 'done') return;
+      if (phase === 'body') return finish({ bodySnippet: snippet(buf) });
+      if (phase === 'echo') return finish({ echo: { ok: false, problem: 'connection closed before the echo' } });
+      if (phase === 'handshake' && buf.length > 0) return finish({ outcome: 'protocol_error', problem: 'connection closed inside the response head', bodySnippet: snippet(buf) });
+      if (phase === 'tls') return finish({ outcome: 'tls_error', problem: 'connection closed during the TLS handshake' });
+      finish({ outcome: phase === 'connect' ? 'refused' : 'closed_before_response' });
+    });
+  });
+}
+
+function snippet(buf: Buffer): string | undefined {
+  if (buf.length === 0) return undefined;
+  return buf.subarray(0, BODY_SNIPPET_BYTES).toString('utf8').replace(/[\x00-\x08\x0b\x0c\x0e-\x1f]/g, '.');
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 1000) / 1000;
+}

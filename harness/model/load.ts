@@ -1,0 +1,95 @@
+import type { LatencySummary } from '../metrics/latency-recorder.ts';
+import type { Outcome } from './outcome.ts';
+
+/** One target x credential set under load. */
+export interface LoadSetResult {
+  target: string;
+  credential: string;
+  expected: Outcome[];
+  attempts: number;
+  outcomes: Partial<Record<Outcome, number>>;
+  /** Attempts whose outcome was not among `expected`. */
+  unexpected: number;
+  /** Time to the complete response head, from the attempt's scheduled start (upgraded and denied alike). */
+  response?: LatencySummary;
+  /** Handshake phases of this set through this target (see LoadPhases). */
+  phases?: LoadPhases;
+}
+
+/**
+ * Phase histograms, each a duration: TCP connect; TLS handshake (wss); time to the first response
+ * byte after the request was sent; time to the complete 101 from the scheduled start; the first
+ * echo's round trip after the upgrade; every later message's round trip.
+ */
+export interface LoadPhases {
+  connect?: LatencySummary;
+  tls?: LatencySummary;
+  status?: LatencySummary;
+  upgrade?: LatencySummary;
+  firstEcho?: LatencySummary;
+  message?: LatencySummary;
+}
+
+export const PHASE_NAMES = ['connect', 'tls', 'status', 'upgrade', 'firstEcho', 'message'] as const satisfies ReadonlyArray<keyof LoadPhases>;
+
+/** What the closed model held. */
+export interface HeldResult {
+  /** Connections asked for, upgraded and handed to holding, most open at one time. */
+  target: number;
+  opened: number;
+  peak: number;
+  /** Held connections the other side closed before the end, by close code ("1006" = no close frame). */
+  dropped: number;
+  dropCodes: Record<string, number>;
+  /** Messages sent, echoes that came back, echoes later than messageTimeout or never. */
+  messages: number;
+  echoes: number;
+  echoFailed: number;
+  /** Closed by us at the end with a close handshake answered in time. */
+  closedClean: number;
+  firstEcho?: LatencySummary;
+  messageRtt?: LatencySummary;
+}
+
+/** One second of the run. */
+export interface LoadSecond {
+  t: number;
+  attempts: number;
+  upgrades: number;
+  /** Attempts that ended without an HTTP answer (refused, reset, timeouts, …). */
+  errors: number;
+  /** Connections open at the end of the second: attempts in their handshake plus held ones. */
+  open: number;
+  /** Held connections dropped by the other side during the second. */
+  dropped?: number;
+}
+
+/** `summary.load`: what the load phase measured, merged over its worker processes. */
+export interface LoadResult {
+  /** Which models ran: arrival-rate stages, held connections, or both at once. */
+  model: 'arrival-rate' | 'connections' | 'arrival-rate+connections';
+  stages: Array<{ fromRate: number; toRate: number; durationMs: number }>;
+  scheduled: number;
+  attempts: number;
+  /** Scheduled attempts not started because maxInFlight attempts were open. */
+  skippedMaxInFlight: number;
+  upgrades: number;
+  unexpected: number;
+  outcomes: Partial<Record<Outcome, number>>;
+  /** Time to the complete 101 head from the scheduled start: what `handshake.*` thresholds read. */
+  handshake?: LatencySummary;
+  /** The same from the moment the request was actually sent (hides queueing; kept for comparison). */
+  handshakeSinceSend?: LatencySummary;
+  connect?: LatencySummary;
+  held?: HeldResult;
+  sets: LoadSetResult[];
+  series: LoadSecond[];
+  durationMs: number;
+  partial: boolean;
+  stoppedBecause?: string;
+  workers: number;
+  /** Resident memory of the load processes (summed over workers), at the start and at its highest. */
+  memory?: { rssStartBytes: number; rssMaxBytes: number };
+  /** Source addresses the workers connected from (empty: the OS chose). */
+  sourceAddresses: string[];
+}

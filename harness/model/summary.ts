@@ -1,0 +1,50 @@
+import type { ThresholdResult } from '../plan/thresholds.ts';
+import type { ConformanceResult } from '../conformance/conformance.ts';
+import type { LoadResult } from './load.ts';
+import type { OverheadResult } from './overhead.ts';
+import type { SecurityResult } from './security.ts';
+import type { Verdict } from '../scenario/schema-parts.ts';
+import type { AuthState } from '../scenario/schema.ts';
+
+/** Bump when a field changes meaning or disappears; adding fields does not bump it. */
+export const SUMMARY_SCHEMA_VERSION = 1;
+
+/**
+ * `summary.json`: everything a run measured, the one source every report, gate and history
+ * reads. Field names are stable (README "summary.json"). Secrets are masked before writing.
+ */
+export interface Summary {
+  schema: 'wsgate.summary';
+  schemaVersion: typeof SUMMARY_SCHEMA_VERSION;
+  /** True when the run was interrupted (Ctrl-C, target died): numbers cover what was seen. */
+  partial: boolean;
+  partialReason?: string;
+  tool: { name: 'wsgate'; version: string };
+  environment: Environment;
+  scenario: { name: string; file: string; hash: string; description?: string };
+  run: { id: string; command: string; startedAt: string; endedAt: string; durationMs: number };
+  targets: Array<{ name: string; url: string }>;
+  credentials: Array<{ name: string; expect: Verdict; authState: AuthState }>;
+  conformance?: ConformanceResult;
+  /** Load engine results (harness/load); absent when the scenario has no load block. */
+  load?: LoadResult;
+  /** Auth overhead results (harness/overhead/result.ts), one per baseline/auth pair; absent when the scenario has no overhead block. */
+  overhead?: OverheadResult[];
+  /** Security probe results (harness/security/result.ts); absent when no probe ran. */
+  security?: SecurityResult;
+  /** Flat metrics that thresholds read, e.g. `unexpected_outcomes`, `handshake.p95` (ms). */
+  metrics: Record<string, number>;
+  thresholds: ThresholdResult[];
+  verdict: { passed: boolean; exitCode: number; failures: string[] };
+}
+
+export interface Environment {
+  node: string;
+  platform: string;
+  arch: string;
+  cpus: number;
+  cpuModel: string;
+  totalMemoryBytes: number;
+  gitCommit?: string;
+  hostname: string;
+}

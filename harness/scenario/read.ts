@@ -1,0 +1,208 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { Value, type ValueError } from '@sinclair/typebox/value';
+import { closest } from 'fastest-levenshtein';
+import { LineCounter, parseDocument, type Document } from 'yaml';
+import { parseThreshold } from '../plan/thresholds.ts';
+import { fieldPath, ScenarioError, type ScenarioProblem } from '../model/errors.ts';
+import { hasFixtureRef, interpolate, InterpolationError } from './interpolate.ts';
+import { locate } from './locate.ts';
+import { ScenarioSchema, type ScenarioDoc } from './schema.ts';
+import { MIN_SECRET_LENGTH, Secrets } from './secrets.ts';
+import { VERDICTS } from './schema-parts.ts';
+
+/** A validated scenario with `${env:}`/`${file:}` resolved and its secrets registered. */
+export interface LoadedScenario {
+  doc: ScenarioDoc;
+  file: string;
+  dir: string;
+  /** sha256 of the file's bytes, so reports can tell which version ran. */
+  hash: string;
+  secrets: Secrets;
+  /** Source position of a field, for errors found after loading (e.g. at plan time). */
+  where(path: ReadonlyArray<string | number>): string;
+}
+
+/** Fields under a credential set whose values are secret (with everything from env/file). */
+const SECRET_FIELDS = new Set(['headers', 'query', 'basic', 'bearer', 'jwt', 'clientCert']);
+/** Not secret even inside those: a certificate is public, JWT options are not credentials. */
+const PUBLIC_LEAVES = new Set(['clientCert.cert', 'jwt.alg', 'jwt.kid', 'jwt.issuer', 'jwt.audience', 'jwt.subject', 'jwt.expiresIn']);
+
+/**
+ * Read, parse, validate and interpolate a scenario file. Throws ScenarioError (exit 2) listing
+ * every problem with file:line:col and the field path.
+ */
+export function loadScenario(file: string, env: NodeJS.ProcessEnv = process.env): LoadedScenario {
+  const path = resolve(file);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ScenarioError([{ pos: { file, line: 1, col: 1 }, field: '', message: `cannot read scenario (${(err as NodeJS.ErrnoException).code ?? err})` }]);
+  }
+  return parseScenario(text, file, env);
+}
+
+/** As loadScenario, from text already read; `file` is used in messages and to resolve `${file:}`. */
+export function parseScenario(text: string, file: string, env: NodeJS.ProcessEnv = process.env): LoadedScenario {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    // Only the first: later YAML errors are usually echoes of it.
+    const e = doc.errors[0]!;
+    const { line, col } = lines.linePos(e.pos[0]);
+    const lineText = text.split('\n')[line - 1] ?? '';
+    const hint = /[{[].*\$\{/.test(lineText) ? ' (inside { } or [ ], quote values that use ${…}: "${env:NAME}")' : '';
+    throw new ScenarioError([{ pos: { file, line, col }, field: '', message: `YAML syntax: ${e.message.split('\n')[0]}${hint}` }]);
+  }
+  const at = (p: ReadonlyArray<string | number>, key = false) => locate(doc, lines, file, p, key);
+  const raw: unknown = doc.toJS();
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new ScenarioError([{ pos: { file, line: 1, col: 1 }, field: '', message: 'a scenario is a YAML mapping with name, targets and credentials' }]);
+  }
+
+  const schemaProblems = [...Value.Errors(ScenarioSchema, raw)].slice(0, 20).map((e) => schemaProblem(e, at));
+  if (schemaProblems.length > 0) throw new ScenarioError(dedupe(schemaProblems));
+
+  const dir = dirname(resolve(file));
+  const secrets = new Secrets();
+  const problems: ScenarioProblem[] = [];
+  const scenario = interpolateTree(raw, [], dir, env, secrets, problems, at) as ScenarioDoc;
+  semanticChecks(scenario, problems, at);
+  if (problems.length > 0) throw new ScenarioError(problems);
+
+  return {
+    doc: scenario,
+    file,
+    dir,
+    hash: createHash('sha256').update(text).digest('hex'),
+    secrets,
+    where: (p) => {
+      const pos = at(p);
+      return `${pos.file}:${pos.line}:${pos.col}: ${fieldPath(p)}`;
+    },
+  };
+}
+
+type At = (p: ReadonlyArray<string | number>, key?: boolean) => ScenarioProblem['pos'];
+
+function schemaProblem(e: ValueError, at: At): ScenarioProblem {
+  const path = pointerToPath(e.path);
+  const field = fieldPath(path);
+  const schema = e.schema as { properties?: Record<string, unknown>; anyOf?: Array<{ const?: unknown; type?: string }>; description?: string; pattern?: string };
+  if (e.message === 'Unexpected property') {
+    const unknown = String(path[path.length - 1]);
+    const allowed = Object.keys(schema.properties ?? {});
+    const guess = allowed.length > 0 ? closest(unknown, allowed) : undefined;
+    const hint = guess && distanceOk(unknown, guess) ? ` — did you mean "${guess}"?` : '';
+    return { pos: at(path, true), field, message: `unknown key "${unknown}"${hint} (allowed: ${allowed.join(', ')})` };
+  }
+  if (e.message.startsWith('Expected required property')) {
+    return { pos: at(path.slice(0, -1)), field, message: `missing required field "${String(path[path.length - 1])}"` };
+  }
+  if (schema.anyOf && schema.anyOf.every((s) => s.const !== undefined)) {
+    const options = schema.anyOf.map((s) => JSON.stringify(s.const)).join(', ');
+    return { pos: at(path), field, message: `got ${JSON.stringify(e.value)}, expected one of ${options}` };
+  }
+  if (schema.pattern) {
+    return { pos: at(path), field, message: `got ${JSON.stringify(e.value)}, which does not match what is expected: ${schema.description ?? schema.pattern}` };
+  }
+  const got = e.value === undefined ? 'nothing' : Array.isArray(e.value) ? 'a list' : typeof e.value === 'object' && e.value !== null ? 'a mapping' : JSON.stringify(e.value);
+  return { pos: at(path), field, message: `${e.message.toLowerCase()}, got ${got}${schema.description ? ` (${schema.description})` : ''}` };
+}
+
+function distanceOk(a: string, b: string): boolean {
+  // Suggest only plausible typos: shared first letter or a small edit distance relative to length.
+  return a[0]?.toLowerCase() === b[0]?.toLowerCase() || Math.abs(a.length - b.length) <= 2;
+}
+
+function pointerToPath(pointer: string): Array<string | number> {
+  if (!pointer) return [];
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((s) => (/^[0-9]+$/.test(s) ? Number(s) : s));
+}
+
+function dedupe(problems: ScenarioProblem[]): ScenarioProblem[] {
+  const seen = new Set<string>();
+  return problems.filter((p) => {
+    const k = `${p.field}|${p.message}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+function interpolateTree(
+  value: unknown,
+  path: Array<string | number>,
+  dir: string,
+  env: NodeJS.ProcessEnv,
+  secrets: Secrets,
+  problems: ScenarioProblem[],
+  at: At,
+): unknown {
+  if (typeof value === 'string') {
+    try {
+      const { value: out, external } = interpolate(value, dir, env);
+      if (external || isSecretField(path)) {
+        if (out.length < MIN_SECRET_LENGTH && out.length > 0) {
+          problems.push({ pos: at(path), field: fieldPath(path), message: `a secret must be at least ${MIN_SECRET_LENGTH} characters long so that outputs can mask it` });
+        }
+        secrets.add(out);
+      }
+      return out;
+    } catch (err) {
+      if (!(err instanceof InterpolationError)) throw err;
+      problems.push({ pos: at(path), field: fieldPath(path), message: err.message });
+      return value;
+    }
+  }
+  if (Array.isArray(value)) return value.map((v, i) => interpolateTree(v, [...path, i], dir, env, secrets, problems, at));
+  if (value && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = interpolateTree(v, [...path, k], dir, env, secrets, problems, at);
+    return out;
+  }
+  return value;
+}
+
+function isSecretField(path: ReadonlyArray<string | number>): boolean {
+  if (path[0] !== 'credentials' || typeof path[2] !== 'string' || !SECRET_FIELDS.has(path[2])) return false;
+  return !PUBLIC_LEAVES.has(path.slice(2).join('.'));
+}
+
+function semanticChecks(s: ScenarioDoc, problems: ScenarioProblem[], at: At): void {
+  const unique = (list: Array<{ name: string }>, key: string) => {
+    const seen = new Map<string, number>();
+    list.forEach((item, i) => {
+      const first = seen.get(item.name);
+      if (first !== undefined) problems.push({ pos: at([key, i, 'name']), field: fieldPath([key, i, 'name']), message: `duplicate name "${item.name}" (first used at ${key}[${first}])` });
+      else seen.set(item.name, i);
+    });
+  };
+  unique(s.targets, 'targets');
+  unique(s.credentials, 'credentials');
+
+  s.targets.forEach((t, i) => {
+    for (const key of Object.keys(t.statusMap ?? {})) {
+      if (!(VERDICTS as readonly number[]).includes(Number(key))) {
+        problems.push({ pos: at(['targets', i, 'statusMap', key], true), field: fieldPath(['targets', i, 'statusMap', key]), message: `"${key}" is not an auth verdict (expected one of ${VERDICTS.join(', ')})` });
+      }
+    }
+    if (hasFixtureRef(t.url) && !s.fixtures) {
+      problems.push({ pos: at(['targets', i, 'url']), field: fieldPath(['targets', i, 'url']), message: 'uses ${fixture:…} but the scenario does not start fixtures (add "fixtures: true")' });
+    }
+  });
+
+  (s.thresholds ?? []).forEach((t, i) => {
+    try {
+      parseThreshold(t);
+    } catch (err) {
+      problems.push({ pos: at(['thresholds', i]), field: fieldPath(['thresholds', i]), message: (err as Error).message });
+    }
+  });
+}

@@ -51,7 +51,10 @@ export interface TestNetwork {
   namespaces: string[];
   /** The segment's subnet in CIDR notation. */
   subnet: string;
-  /** Spawn `command args` inside the host's namespace (ip netns exec), stdio piped; killed by destroy(). */
+  /**
+   * Spawn `command args` inside the host's namespace (ip netns exec), stdio piped (drain stdout and
+   * stderr of chatty processes, or they block on a full pipe); killed by destroy().
+   */
   spawn(host: TestHost, command: string, args: string[], opts?: { env?: NodeJS.ProcessEnv; cwd?: string }): ChildProcess;
   /**
    * Run `command args` to completion inside the host's namespace. Resolves with exit code and output;

@@ -93,6 +93,7 @@ async function held(): Promise<{ peak: number; perConn: number }> {
     const u = new URL(backend.url);
     const target: PlannedTarget = {
       name: 'backend', baseline: false, url: `${backend.url}/held`, host: u.hostname, port: Number(u.port), secure: false, path: '/held', tls: {},
+      destination: { key: `${u.hostname}:${u.port}`, loopback4: true },
       statusMap: new Map(), headers: [], connectTimeoutMs: 10_000, handshakeTimeoutMs: 10_000,
     };
     const cred: PlannedCredential = { name: 'bench', expect: 200, headers: [], query: [], subprotocols: [], confidential: [], authState: 'ok', weight: 1 };
@@ -124,6 +125,7 @@ async function flat(): Promise<{ growth: number }> {
     const u = new URL(backend.url);
     const target: PlannedTarget = {
       name: 'backend', baseline: false, url: `${backend.url}/flat`, host: u.hostname, port: Number(u.port), secure: false, path: '/flat', tls: {},
+      destination: { key: `${u.hostname}:${u.port}`, loopback4: true },
       statusMap: new Map(), headers: [], connectTimeoutMs: 5000, handshakeTimeoutMs: 5000,
     };
     const cred: PlannedCredential = { name: 'bench', expect: 200, headers: [], query: [], subprotocols: [], confidential: [], authState: 'ok', weight: 1 };

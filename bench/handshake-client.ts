@@ -44,6 +44,7 @@ async function engine(): Promise<number> {
   const rate = Number(rateArg);
   const target: PlannedTarget = {
     name: 'backend', baseline: false, url: url!, host: hostname, port: Number(port), secure: false, path: pathname, tls: {},
+    destination: { key: `${hostname}:${port}`, loopback4: true },
     statusMap: new Map(), headers: [], connectTimeoutMs: 5000, handshakeTimeoutMs: 5000,
   };
   const cred: PlannedCredential = { name: 'bench', expect: 200, headers: [], query: [], subprotocols: [], confidential: [], authState: 'ok', weight: 1 };

@@ -12,7 +12,6 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { formatOverhead } from '../harness/report/text/overhead.ts';
 import { measureOverhead } from '../harness/overhead/measure.ts';
-import { overheadSetups } from '../harness/plan/overhead.ts';
 import { buildPlan } from '../harness/plan/plan.ts';
 import { parseScenario } from '../harness/scenario/read.ts';
 
@@ -98,7 +97,7 @@ try {
   const res = await fetch(urls['auth.control']!, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ state: 'ok', latencyMs: authLatency }) });
   if (!res.ok) throw new Error(`auth control answered ${res.status}`);
   const scenario = parseScenario(SCENARIO, 'bench:overhead');
-  const [setup] = overheadSetups(await buildPlan(scenario, urls));
+  const setup = (await buildPlan(scenario, urls)).overhead![0]!;
   const cpu = cpus();
   process.stdout.write(
     `bench:overhead — reference gateway, auth service latency injected: ${authLatency} ms; node ${process.version}, ${cpu.length} x ${cpu[0]?.model ?? 'cpu'}, load average ${loadavg()

@@ -1,13 +1,15 @@
-/** DESIGN.md exit codes. */
-export const EXIT_OK = 0;
-/** A conformance check or threshold failed. */
-export const EXIT_FAILED = 1;
-/** The scenario or command line is invalid. */
-export const EXIT_INVALID = 2;
-/** The target could not be reached or the run could not be carried out. */
-export const EXIT_UNREACHABLE = 3;
+import { EXIT_CODES, type ExitCode } from '../model/verdict.ts';
 
-export type ExitCode = typeof EXIT_OK | typeof EXIT_FAILED | typeof EXIT_INVALID | typeof EXIT_UNREACHABLE;
+export type { ExitCode } from '../model/verdict.ts';
+
+/** DESIGN.md exit codes, from the one table in model/verdict.ts. */
+export const EXIT_OK = EXIT_CODES.passed;
+/** A conformance check or threshold failed. */
+export const EXIT_FAILED = EXIT_CODES.failed;
+/** The scenario or command line is invalid. */
+export const EXIT_INVALID = EXIT_CODES.invalid;
+/** The target could not be reached or the run could not be carried out. */
+export const EXIT_NOT_CARRIED_OUT = EXIT_CODES.not_carried_out;
 
 /** An error that ends the command with a given exit code and a message meant for the user. */
 export class CliError extends Error {

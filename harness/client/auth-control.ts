@@ -1,5 +1,5 @@
 import { exec } from 'node:child_process';
-import type { AuthState } from '../scenario/schema.ts';
+import type { AuthState } from '../model/auth.ts';
 import type { ScenarioDoc } from '../scenario/schema.ts';
 import { resolveFixtureRefs } from '../scenario/interpolate.ts';
 

@@ -1,7 +1,7 @@
 import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
-import { classifySocketError } from '../outcome/classify.ts';
-import type { Outcome } from '../model/outcome.ts';
+import type { Evidence } from '../model/conformance.ts';
+import { outcomeOfClose, outcomeOfError, outcomeOfTimeout } from '../outcome/classify.ts';
 import { hostHeader, requestPath, type PlannedCredential, type PlannedTarget } from '../plan/plan.ts';
 import { newKeyPair, type KeyPair } from '../wire/accept.ts';
 import { encodeClientFrame, encodeClose, OP_CLOSE, OP_PING, OP_PONG, OP_TEXT, parseServerFrame } from '../wire/frame.ts';
@@ -9,7 +9,7 @@ import { HandshakeRequest } from '../wire/handshake-request.ts';
 import { judgeHandshake } from '../wire/handshake-verdict.ts';
 import { parseResponseHead, type ResponseHead } from '../wire/response-head.ts';
 
-/** Header the probe adds so the backend record can be matched to the attempt. */
+/** Header every attempt with evidence carries, so the backend record can be matched to it. */
 export const ATTEMPT_HEADER = 'X-Wsgate-Attempt';
 
 /** Response headers kept as evidence (the rest is noise for a reader). */
@@ -31,35 +31,7 @@ const BODY_SNIPPET_BYTES = 512;
 /** How long to wait for a body without Content-Length after a non-101 head. */
 const BODY_WAIT_MS = 200;
 
-export interface Timings {
-  /** TCP connect, from the start of the attempt. */
-  connectMs?: number;
-  /** TLS handshake, after connect (wss only). */
-  tlsMs?: number;
-  /** From the start to the response status line. */
-  statusMs?: number;
-  /** From the start to the complete 101 head (upgraded only). */
-  upgradeMs?: number;
-  /** First echo round trip after the upgrade. */
-  echoMs?: number;
-}
-
-/** Everything one upgrade attempt showed: what a conformance check judges and a report prints. */
-export interface Evidence {
-  attemptId: string;
-  outcome: Outcome;
-  /** Why the outcome is what it is, when the outcome alone does not say (protocol errors, echo). */
-  problem?: string;
-  statusLine?: string;
-  headers: Record<string, string>;
-  bodySnippet?: string;
-  timings: Timings;
-  /** Echo after an upgrade: ok when the message came back intact. */
-  echo?: { ok: boolean; problem?: string };
-  subprotocol?: string;
-}
-
-export interface ProbeOptions {
+export interface EvidenceOptions {
   attemptId: string;
   /** Send this text after an upgrade and expect it back; no echo when undefined. */
   echo?: string;
@@ -75,8 +47,10 @@ export interface ProbeOptions {
 /**
  * One upgrade attempt with full evidence, over a raw socket so every outcome class is visible
  * (a `ws` client folds several of them into one error). Never throws: failures are outcomes.
+ * Conformance checks, security probes and the overhead measurement use it; the load engine has
+ * its own lean client (load-client.ts), and both classify by outcome/classify.ts.
  */
-export function probe(target: PlannedTarget, cred: PlannedCredential, opts: ProbeOptions): Promise<Evidence> {
+export function attemptWithEvidence(target: PlannedTarget, cred: PlannedCredential, opts: EvidenceOptions): Promise<Evidence> {
   const pair = newKeyPair();
   const request = new HandshakeRequest({
     path: opts.pathOverride ?? requestPath(target, cred),
@@ -89,15 +63,15 @@ export function probe(target: PlannedTarget, cred: PlannedCredential, opts: Prob
     const start = performance.now();
     const since = () => round(performance.now() - start);
     const evidence: Evidence = { attemptId: opts.attemptId, outcome: 'closed_before_response', headers: {}, timings: {} };
-    let phase: 'connect' | 'tls' | 'handshake' | 'body' | 'echo' | 'done' = 'connect';
+    let step: 'connect' | 'tls' | 'handshake' | 'body' | 'echo' | 'done' = 'connect';
     let buf: Buffer = Buffer.alloc(0);
     let head: ResponseHead | undefined;
     let timer: NodeJS.Timeout | undefined;
     let echoSentAt = 0;
 
     const finish = (patch?: Partial<Evidence>) => {
-      if (phase === 'done') return;
-      phase = 'done';
+      if (step === 'done') return;
+      step = 'done';
       clearTimeout(timer);
       Object.assign(evidence, patch);
       socket.removeAllListeners('data');
@@ -123,11 +97,11 @@ export function probe(target: PlannedTarget, cred: PlannedCredential, opts: Prob
         })
       : netConnect({ host: target.host, port: target.port });
     socket.setNoDelay(true);
-    arm(target.connectTimeoutMs, () => finish({ outcome: 'connect_timeout' }));
+    arm(target.connectTimeoutMs, () => finish({ outcome: outcomeOfTimeout('connect') }));
 
     socket.once('connect', () => {
       evidence.timings.connectMs = since();
-      if (target.secure) phase = 'tls';
+      if (target.secure) step = 'tls';
       else send();
     });
     socket.once('secureConnect', () => {
@@ -135,14 +109,14 @@ export function probe(target: PlannedTarget, cred: PlannedCredential, opts: Prob
       send();
     });
     const send = () => {
-      phase = 'handshake';
-      arm(target.handshakeTimeoutMs, () => finish({ outcome: 'handshake_timeout' }));
+      step = 'handshake';
+      arm(target.handshakeTimeoutMs, () => finish({ outcome: outcomeOfTimeout('handshake') }));
       socket.write(opts.request ? opts.request(pair) : request.bytes(pair));
     };
 
     socket.on('data', (chunk: Buffer) => {
       buf = buf.length === 0 ? chunk : Buffer.concat([buf, chunk]);
-      if (phase === 'handshake') {
+      if (step === 'handshake') {
         if (evidence.timings.statusMs === undefined) evidence.timings.statusMs = since();
         const parsed = parseResponseHead(buf);
         if (parsed.kind === 'incomplete') return;
@@ -164,23 +138,23 @@ export function probe(target: PlannedTarget, cred: PlannedCredential, opts: Prob
           evidence.timings.upgradeMs = since();
           evidence.subprotocol = head.headers.get('sec-websocket-protocol')?.[0];
           if (opts.echo === undefined) return finish();
-          phase = 'echo';
+          step = 'echo';
           echoSentAt = performance.now();
           arm(opts.echoTimeoutMs, () => finish({ echo: { ok: false, problem: `no echo within ${opts.echoTimeoutMs} ms` } }));
           socket.write(encodeClientFrame(OP_TEXT, Buffer.from(opts.echo)));
         } else if (verdict.outcome === 'protocol_error') {
           return finish();
         } else {
-          phase = 'body';
+          step = 'body';
           arm(BODY_WAIT_MS, () => finish({ bodySnippet: snippet(buf) }));
         }
       }
-      if (phase === 'body') {
+      if (step === 'body') {
         const length = Number(head?.headers.get('content-length')?.[0] ?? NaN);
         if (buf.length >= BODY_SNIPPET_BYTES || buf.length >= length) finish({ bodySnippet: snippet(buf) });
         return;
       }
-      if (phase === 'echo') readEcho();
+      if (step === 'echo') readEcho();
     });
 
     const readEcho = () => {
@@ -206,20 +180,19 @@ export function probe(target: PlannedTarget, cred: PlannedCredential, opts: Prob
     };
 
     socket.on('error', (err: NodeJS.ErrnoException) => {
-      if (phase === 'done') return;
-      if (phase === 'body') return finish({ bodySnippet: snippet(buf) });
-      if (phase === 'echo') return finish({ echo: { ok: false, problem: `socket error during echo: ${err.code ?? err.message}` } });
-      const stage = phase === 'connect' ? 'connect' : phase === 'tls' ? 'tls' : 'handshake';
-      const outcome = stage === 'handshake' && buf.length === 0 && err.code === 'ECONNRESET' ? 'reset' : classifySocketError(err, stage);
-      finish({ outcome, problem: err.code ?? err.message });
+      if (step === 'done') return;
+      if (step === 'body') return finish({ bodySnippet: snippet(buf) });
+      if (step === 'echo') return finish({ echo: { ok: false, problem: `socket error during echo: ${err.code ?? err.message}` } });
+      finish({ outcome: outcomeOfError(err, step), problem: err.code ?? err.message });
     });
     socket.on('close', () => {
-      if (phase === 'done') return;
-      if (phase === 'body') return finish({ bodySnippet: snippet(buf) });
-      if (phase === 'echo') return finish({ echo: { ok: false, problem: 'connection closed before the echo' } });
-      if (phase === 'handshake' && buf.length > 0) return finish({ outcome: 'protocol_error', problem: 'connection closed inside the response head', bodySnippet: snippet(buf) });
-      if (phase === 'tls') return finish({ outcome: 'tls_error', problem: 'connection closed during the TLS handshake' });
-      finish({ outcome: phase === 'connect' ? 'refused' : 'closed_before_response' });
+      if (step === 'done') return;
+      if (step === 'body') return finish({ bodySnippet: snippet(buf) });
+      if (step === 'echo') return finish({ echo: { ok: false, problem: 'connection closed before the echo' } });
+      const outcome = outcomeOfClose(step, buf.length > 0);
+      if (outcome === 'protocol_error') return finish({ outcome, problem: 'connection closed inside the response head', bodySnippet: snippet(buf) });
+      if (outcome === 'tls_error') return finish({ outcome, problem: 'connection closed during the TLS handshake' });
+      finish({ outcome });
     });
   });
 }

@@ -1,7 +1,7 @@
 import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
-import { classifySocketError } from '../outcome/classify.ts';
 import type { Outcome } from '../model/outcome.ts';
+import { outcomeOfClose, outcomeOfError, outcomeOfTimeout } from '../outcome/classify.ts';
 import { hostHeader, requestPath, type PlannedCredential, type PlannedTarget } from '../plan/plan.ts';
 import type { KeyPair, KeyPool } from '../wire/accept.ts';
 import { HandshakeRequest } from '../wire/handshake-request.ts';
@@ -9,7 +9,7 @@ import { judgeHandshake } from '../wire/handshake-verdict.ts';
 import { parseResponseHead } from '../wire/response-head.ts';
 
 /** One credential set through one target, turned into bytes once: the hot path only picks a key. */
-export interface AttemptSpec {
+export interface PreparedRequest {
   target: PlannedTarget;
   cred: PlannedCredential;
   request: HandshakeRequest;
@@ -17,8 +17,8 @@ export interface AttemptSpec {
   requests: WeakMap<KeyPair, Buffer>;
 }
 
-/** Build the attempt spec for a target x credential set. */
-export function attemptSpec(target: PlannedTarget, cred: PlannedCredential): AttemptSpec {
+/** Prepare the request of a target x credential set. */
+export function prepareRequest(target: PlannedTarget, cred: PlannedCredential): PreparedRequest {
   return {
     target,
     cred,
@@ -68,8 +68,9 @@ const ATTEMPT = Symbol('wsgate.attempt');
 type AttemptSocket = Socket & { [ATTEMPT]: Attempt };
 
 /** Where an attempt is: plain numbers, compared on every event. */
-const Phase = { Connect: 0, Tls: 1, Handshake: 2, Done: 3 } as const;
-type Phase = (typeof Phase)[keyof typeof Phase];
+const Step = { Connect: 0, Tls: 1, Handshake: 2, Done: 3 } as const;
+type Step = (typeof Step)[keyof typeof Step];
+const STEP_NAMES = ['connect', 'tls', 'handshake'] as const;
 const noop = () => undefined;
 
 /**
@@ -87,14 +88,14 @@ class Attempt implements AttemptResult {
   headAt?: number;
   socket?: Socket;
   rest?: Buffer;
-  phase: Phase = Phase.Connect;
+  step: Step = Step.Connect;
   /** Bytes of an incomplete head, copied out of the shared read buffer. */
   buf?: Buffer;
   reader?: ByteReader;
   timer?: NodeJS.Timeout;
 
   constructor(
-    readonly spec: AttemptSpec,
+    readonly spec: PreparedRequest,
     readonly pair: KeyPair,
     readonly request: Buffer,
     readonly keep: boolean,
@@ -108,9 +109,9 @@ class Attempt implements AttemptResult {
   }
 
   send(): void {
-    this.phase = Phase.Handshake;
+    this.step = Step.Handshake;
     clearTimeout(this.timer);
-    this.timer = setTimeout(onTimeout, this.spec.target.handshakeTimeoutMs, this, 'handshake_timeout');
+    this.timer = setTimeout(onTimeout, this.spec.target.handshakeTimeoutMs, this, outcomeOfTimeout('handshake'));
     this.sentAt = performance.now();
     if (this.spec.target.secure) this.secureAt = this.sentAt;
     this.sock.write(this.request);
@@ -118,7 +119,7 @@ class Attempt implements AttemptResult {
 
   bytes(chunk: Buffer): void {
     if (this.reader) return this.reader.read(chunk);
-    if (this.phase !== Phase.Handshake) return;
+    if (this.step !== Step.Handshake) return;
     if (this.statusAt === undefined) this.statusAt = performance.now();
     const bytes = this.buf ? Buffer.concat([this.buf, chunk]) : chunk;
     const parsed = parseResponseHead(bytes);
@@ -137,8 +138,8 @@ class Attempt implements AttemptResult {
   }
 
   finish(outcome: Outcome, keep = false): void {
-    if (this.phase === Phase.Done) return;
-    this.phase = Phase.Done;
+    if (this.step === Step.Done) return;
+    this.step = Step.Done;
     clearTimeout(this.timer);
     this.timer = undefined;
     this.buf = undefined;
@@ -164,7 +165,7 @@ function onTimeout(a: Attempt, outcome: Outcome): void {
 function onConnect(this: AttemptSocket): void {
   const a = this[ATTEMPT];
   a.connectedAt = performance.now();
-  if (a.spec.target.secure) a.phase = Phase.Tls;
+  if (a.spec.target.secure) a.step = Step.Tls;
   else a.send();
 }
 
@@ -184,12 +185,12 @@ function onRead(this: AttemptSocket, n: number): boolean {
 
 function onError(this: AttemptSocket, err: NodeJS.ErrnoException): void {
   const a = this[ATTEMPT];
-  if (a.phase !== Phase.Done) a.finish(classifySocketError(err, a.phase === Phase.Handshake ? 'handshake' : a.phase === Phase.Tls ? 'tls' : 'connect'));
+  if (a.step !== Step.Done) a.finish(outcomeOfError(err, STEP_NAMES[a.step]));
 }
 
 function onClose(this: AttemptSocket): void {
   const a = this[ATTEMPT];
-  if (a.phase !== Phase.Done) a.finish(a.phase === Phase.Connect ? 'refused' : a.phase === Phase.Tls ? 'tls_error' : a.statusAt !== undefined ? 'protocol_error' : 'closed_before_response');
+  if (a.step !== Step.Done) a.finish(outcomeOfClose(STEP_NAMES[a.step], a.statusAt !== undefined));
 }
 
 /**
@@ -198,7 +199,7 @@ function onClose(this: AttemptSocket): void {
  * exactly once. Kept lean on purpose: no per-attempt request building, no Nagle toggle, no header
  * copies, no closures (`npm run bench:engine` measures this path against a `ws` loop).
  */
-export function runAttempt(spec: AttemptSpec, keys: KeyPool, done: (r: AttemptResult) => void, opts: AttemptOptions = {}): void {
+export function runAttempt(spec: PreparedRequest, keys: KeyPool, done: (r: AttemptResult) => void, opts: AttemptOptions = {}): void {
   const { target, cred } = spec;
   const pair = keys.take();
   let request = spec.requests.get(pair);
@@ -214,7 +215,7 @@ export function runAttempt(spec: AttemptSpec, keys: KeyPool, done: (r: AttemptRe
   ) as AttemptSocket;
   const a = new Attempt(spec, pair, request, opts.keep === true, done, socket);
   socket[ATTEMPT] = a;
-  a.timer = setTimeout(onTimeout, target.connectTimeoutMs, a, 'connect_timeout');
+  a.timer = setTimeout(onTimeout, target.connectTimeoutMs, a, outcomeOfTimeout('connect'));
   socket.once('connect', onConnect);
   if (target.secure) {
     socket.once('secureConnect', onSecureConnect);

@@ -1,61 +1,17 @@
-import { statusOf, type Outcome } from '../model/outcome.ts';
-import { expectedStatuses, gatewayTargets, type Plan, type PlannedCredential, type PlannedTarget } from '../plan/plan.ts';
-import { ATTEMPT_HEADER, probe, type Evidence } from '../client/evidence-client.ts';
-import { BackendRecord, headerText, type BackendEntry } from '../client/backend-record.ts';
 import type { AuthControl } from '../client/auth-control.ts';
-import type { AuthState } from '../scenario/schema.ts';
-import type { Verdict } from '../scenario/schema-parts.ts';
-
-export type CheckStatus = 'passed' | 'failed' | 'not_run';
-
-/** What the backend saw of one attempt. */
-export interface BackendView {
-  /** Whether a record was available to look at. */
-  checked: boolean;
-  /** Whether the attempt reached the backend; null when unchecked. */
-  reached: boolean | null;
-  /** Headers the backend received for this attempt (secrets masked at output). */
-  forwardedHeaders?: Record<string, string>;
-  path?: string;
-}
-
-/** One target x credential set conformance check. */
-export interface CheckResult {
-  target: string;
-  credential: string;
-  /** The intended auth verdict. */
-  verdict: Verdict;
-  /** What the client must see through this target after its statusMap. */
-  expected: Outcome[];
-  /** What the client saw; undefined when not run. */
-  seen?: Outcome;
-  authState: AuthState;
-  status: CheckStatus;
-  /** Why it failed or did not run, one sentence each. */
-  reasons: string[];
-  evidence?: Evidence;
-  backend: BackendView;
-}
-
-export interface ConformanceResult {
-  checks: CheckResult[];
-  passed: number;
-  failed: number;
-  notRun: number;
-  /** Checks whose outcome was not among the expected ones. */
-  unexpectedOutcomes: number;
-  /** Targets every attempt to which failed at the network level: the run could not be carried out. */
-  unreachableTargets: string[];
-}
+import { BackendRecord, headerText, type BackendEntry } from '../client/backend-record.ts';
+import { ATTEMPT_HEADER, attemptWithEvidence } from '../client/evidence-client.ts';
+import type { BackendView, CheckResult, ConformanceResult, Evidence } from '../model/conformance.ts';
+import { describeExpected, describeSeen, expectedOutcomes } from '../outcome/expected.ts';
+import { targetUnreachable } from '../outcome/reachability.ts';
+import { confidentialValues } from '../plan/credentials.ts';
+import { gatewayTargets, type Plan, type PlannedCredential, type PlannedTarget } from '../plan/plan.ts';
 
 export interface ConformanceOptions {
   authControl?: AuthControl;
   signal?: AbortSignal;
   onCheck?: (result: CheckResult) => void;
 }
-
-/** Outcomes that say the target itself could not be talked to. */
-const UNREACHABLE: ReadonlySet<Outcome> = new Set(['refused', 'connect_timeout', 'dns_error', 'tls_error']);
 
 /**
  * Run every target x credential set, one at a time (so the backend record attributes each
@@ -76,10 +32,7 @@ export async function runConformance(plan: Plan, opts: ConformanceOptions = {}):
   }
   const unreachableTargets = targets
     .map((t) => t.name)
-    .filter((name) => {
-      const ran = checks.filter((c) => c.target === name && c.seen !== undefined);
-      return ran.length > 0 && ran.every((c) => UNREACHABLE.has(c.seen!));
-    });
+    .filter((name) => targetUnreachable(checks.flatMap((c) => (c.target === name && c.seen !== undefined ? [c.seen] : [])), 'tls-is-unreachable'));
   return {
     checks,
     passed: checks.filter((c) => c.status === 'passed').length,
@@ -88,11 +41,6 @@ export async function runConformance(plan: Plan, opts: ConformanceOptions = {}):
     unexpectedOutcomes: checks.filter((c) => c.seen !== undefined && !c.expected.includes(c.seen)).length,
     unreachableTargets,
   };
-}
-
-/** The outcomes that count as `verdict` through `target`. */
-export function expectedOutcomes(target: PlannedTarget, verdict: Verdict): Outcome[] {
-  return expectedStatuses(target, verdict).map((s): Outcome => (s === 101 ? 'upgraded' : `http_${s}`));
 }
 
 async function checkOne(
@@ -129,7 +77,7 @@ async function checkOne(
   let evidence: Evidence;
   try {
     if (cred.authState !== 'ok') await control!.set(cred.authState);
-    evidence = await probe(target, cred, {
+    evidence = await attemptWithEvidence(target, cred, {
       attemptId,
       echo: plan.check.echo,
       echoTimeoutMs: plan.check.echoTimeoutMs,
@@ -142,7 +90,7 @@ async function checkOne(
 
   const seen = evidence.outcome;
   if (!expected.includes(seen)) {
-    reasons.push(`expected ${describeExpected(expected, cred.expect)}, saw ${describeOutcome(evidence)}`);
+    reasons.push(`expected ${describeExpected(expected, cred.expect)}, saw ${describeSeen(evidence.outcome, evidence.problem)}`);
   }
   if (seen === 'upgraded' && cred.expect === 200 && evidence.echo && !evidence.echo.ok) {
     reasons.push(`upgraded but the echo failed: ${evidence.echo.problem}`);
@@ -194,23 +142,4 @@ async function backendView(
     ? Object.fromEntries(Object.entries(mine.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : v]))
     : undefined;
   return { checked: true, reached, forwardedHeaders, path: mine?.path };
-}
-
-/** Values a gateway must never pass on: passwords and tokens, and values of headers/params it must strip. */
-export function confidentialValues(cred: PlannedCredential, mustNotSee: readonly string[]): string[] {
-  const named = [...cred.headers, ...cred.query].filter(([name]) => mustNotSee.includes(name.toLowerCase())).map(([, v]) => v);
-  // An Authorization value is matched by its token, so a gateway re-wrapping it is still caught.
-  return [...cred.confidential, ...named.map((v) => v.replace(/^(Basic|Bearer)\s+/i, ''))].filter((v) => v.length >= 4);
-}
-
-function describeExpected(expected: Outcome[], verdict: Verdict): string {
-  const list = expected.map((o) => (o === 'upgraded' ? '101 upgrade' : `HTTP ${statusOf(o)}`)).join(' or ');
-  return verdict === 200 ? list : `${list} (auth verdict ${verdict})`;
-}
-
-function describeOutcome(e: Evidence): string {
-  const status = statusOf(e.outcome);
-  if (status !== undefined) return `HTTP ${status}`;
-  if (e.outcome === 'upgraded') return '101 upgrade (the gateway let it in)';
-  return e.problem ? `${e.outcome} (${e.problem})` : e.outcome;
 }

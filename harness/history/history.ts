@@ -1,6 +1,7 @@
 import { copyFileSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Summary } from '../model/summary.ts';
+import { upgradeSummary } from '../results/read-summary.ts';
 
 /** Keep a run's (already masked) summary.json in a history folder, named by its run id. */
 export function appendToHistory(historyDir: string, runDir: string, runId: string): string {
@@ -16,8 +17,7 @@ export function readHistory(historyDir: string): Summary[] {
   for (const f of readdirSync(historyDir)) {
     if (!f.endsWith('.json')) continue;
     try {
-      const s = JSON.parse(readFileSync(join(historyDir, f), 'utf8')) as Summary;
-      if (s.schema === 'wsgate.summary') out.push(s);
+      out.push(upgradeSummary(JSON.parse(readFileSync(join(historyDir, f), 'utf8'))));
     } catch {
       // Not ours: a history folder may hold other artifacts.
     }

@@ -1,7 +1,5 @@
+import { lookupMetric } from '../model/metrics.ts';
 import type { Summary } from '../model/summary.ts';
-
-/** Metrics where a larger number is better; for every other metric a larger number is worse. */
-const HIGHER_IS_BETTER = /^(checks_passed|security\.passed|attempts|upgrades|held_peak|upgrade_rate|attempt_rate)$/;
 
 /** How many earlier runs the latest is compared with. */
 export const DEFAULT_WINDOW = 7;
@@ -25,8 +23,12 @@ export interface MetricTrend {
 export function trends(history: Summary[], window = DEFAULT_WINDOW): MetricTrend[] {
   const names = [...new Set(history.flatMap((s) => Object.keys(s.metrics)))].sort();
   return names.map((metric) => {
-    const values = history.map((s) => (typeof s.metrics[metric] === 'number' && Number.isFinite(s.metrics[metric]) ? s.metrics[metric]! : null));
-    const higherIsBetter = HIGHER_IS_BETTER.test(metric);
+    const values = history.map((s) => {
+      const v = (s.metrics as Record<string, number | undefined>)[metric];
+      return typeof v === 'number' && Number.isFinite(v) ? v : null;
+    });
+    // Metrics of older versions that the registry no longer knows are treated as lower-is-better.
+    const higherIsBetter = lookupMetric(metric)?.def.better === 'higher';
     const trend: MetricTrend = { metric, values, higherIsBetter };
     const latest = values[values.length - 1];
     const previous = values.slice(0, -1).filter((v): v is number => v !== null).slice(-window);

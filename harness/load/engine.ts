@@ -1,41 +1,13 @@
+import { prepareRequest, runAttempt, type AttemptResult, type PreparedRequest } from '../client/load-client.ts';
 import { LatencyRecorder } from '../metrics/latency-recorder.ts';
-import { NETWORK_OUTCOMES, type Outcome } from '../model/outcome.ts';
-import type { PlannedCredential, PlannedTarget } from '../plan/plan.ts';
+import { TIMING_NAMES, type LoadResult, type LoadSecond, type LoadSetResult, type LoadTimings } from '../model/load.ts';
+import type { Outcome } from '../model/outcome.ts';
+import { DEAD_AFTER_FAILURES_IN_A_ROW, isNetworkFailure } from '../outcome/reachability.ts';
+import { arrivals, scheduledCount, shareOf, type Share } from '../plan/arrival-schedule.ts';
+import type { HoldPlan, LoadPlan, MixEntry } from '../plan/load.ts';
+import type { PlannedTarget } from '../plan/plan.ts';
 import { KeyPool } from '../wire/accept.ts';
-import { arrivals, scheduledCount, shareOf, type Share, type Stage } from '../plan/arrival-schedule.ts';
 import { Holder, type HeldSink } from './held.ts';
-import { PHASE_NAMES, type LoadPhases, type LoadResult, type LoadSecond, type LoadSetResult } from '../model/load.ts';
-import { attemptSpec, runAttempt, type AttemptResult, type AttemptSpec } from '../client/load-client.ts';
-
-/** One credential set in the mix, with what each target should answer it. */
-export interface MixEntry {
-  cred: PlannedCredential;
-  weight: number;
-  expected: Map<string, Outcome[]>;
-}
-
-/** The closed model: `count` held connections opened evenly over `rampUpMs`, held for `holdMs`. */
-export interface HoldPlan {
-  count: number;
-  rampUpMs: number;
-  holdMs: number;
-  messageEveryMs: number;
-  messageBytes: number;
-  messageTimeoutMs: number;
-}
-
-export interface LoadPlan {
-  /** Open model; empty when only connections are held. */
-  stages: Stage[];
-  targets: PlannedTarget[];
-  /** Credential sets with their weights (> 0). */
-  mix: MixEntry[];
-  /** Handshakes in flight at once before scheduled attempts are skipped (this process's share). */
-  maxInFlight: number;
-  hold?: HoldPlan;
-  /** Source addresses to rotate over (none: the OS chooses). */
-  sourceAddresses: string[];
-}
 
 export interface LoadOptions {
   signal?: AbortSignal;
@@ -47,17 +19,14 @@ export interface LoadOptions {
   onSecond?: (s: LoadSecond, interval: LatencyRecorder) => void;
 }
 
-/** Network failures in a row (with no answer in between) after which the target counts as dead. */
-const DEAD_AFTER = 200;
-const ERRORS: ReadonlySet<string> = new Set(NETWORK_OUTCOMES.filter((o) => o !== 'protocol_error'));
 const CLOSE_TIMEOUT_MS = 2000;
 
-type PhaseRecorders = Record<(typeof PHASE_NAMES)[number], LatencyRecorder>;
+type TimingRecorders = Record<(typeof TIMING_NAMES)[number], LatencyRecorder>;
 
 interface SetStats {
   result: LoadSetResult;
   response: LatencyRecorder;
-  phases: PhaseRecorders;
+  timings: TimingRecorders;
 }
 
 /** Smooth weighted round robin (nginx's upstream algorithm): an exact split, evenly interleaved. */
@@ -89,16 +58,16 @@ function holdOpenTimes(hold: HoldPlan): number[] {
 export async function runLoad(plan: LoadPlan, opts: LoadOptions = {}): Promise<LoadResult> {
   const share = opts.share ?? { index: 0, of: 1 };
   const keys = new KeyPool(4096);
-  const specs = new Map<string, AttemptSpec>();
+  const requests = new Map<string, PreparedRequest>();
   const sets = new Map<string, SetStats>();
-  const newPhases = () => Object.fromEntries(PHASE_NAMES.map((p) => [p, new LatencyRecorder()])) as PhaseRecorders;
+  const newTimings = () => Object.fromEntries(TIMING_NAMES.map((p) => [p, new LatencyRecorder()])) as TimingRecorders;
   for (const t of plan.targets) {
     for (const m of plan.mix) {
-      specs.set(`${t.name}\0${m.cred.name}`, attemptSpec(t, m.cred));
+      requests.set(`${t.name}\0${m.cred.name}`, prepareRequest(t, m.cred));
       sets.set(`${t.name}\0${m.cred.name}`, {
         result: { target: t.name, credential: m.cred.name, expected: m.expected.get(t.name)!, attempts: 0, outcomes: {}, unexpected: 0 },
         response: new LatencyRecorder(),
-        phases: newPhases(),
+        timings: newTimings(),
       });
     }
   }
@@ -155,7 +124,7 @@ export async function runLoad(plan: LoadPlan, opts: LoadOptions = {}): Promise<L
       set.result.unexpected++;
       unexpected++;
     }
-    const p = set.phases;
+    const p = set.timings;
     if (r.connectedAt !== undefined) {
       connect.record(r.connectedAt - r.startedAt);
       p.connect.record(r.connectedAt - r.startedAt);
@@ -171,9 +140,11 @@ export async function runLoad(plan: LoadPlan, opts: LoadOptions = {}): Promise<L
       p.upgrade.record(r.headAt - scheduledAt);
       if (r.sentAt !== undefined) sinceSend.record(r.headAt - r.sentAt);
     }
-    if (ERRORS.has(r.outcome)) {
+    if (isNetworkFailure(r.outcome)) {
       current.errors++;
-      if (++failuresInARow >= DEAD_AFTER && !stoppedBecause) stoppedBecause = `${DEAD_AFTER} attempts in a row failed at the network level (last: ${r.outcome}): the target stopped answering`;
+      if (++failuresInARow >= DEAD_AFTER_FAILURES_IN_A_ROW && !stoppedBecause) {
+        stoppedBecause = `${DEAD_AFTER_FAILURES_IN_A_ROW} attempts in a row failed at the network level (last: ${r.outcome}): the target stopped answering`;
+      }
     } else failuresInARow = 0;
   };
 
@@ -196,14 +167,14 @@ export async function runLoad(plan: LoadPlan, opts: LoadOptions = {}): Promise<L
       set.result.attempts++;
       const localAddress = plan.sourceAddresses.length > 0 ? plan.sourceAddresses[source++ % plan.sourceAddresses.length] : undefined;
       runAttempt(
-        specs.get(key)!,
+        requests.get(key)!,
         keys,
         (r) => {
           inFlight--;
           if (keep) holdInFlight--;
           record(set, r, scheduledAt);
           if (r.socket) {
-            if (holdState === 'ramp' && !stoppedBecause) holder!.adopt(r, set.phases satisfies HeldSink);
+            if (holdState === 'ramp' && !stoppedBecause) holder!.adopt(r, set.timings satisfies HeldSink);
             else r.socket.destroy();
           }
           maybeResolve();
@@ -259,19 +230,19 @@ export async function runLoad(plan: LoadPlan, opts: LoadOptions = {}): Promise<L
     tick();
   });
 
-  const summaryOf = (phases: PhaseRecorders): LoadPhases => {
-    const out: LoadPhases = {};
-    for (const name of PHASE_NAMES) {
-      const s = phases[name].summary();
+  const summaryOf = (timings: TimingRecorders): LoadTimings => {
+    const out: LoadTimings = {};
+    for (const name of TIMING_NAMES) {
+      const s = timings[name].summary();
       if (s) out[name] = s;
-      phases[name].destroy();
+      timings[name].destroy();
     }
     return out;
   };
-  const setResults = [...sets.values()].map(({ result, response, phases }) => {
+  const setResults = [...sets.values()].map(({ result, response, timings }) => {
     const summary = response.summary();
     response.destroy();
-    return { ...result, ...(summary ? { response: summary } : {}), phases: summaryOf(phases) };
+    return { ...result, ...(summary ? { response: summary } : {}), timings: summaryOf(timings) };
   });
   const stages = plan.stages;
   const result: LoadResult = {

@@ -1,14 +1,14 @@
 import { mergeSummaries } from '../metrics/latency-recorder.ts';
 import type { Outcome } from '../model/outcome.ts';
-import { PHASE_NAMES, type HeldResult, type LoadPhases, type LoadResult, type LoadSecond, type LoadSetResult } from '../model/load.ts';
+import { TIMING_NAMES, type HeldResult, type LoadResult, type LoadSecond, type LoadSetResult, type LoadTimings } from '../model/load.ts';
 
 function addCounts<K extends string>(into: Partial<Record<K, number>>, from: Partial<Record<K, number>>): void {
   for (const [k, n] of Object.entries(from) as Array<[K, number]>) into[k] = (into[k] ?? 0) + n;
 }
 
-function mergePhases(parts: Array<LoadPhases | undefined>): LoadPhases {
-  const out: LoadPhases = {};
-  for (const name of PHASE_NAMES) {
+function mergeTimings(parts: Array<LoadTimings | undefined>): LoadTimings {
+  const out: LoadTimings = {};
+  for (const name of TIMING_NAMES) {
     const m = mergeSummaries(parts.map((p) => p?.[name]));
     if (m) out[name] = m;
   }
@@ -30,7 +30,7 @@ function mergeSets(parts: LoadSetResult[][]): LoadSetResult[] {
       outcomes,
       unexpected: same.reduce((n, s) => n + s.unexpected, 0),
       ...(response ? { response } : {}),
-      phases: mergePhases(same.map((s) => s.phases)),
+      timings: mergeTimings(same.map((s) => s.timings)),
     };
   });
 }

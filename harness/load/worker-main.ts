@@ -2,11 +2,10 @@
  * A load worker process: runs its share of the plan with the same engine and sends its result
  * (histograms encoded, so the parent merges them exactly) back over IPC. Started by workers.ts.
  */
-import { runLoad, type LoadPlan } from './engine.ts';
 import type { Share } from '../plan/arrival-schedule.ts';
-import type { WorkerMessage } from './workers.ts';
-
-export type ParentMessage = { type: 'start'; plan: LoadPlan; share: Share; startAtEpochMs: number } | { type: 'stop'; reason: string };
+import type { LoadPlan } from '../plan/load.ts';
+import { runLoad } from './engine.ts';
+import type { ParentMessage, WorkerMessage } from './worker-protocol.ts';
 
 /** Resolves once the message is handed to the channel: a large result must be out before we disconnect. */
 const send = (m: WorkerMessage) => new Promise<void>((resolve) => (process.send ? process.send(m, undefined, {}, () => resolve()) : resolve()));

@@ -2,16 +2,11 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { LatencyRecorder } from '../metrics/latency-recorder.ts';
 import type { CapacityPlan } from '../plan/capacity.ts';
-import { runLoad, type LoadPlan } from './engine.ts';
+import type { LoadPlan } from '../plan/load.ts';
+import { runLoad } from './engine.ts';
 import { mergeResults, mergeSeries } from './merge.ts';
 import type { LoadResult, LoadSecond } from '../model/load.ts';
-import type { ParentMessage } from './worker-main.ts';
-
-export type WorkerMessage =
-  | { type: 'ready' }
-  | { type: 'second'; second: LoadSecond; histogram?: string }
-  | { type: 'result'; result: LoadResult }
-  | { type: 'failed'; message: string };
+import type { ParentMessage, WorkerMessage } from './worker-protocol.ts';
 
 export interface DistributedOptions {
   signal?: AbortSignal;

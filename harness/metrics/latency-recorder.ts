@@ -1,28 +1,19 @@
 import { build, decodeFromCompressedBase64, encodeIntoCompressedBase64, type Histogram } from 'hdr-histogram-js';
+import { HDR, type EncodedHistogram, type LatencySummary } from '../model/histogram.ts';
 
-/** Percentiles and the encoded histogram of one latency (ms), as summary.json carries them. */
-export interface LatencySummary {
-  count: number;
-  min: number;
-  mean: number;
-  max: number;
-  p50: number;
-  p90: number;
-  p95: number;
-  p99: number;
-  p999: number;
-  /** HDR histogram of integer microseconds, compressed base64: for plots and merging. */
-  histogram: { unit: 'us'; significantDigits: number; base64: string };
-}
-
-const DIGITS = 3;
+export type { LatencySummary } from '../model/histogram.ts';
 
 /**
- * A latency recorder in microseconds with 3 significant digits: fixed memory however many values,
- * which is what keeps a long run's footprint flat.
+ * A latency recorder in microseconds with 3 significant digits (model/histogram.ts HDR): fixed
+ * memory however many values, which is what keeps a long run's footprint flat.
  */
 export class LatencyRecorder {
-  private readonly h: Histogram = build({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: DIGITS, autoResize: true });
+  private readonly h: Histogram = build({
+    lowestDiscernibleValue: HDR.lowestUs,
+    highestTrackableValue: HDR.highestUs,
+    numberOfSignificantValueDigits: HDR.significantDigits,
+    autoResize: true,
+  });
 
   /** Record one latency in milliseconds. */
   record(ms: number): void {
@@ -48,7 +39,7 @@ export class LatencyRecorder {
       p95: ms(h.getValueAtPercentile(95)),
       p99: ms(h.getValueAtPercentile(99)),
       p999: ms(h.getValueAtPercentile(99.9)),
-      histogram: { unit: 'us', significantDigits: DIGITS, base64: encodeIntoCompressedBase64(h) },
+      histogram: { unit: HDR.unit, significantDigits: HDR.significantDigits, base64: encodeIntoCompressedBase64(h) },
     };
   }
 
@@ -83,4 +74,13 @@ export function mergeSummaries(parts: ReadonlyArray<LatencySummary | undefined>)
   const merged = r.summary();
   r.destroy();
   return merged;
+}
+
+/** Latencies (ms) as an encoded HDR histogram: what reports plot and later runs merge. */
+export function encodeLatencies(valuesMs: readonly number[]): EncodedHistogram {
+  const r = new LatencyRecorder();
+  for (const v of valuesMs) r.record(v);
+  const histogram: EncodedHistogram = { unit: HDR.unit, significantDigits: HDR.significantDigits, base64: r.encoded() };
+  r.destroy();
+  return histogram;
 }

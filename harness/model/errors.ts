@@ -1,3 +1,8 @@
+/**
+ * The two ways a run can fail before or outside its checks, each built in one place with a
+ * stable code. Only the CLI turns them into exit codes (ScenarioError: 2, RunError: 3).
+ */
+
 /** Where in a scenario file a problem is. */
 export interface SourcePos {
   file: string;
@@ -14,16 +19,31 @@ export interface ScenarioProblem {
 }
 
 /**
- * Invalid input: the CLI prints it and exits 2 without creating any output.
- * The message lists every problem as `file:line:col: field: message`.
+ * Invalid input: every problem of a scenario at once, as `file:line:col: field: message` lines.
+ * Nothing has been contacted or written when it is thrown.
  */
 export class ScenarioError extends Error {
+  readonly code = 'invalid_scenario';
   readonly problems: ScenarioProblem[];
 
   constructor(problems: ScenarioProblem[]) {
     super(problems.map(formatProblem).join('\n'));
     this.name = 'ScenarioError';
     this.problems = problems;
+  }
+}
+
+/** Why a run could not be carried out before any phase ran. */
+export type RunErrorCode = 'fixtures_failed';
+
+/** The run could not be carried out (e.g. the scenario's fixtures did not start). */
+export class RunError extends Error {
+  constructor(
+    readonly code: RunErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'RunError';
   }
 }
 

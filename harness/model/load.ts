@@ -1,4 +1,4 @@
-import type { LatencySummary } from '../metrics/latency-recorder.ts';
+import type { LatencySummary } from './histogram.ts';
 import type { Outcome } from './outcome.ts';
 
 /** One target x credential set under load. */
@@ -12,16 +12,16 @@ export interface LoadSetResult {
   unexpected: number;
   /** Time to the complete response head, from the attempt's scheduled start (upgraded and denied alike). */
   response?: LatencySummary;
-  /** Handshake phases of this set through this target (see LoadPhases). */
-  phases?: LoadPhases;
+  /** How long each step of this set's attempts took through this target (see LoadTimings). */
+  timings?: LoadTimings;
 }
 
 /**
- * Phase histograms, each a duration: TCP connect; TLS handshake (wss); time to the first response
+ * Timing histograms of the steps of an attempt, each a duration: TCP connect; TLS handshake (wss); time to the first response
  * byte after the request was sent; time to the complete 101 from the scheduled start; the first
  * echo's round trip after the upgrade; every later message's round trip.
  */
-export interface LoadPhases {
+export interface LoadTimings {
   connect?: LatencySummary;
   tls?: LatencySummary;
   status?: LatencySummary;
@@ -30,7 +30,7 @@ export interface LoadPhases {
   message?: LatencySummary;
 }
 
-export const PHASE_NAMES = ['connect', 'tls', 'status', 'upgrade', 'firstEcho', 'message'] as const satisfies ReadonlyArray<keyof LoadPhases>;
+export const TIMING_NAMES = ['connect', 'tls', 'status', 'upgrade', 'firstEcho', 'message'] as const satisfies ReadonlyArray<keyof LoadTimings>;
 
 /** What the closed model held. */
 export interface HeldResult {

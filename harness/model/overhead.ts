@@ -1,3 +1,5 @@
+import type { EncodedHistogram } from './histogram.ts';
+
 /**
  * `summary.overhead`: what authorization adds to the WebSocket upgrade, measured against a
  * baseline route, with bootstrap confidence intervals and a decomposition into auth-service
@@ -12,15 +14,6 @@ export type OverheadPercentile = (typeof OVERHEAD_PERCENTILES)[number];
 export type PercentileKey = `p${OverheadPercentile}`;
 
 export type Percentiles = Record<PercentileKey, number>;
-
-/** An HDR histogram as hdr-histogram-js `encodeIntoCompressedBase64` writes it. */
-export interface EncodedHistogram {
-  /** Unit of the recorded integer values: microseconds, so sub-millisecond loopback latencies keep 3 significant digits. */
-  unit: 'us';
-  /** Significant value digits the histogram was built with. */
-  significantDigits: number;
-  base64: string;
-}
 
 /** One side (baseline or auth) of the comparison. */
 export interface OverheadSide {

@@ -1,13 +1,18 @@
-import type { ThresholdResult } from '../plan/thresholds.ts';
-import type { ConformanceResult } from '../conformance/conformance.ts';
+import type { AuthState, Verdict } from './auth.ts';
+import type { ConformanceResult } from './conformance.ts';
 import type { LoadResult } from './load.ts';
 import type { OverheadResult } from './overhead.ts';
 import type { SecurityResult } from './security.ts';
-import type { Verdict } from '../scenario/schema-parts.ts';
-import type { AuthState } from '../scenario/schema.ts';
+import type { MetricValues } from './metrics.ts';
+import type { ThresholdResult } from './thresholds.ts';
+import type { ExitCode } from './verdict.ts';
 
-/** Bump when a field changes meaning or disappears; adding fields does not bump it. */
-export const SUMMARY_SCHEMA_VERSION = 1;
+/**
+ * Bump when a field changes meaning or disappears; adding fields does not bump it. Version 2:
+ * `load.sets[].phases` is `load.sets[].timings` ("phase" is a part of the run only).
+ * Readers upgrade older summaries (results/read-summary.ts).
+ */
+export const SUMMARY_SCHEMA_VERSION = 2;
 
 /**
  * `summary.json`: everything a run measured, the one source every report, gate and history
@@ -26,16 +31,16 @@ export interface Summary {
   targets: Array<{ name: string; url: string }>;
   credentials: Array<{ name: string; expect: Verdict; authState: AuthState }>;
   conformance?: ConformanceResult;
-  /** Load engine results (harness/load); absent when the scenario has no load block. */
+  /** Load engine results; absent when the scenario has no load block. */
   load?: LoadResult;
-  /** Auth overhead results (harness/overhead/result.ts), one per baseline/auth pair; absent when the scenario has no overhead block. */
+  /** Auth overhead results, one per baseline/auth pair; absent when the scenario has no overhead block. */
   overhead?: OverheadResult[];
-  /** Security probe results (harness/security/result.ts); absent when no probe ran. */
+  /** Security probe results; absent when no probe ran. */
   security?: SecurityResult;
-  /** Flat metrics that thresholds read, e.g. `unexpected_outcomes`, `handshake.p95` (ms). */
-  metrics: Record<string, number>;
+  /** Flat metrics that thresholds read, e.g. `unexpected_outcomes`, `handshake.p95` (ms): see model/metrics.ts. */
+  metrics: MetricValues;
   thresholds: ThresholdResult[];
-  verdict: { passed: boolean; exitCode: number; failures: string[] };
+  verdict: { passed: boolean; exitCode: ExitCode; failures: string[] };
 }
 
 export interface Environment {

@@ -1,17 +1,41 @@
 import type { Outcome } from '../model/outcome.ts';
 
 /**
- * Turn a socket-level error into its outcome. EADDRNOTAVAIL and EMFILE are their own outcomes
- * (DESIGN.md): they say the client ran out of ports or descriptors, not that the target failed.
- * `responseStarted` tells whether any response byte had arrived before the error.
+ * How an upgrade attempt that did not get a complete response head ends: the one rule both
+ * upgrade clients (client/evidence-client.ts and client/load-client.ts) follow, so an attempt is
+ * classified the same way whether it was a conformance check or one of a million under load.
  */
-export function classifySocketError(err: NodeJS.ErrnoException, phase: 'connect' | 'tls' | 'handshake'): Outcome {
+
+/** Where an upgrade attempt is when something happens to it. */
+export type UpgradeStep = 'connect' | 'tls' | 'handshake';
+
+/** An attempt's time ran out in `step`: no TCP connection, or no complete response head. */
+export function outcomeOfTimeout(step: UpgradeStep): Outcome {
+  return step === 'connect' ? 'connect_timeout' : 'handshake_timeout';
+}
+
+/**
+ * The connection closed in `step` with no error: refused before it was up; a TLS failure during
+ * the TLS handshake; after the request, a protocol error when part of a head had arrived (the
+ * server closed inside it) and closed_before_response when nothing had.
+ */
+export function outcomeOfClose(step: UpgradeStep, bytesSeen: boolean): Outcome {
+  if (step === 'connect') return 'refused';
+  if (step === 'tls') return 'tls_error';
+  return bytesSeen ? 'protocol_error' : 'closed_before_response';
+}
+
+/**
+ * A socket error in `step`. EADDRNOTAVAIL and EMFILE are their own outcomes (DESIGN.md): they say
+ * the client ran out of ports or descriptors, not that the target failed.
+ */
+export function outcomeOfError(err: NodeJS.ErrnoException, step: UpgradeStep): Outcome {
   switch (err.code) {
     case 'ECONNREFUSED':
       return 'refused';
     case 'ECONNRESET':
     case 'EPIPE':
-      return phase === 'connect' ? 'refused' : 'reset';
+      return step === 'connect' ? 'refused' : 'reset';
     case 'EADDRNOTAVAIL':
     case 'EADDRINUSE':
       return 'port_exhausted';
@@ -22,12 +46,12 @@ export function classifySocketError(err: NodeJS.ErrnoException, phase: 'connect'
     case 'EAI_AGAIN':
       return 'dns_error';
     case 'ETIMEDOUT':
-      return phase === 'connect' ? 'connect_timeout' : 'handshake_timeout';
+      return outcomeOfTimeout(step);
     default:
       break;
   }
-  if (phase === 'tls' || (err.code ?? '').startsWith('ERR_SSL') || /certificate|SSL|TLS/i.test(err.message)) {
+  if (step === 'tls' || (err.code ?? '').startsWith('ERR_SSL') || /certificate|SSL|TLS/i.test(err.message)) {
     return 'tls_error';
   }
-  return phase === 'connect' ? 'refused' : 'reset';
+  return step === 'connect' ? 'refused' : 'reset';
 }

@@ -1,4 +1,4 @@
-import { probe } from '../client/evidence-client.ts';
+import { attemptWithEvidence } from '../client/evidence-client.ts';
 import type { PlannedCredential, PlannedTarget } from '../plan/plan.ts';
 import type { Attempt } from './batch.ts';
 import { serverTimingAuthMs } from './server-timing.ts';
@@ -11,7 +11,7 @@ import { serverTimingAuthMs } from './server-timing.ts';
 export function handshakeAttempt(target: PlannedTarget, credential: PlannedCredential, path: string, idPrefix: string): Attempt {
   return async (index) => {
     const calledAt = performance.now();
-    const evidence = await probe(target, credential, { attemptId: `${idPrefix}-${index}`, echoTimeoutMs: 0, pathOverride: path });
+    const evidence = await attemptWithEvidence(target, credential, { attemptId: `${idPrefix}-${index}`, echoTimeoutMs: 0, pathOverride: path });
     const upgradeMs = evidence.timings.upgradeMs;
     return {
       outcome: evidence.outcome,

@@ -3,7 +3,7 @@ import { benchAuthUrl, newAuthBenchTally, type AuthBenchTally } from './auth-ben
 import { runBatch, type AttemptSample } from './batch.ts';
 import { bootstrapDifferences, type PairedRound } from '../stats/bootstrap.ts';
 import { handshakeAttempt } from './handshake.ts';
-import { encodeLatencies } from './histogram.ts';
+import { encodeLatencies } from '../metrics/latency-recorder.ts';
 import { percentileOfSorted, sortedCopy } from '../stats/percentile.ts';
 import { OVERHEAD_PERCENTILES, type OverheadDecomposition, type OverheadDifference, type OverheadMethod, type OverheadResult, type OverheadSide, type Percentiles } from '../model/overhead.ts';
 import type { OverheadSetup } from '../plan/overhead.ts';

@@ -1,72 +1,92 @@
-import type { ConnectionOptions } from 'node:tls';
-import { importPKCS8, SignJWT } from 'jose';
-import { parseThreshold, type Threshold } from './thresholds.ts';
+import type { MetricCondition } from '../model/metrics.ts';
+import type { Threshold } from '../model/thresholds.ts';
 import { durationOr, parseDuration } from '../scenario/duration.ts';
-import { resolveFixtureRefs } from '../scenario/interpolate.ts';
-import type { LoadedScenario } from '../scenario/read.ts';
-import type { AuthState, CredentialDoc, TargetDoc } from '../scenario/schema.ts';
-import type { Verdict } from '../scenario/schema-parts.ts';
-import { CliError, EXIT_INVALID } from '../cli/exit-codes.ts';
+import type { Scenario } from '../scenario/read.ts';
+import type { CapacityPlan, HostLimits } from './capacity.ts';
+import { credentialInfos, jwtKeys, planCredential, type CredentialInfo, type PlannedCredential } from './credentials.ts';
+import { planLoad, type LoadPlan } from './load.ts';
+import { planOverhead, type OverheadSetup } from './overhead.ts';
+import { phasesFor, type Command } from './phases.ts';
+import { Problems } from './problems.ts';
+import { planSecurity, type SecuritySetup } from './security.ts';
+import { checkFixtureRefs, planTarget, targetInfos, type PlannedTarget, type TargetInfo } from './targets.ts';
+import { parseThreshold, unwrittenBecause } from './thresholds.ts';
 
-/** Header or query parameter names a gateway must strip before the backend unless the target says otherwise. */
-export const DEFAULT_MUST_NOT_SEE = ['x-ibm-client-secret', 'authorization', 'apikey'];
+export type { Command } from './phases.ts';
+export type { PlannedCredential } from './credentials.ts';
+export type { PlannedTarget } from './targets.ts';
+export { hostHeader, requestPath } from './targets.ts';
 
-/** A target ready to connect to: URL parsed, TLS and timeouts resolved. */
-export interface PlannedTarget {
-  name: string;
-  /** The URL with fixture references resolved (not secret: credentials never live in it). */
-  url: string;
-  host: string;
-  port: number;
-  secure: boolean;
-  /** Path and query of the URL. */
-  path: string;
-  tls: ConnectionOptions;
-  /** Auth verdict -> client statuses that count as that verdict through this gateway. */
-  statusMap: ReadonlyMap<number, readonly number[]>;
-  headers: Array<[string, string]>;
-  /** A route without auth, only for overhead baselines; checks and probes skip it. */
-  baseline: boolean;
-  backend?: { recordUrl: string; mustNotSee: string[]; secretsMayPass: boolean };
-  connectTimeoutMs: number;
-  handshakeTimeoutMs: number;
-}
-
-/** A credential set turned into what goes on the wire. */
-export interface PlannedCredential {
-  name: string;
-  expect: Verdict;
-  headers: Array<[string, string]>;
-  query: Array<[string, string]>;
-  subprotocols: string[];
-  origin?: string;
-  path?: string;
-  clientCert?: { cert: string; key: string };
-  /** Passwords and tokens (basic password, bearer, minted JWT): never to reach the backend. */
-  confidential: string[];
-  authState: AuthState;
-  weight: number;
-}
-
+/** Everything a run needs, resolved once: targets, credential sets and every block of the scenario. */
 export interface Plan {
-  scenario: LoadedScenario;
+  scenario: Scenario;
   targets: PlannedTarget[];
   credentials: PlannedCredential[];
   check: { echo: string; echoTimeoutMs: number; settleMs: number };
   thresholds: Threshold[];
   /** Named fixture URLs when the run started fixtures. */
   fixtureUrls: Record<string, string>;
+  /** The `load:` block with the capacity plan it was checked against; absent without one. */
+  load?: { load: LoadPlan; capacity: CapacityPlan };
+  /** Every baseline/auth pair of the `overhead:` block; absent without one. */
+  overhead?: OverheadSetup[];
+  /** The security probes and references (defaults when the scenario has no `security:` block). */
+  security: SecuritySetup;
+}
+
+/** What validation found valid: enough for `wsgate validate` to say what a run would do. */
+export interface ValidScenario {
+  targets: TargetInfo[];
+  credentials: CredentialInfo[];
+}
+
+export interface PlanOptions {
+  /** The command whose phases thresholds are checked against when they are skipped; default run. */
+  command?: Command;
+  /** This host's limits, for the load block's capacity check (tests); default read from the host. */
+  limits?: HostLimits;
 }
 
 /**
- * Turn a loaded scenario into a plan: resolve `${fixture:}` URLs, mint JWTs (registering them as
- * secrets), encode basic auth, and fix every default. Async because minting a JWT is.
+ * Check every block of a scenario without contacting anything or starting fixtures: targets,
+ * credential sets (JWT keys), load (against this host's limits), overhead, security references,
+ * thresholds (against the metric registry and what `wsgate run` would measure). Throws one
+ * ScenarioError listing every problem.
  */
-export async function buildPlan(scenario: LoadedScenario, fixtureUrls: Record<string, string> = {}): Promise<Plan> {
-  const doc = scenario.doc;
-  const targets = doc.targets.map((t, i) => planTarget(scenario, t, i, fixtureUrls));
+export async function validateScenario(scenario: Scenario, opts: PlanOptions = {}): Promise<ValidScenario> {
+  const problems = new Problems(scenario);
+  const targets = targetInfos(scenario, problems);
+  const credentials = credentialInfos(scenario);
+  await jwtKeys(scenario, problems);
+  checkAuthService(scenario, problems);
+  planLoad(scenario, targets, credentials, problems, opts.limits);
+  planOverhead(scenario, targets, credentials, problems);
+  planSecurity(scenario, credentials, problems);
+  thresholdsOf(scenario, targets, problems);
+  problems.throwIfAny();
+  return { targets, credentials };
+}
+
+/**
+ * Turn a valid scenario into a plan once its fixtures run: resolve `${fixture:}` URLs, mint JWTs
+ * (registering them as secrets), encode basic auth, resolve every block and fix every default.
+ * Validates as validateScenario does first, so a plan is never built from an invalid scenario.
+ */
+export async function buildPlan(scenario: Scenario, fixtureUrls: Record<string, string> = {}, opts: PlanOptions = {}): Promise<Plan> {
+  const problems = new Problems(scenario);
+  const infos = targetInfos(scenario, problems);
+  const keys = await jwtKeys(scenario, problems);
+  checkAuthService(scenario, problems);
+  const thresholds = thresholdsOf(scenario, infos, problems);
+  problems.throwIfAny();
+  const targets = infos.flatMap((info, i) => planTarget(scenario, i, info, fixtureUrls, problems) ?? []);
   const credentials: PlannedCredential[] = [];
-  for (const [i, c] of doc.credentials.entries()) credentials.push(await planCredential(scenario, c, i));
+  for (const i of scenario.doc.credentials.keys()) credentials.push(await planCredential(scenario, i, keys.get(i)));
+  const load = planLoad(scenario, targets, credentials, problems, opts.limits);
+  const overhead = planOverhead(scenario, targets, credentials, problems, fixtureUrls);
+  const security = planSecurity(scenario, credentials, problems);
+  problems.throwIfAny();
+  const doc = scenario.doc;
   return {
     scenario,
     targets,
@@ -76,145 +96,44 @@ export async function buildPlan(scenario: LoadedScenario, fixtureUrls: Record<st
       echoTimeoutMs: durationOr(doc.check?.echoTimeout, 2000),
       settleMs: durationOr(doc.check?.settle, 100),
     },
-    thresholds: (doc.thresholds ?? []).map(parseThreshold),
+    thresholds,
     fixtureUrls,
+    ...(load ? { load } : {}),
+    ...(overhead ? { overhead } : {}),
+    security,
   };
-}
-
-function planTarget(scenario: LoadedScenario, t: TargetDoc, i: number, fixtureUrls: Record<string, string>): PlannedTarget {
-  const resolve = (text: string, field: Array<string | number>) => {
-    try {
-      return resolveFixtureRefs(text, fixtureUrls);
-    } catch (err) {
-      throw new CliError(`${scenario.where(field)}: ${(err as Error).message}`, EXIT_INVALID);
-    }
-  };
-  const urlText = resolve(t.url, ['targets', i, 'url']);
-  let url: URL;
-  try {
-    url = new URL(urlText);
-  } catch {
-    throw new CliError(`${scenario.where(['targets', i, 'url'])}: "${urlText}" is not a valid URL`, EXIT_INVALID);
-  }
-  if (url.protocol !== 'ws:' && url.protocol !== 'wss:') {
-    throw new CliError(`${scenario.where(['targets', i, 'url'])}: expected a ws:// or wss:// URL, got ${url.protocol}//`, EXIT_INVALID);
-  }
-  const secure = url.protocol === 'wss:';
-  const statusMap = new Map<number, number[]>();
-  for (const [verdict, statuses] of Object.entries(t.statusMap ?? {})) {
-    statusMap.set(Number(verdict), Array.isArray(statuses) ? statuses : [statuses]);
-  }
-  const tls: ConnectionOptions = {};
-  if (t.tls?.ca) tls.ca = t.tls.ca;
-  if (t.tls?.cert) tls.cert = t.tls.cert;
-  if (t.tls?.key) tls.key = t.tls.key;
-  tls.servername = t.tls?.servername ?? (isIp(url.hostname) ? undefined : url.hostname);
-  if (t.tls?.insecure) tls.rejectUnauthorized = false;
-  const host = url.hostname.replace(/^\[|\]$/g, '');
-  return {
-    name: t.name,
-    url: url.toString(),
-    host,
-    port: url.port ? Number(url.port) : secure ? 443 : 80,
-    secure,
-    path: (url.pathname || '/') + url.search,
-    tls,
-    statusMap,
-    headers: Object.entries(t.headers ?? {}),
-    baseline: t.baseline ?? false,
-    backend: t.backend
-      ? {
-          recordUrl: resolve(t.backend.record, ['targets', i, 'backend', 'record']),
-          mustNotSee: (t.backend.mustNotSee ?? DEFAULT_MUST_NOT_SEE).map((h) => h.toLowerCase()),
-          secretsMayPass: t.backend.secretsMayPass ?? false,
-        }
-      : undefined,
-    connectTimeoutMs: durationOr(t.timeouts?.connect, 5000),
-    handshakeTimeoutMs: durationOr(t.timeouts?.handshake, 10_000),
-  };
-}
-
-async function planCredential(scenario: LoadedScenario, c: CredentialDoc, i: number): Promise<PlannedCredential> {
-  const headers: Array<[string, string]> = Object.entries(c.headers ?? {});
-  const confidential: string[] = [];
-  if (c.basic) {
-    confidential.push(c.basic.password);
-    const encoded = Buffer.from(`${c.basic.username}:${c.basic.password}`).toString('base64');
-    scenario.secrets.add(encoded);
-    headers.push(['Authorization', `Basic ${encoded}`]);
-  }
-  if (c.bearer) {
-    confidential.push(c.bearer);
-    headers.push(['Authorization', `Bearer ${c.bearer}`]);
-  }
-  if (c.jwt) {
-    const token = await mintJwt(scenario, c, i);
-    scenario.secrets.add(token);
-    confidential.push(token);
-    headers.push(['Authorization', `Bearer ${token}`]);
-  }
-  return {
-    name: c.name,
-    expect: c.expect,
-    headers,
-    query: Object.entries(c.query ?? {}),
-    subprotocols: c.subprotocols ?? [],
-    origin: c.origin,
-    path: c.path,
-    clientCert: c.clientCert,
-    confidential,
-    authState: c.authService ?? 'ok',
-    weight: c.weight ?? 1,
-  };
-}
-
-async function mintJwt(scenario: LoadedScenario, c: CredentialDoc, i: number): Promise<string> {
-  const jwt = c.jwt!;
-  const alg = jwt.alg ?? 'RS256';
-  let key;
-  try {
-    key = await importPKCS8(jwt.privateKey, alg);
-  } catch (err) {
-    throw new CliError(`${scenario.where(['credentials', i, 'jwt', 'privateKey'])}: not a PKCS#8 PEM key usable with ${alg} (${(err as Error).message})`, EXIT_INVALID);
-  }
-  const now = Math.floor(Date.now() / 1000);
-  const lifetime = Math.round(parseDuration(jwt.expiresIn ?? '5m') / 1000);
-  const builder = new SignJWT({ ...(jwt.claims ?? {}) })
-    .setProtectedHeader({ alg, typ: 'JWT', ...(jwt.kid ? { kid: jwt.kid } : {}) })
-    // An already-expired token was also issued in the past, so it is not rejected for "iat in future".
-    .setIssuedAt(Math.min(now, now + lifetime - 60))
-    .setExpirationTime(now + lifetime);
-  if (jwt.issuer) builder.setIssuer(jwt.issuer);
-  if (jwt.audience) builder.setAudience(jwt.audience);
-  if (jwt.subject) builder.setSubject(jwt.subject);
-  return builder.sign(key);
-}
-
-function isIp(host: string): boolean {
-  return /^[0-9.]+$/.test(host) || host.includes(':');
 }
 
 /** The targets that authorize, i.e. every target but overhead baselines: what checks and probes judge. */
-export function gatewayTargets(plan: Plan): PlannedTarget[] {
+export function gatewayTargets(plan: Pick<Plan, 'targets'>): PlannedTarget[] {
   return plan.targets.filter((t) => !t.baseline);
 }
 
-/** Client statuses that count as `verdict` through `target` (101 stands for an upgrade). */
-export function expectedStatuses(target: PlannedTarget, verdict: Verdict): readonly number[] {
-  return target.statusMap.get(verdict) ?? [verdict === 200 ? 101 : verdict];
+function checkAuthService(scenario: Scenario, problems: Problems): void {
+  const control = scenario.doc.authService?.control;
+  if (control !== undefined) checkFixtureRefs(scenario, control, ['authService', 'control'], problems);
 }
 
-/** Path and query for one credential set through one target (credential query params appended). */
-export function requestPath(target: PlannedTarget, cred: PlannedCredential): string {
-  const base = cred.path ?? target.path;
-  if (cred.query.length === 0) return base;
-  const q = new URLSearchParams(cred.query).toString();
-  return base + (base.includes('?') ? '&' : '?') + q;
-}
-
-/** Host header value for a target. */
-export function hostHeader(target: PlannedTarget): string {
-  const defaultPort = target.secure ? 443 : 80;
-  const host = target.host.includes(':') ? `[${target.host}]` : target.host;
-  return target.port === defaultPort ? host : `${host}:${target.port}`;
+/** Parse every threshold; one on a metric no command would measure for this scenario is a problem. */
+function thresholdsOf(scenario: Scenario, targets: readonly TargetInfo[], problems: Problems): Threshold[] {
+  const doc = scenario.doc;
+  const conditions = new Set<MetricCondition>();
+  const held = doc.load?.connections;
+  if (held) conditions.add('held-connections');
+  if (held && parseDuration(held.messageEvery ?? '5s') > 0) conditions.add('held-messages');
+  const loadTargets = doc.load?.targets ?? targets.filter((t) => !t.baseline).map((t) => t.name);
+  if (targets.some((t) => t.secure && loadTargets.includes(t.name))) conditions.add('wss-load-target');
+  // A threshold must be measurable by some command (`wsgate probe` runs the security probes even
+  // without a security: block); one the command at hand does not measure is skipped, not failed.
+  const phases = [...new Set((['run', 'check', 'probe'] as const).flatMap((c) => phasesFor(c, doc)))];
+  const writers = { phases, conditions };
+  const out: Threshold[] = [];
+  (doc.thresholds ?? []).forEach((source, i) => {
+    const parsed = parseThreshold(source);
+    if (!parsed.ok) return problems.add(['thresholds', i], parsed.message);
+    const why = unwrittenBecause(parsed.ref, writers);
+    if (why) return problems.add(['thresholds', i], `nothing measures this metric: ${why}`);
+    out.push(parsed.threshold);
+  });
+  return out;
 }

@@ -1,87 +1,64 @@
-/**
- * Thresholds: expressions over the run's flat metrics, e.g. `unexpected_outcomes == 0`,
- * `handshake.p95 < 50ms`, `overhead.p95 < 10ms`. A metric is a name with a number; durations are
- * in milliseconds. Every module adds its metrics to one `Record<string, number>`.
- */
-
-export type Op = '<' | '<=' | '>' | '>=' | '==' | '!=';
-
-export interface Threshold {
-  source: string;
-  metric: string;
-  op: Op;
-  /** In the metric's own unit: milliseconds for durations, a fraction for rates given in %. */
-  value: number;
-}
-
-export interface ThresholdResult extends Threshold {
-  /** The metric's measured value; undefined when the run produced no such metric. */
-  actual: number | undefined;
-  passed: boolean;
-  /** Why the threshold was not judged: the command did not run the part that measures it. */
-  skipped?: string;
-}
+import { lookupMetric, type MetricCondition, type MetricRef, type PhaseName } from '../model/metrics.ts';
+import type { Op, Threshold } from '../model/thresholds.ts';
 
 /**
- * Metric names a threshold may name. A threshold on anything else is a scenario error, caught
- * before the run. `overhead.*` thresholds are judged on the upper bound of their confidence interval.
+ * Thresholds as a scenario writes them, `<metric> <op> <number>[ms|s|%]`, checked against the
+ * metric registry (model/metrics.ts): the metric must exist, the unit must fit it, and some phase
+ * that `wsgate run` runs for this scenario must write it.
  */
-export const KNOWN_METRICS: ReadonlyArray<RegExp> = [
-  /^(unexpected_outcomes|checks_(passed|failed|not_run))$/,
-  /^(handshake|connect|tls|status|upgrade|first_echo|message_rtt)\.(p50|p90|p95|p99|p999|max|mean|min)$/,
-  /^(attempts|upgrades|errors|dropped|held_peak)$/,
-  /^(upgrade_rate|error_rate|attempt_rate)$/,
-  /^overhead\.(p50|p90|p95|p99)$/,
-  /^security\.(failed|passed|not_run)$/,
-];
 
 const EXPR = /^\s*([a-z_][a-z0-9_.]*)\s*(<=|>=|==|!=|<|>)\s*(-?[0-9]+(?:\.[0-9]+)?)\s*(ms|s|%)?\s*$/;
 
-/** Parse one threshold; throws an Error whose message says what was expected. */
-export function parseThreshold(source: string): Threshold {
+/** A threshold, or why the text is not one (a sentence for a ScenarioProblem). */
+export type ParsedThreshold = { ok: true; threshold: Threshold; ref: MetricRef } | { ok: false; message: string };
+
+/** Parse one threshold against the metric registry. */
+export function parseThreshold(source: string): ParsedThreshold {
   const m = EXPR.exec(source);
-  if (!m) throw new Error(`"${source}" is not a threshold (expected "<metric> <op> <number>[ms|s|%]", e.g. "handshake.p95 < 50ms")`);
-  const metric = m[1]!;
-  if (!KNOWN_METRICS.some((re) => re.test(metric))) {
-    throw new Error(`unknown metric "${metric}" in threshold "${source}" (known: unexpected_outcomes, checks_failed, handshake.p95, upgrade_rate, overhead.p95, …; see README "Thresholds")`);
+  if (!m) {
+    return { ok: false, message: `"${source}" is not a threshold (expected "<metric> <op> <number>[ms|s|%]", e.g. "handshake.p95 < 50ms")` };
+  }
+  const name = m[1]!;
+  const ref = lookupMetric(name);
+  if (!ref) {
+    const hint = name.startsWith('upgrade.') ? ' (the time to 101 under load is handshake.*)' : '';
+    return {
+      ok: false,
+      message: `unknown metric "${name}" in threshold "${source}"${hint} (known: unexpected_outcomes, checks_failed, handshake.p95, upgrade_rate, overhead.p95, …; see README "Thresholds")`,
+    };
   }
   const unit = m[4];
   let value = Number(m[3]);
-  if (unit === 's') value *= 1000;
-  if (unit === '%') value /= 100;
-  return { source, metric, op: m[2] as Op, value };
-}
-
-/**
- * Judge thresholds against measured metrics. A threshold on a metric the run did not produce fails,
- * unless `notApplicable` says why this command never measures it (then it is skipped, not failed).
- */
-export function evaluateThresholds(
-  thresholds: readonly Threshold[],
-  metrics: Readonly<Record<string, number>>,
-  notApplicable: (metric: string) => string | undefined = () => undefined,
-): ThresholdResult[] {
-  return thresholds.map((t) => {
-    const actual = metrics[t.metric];
-    const skipped = actual === undefined ? notApplicable(t.metric) : undefined;
-    if (skipped) return { ...t, actual, passed: true, skipped };
-    return { ...t, actual, passed: actual !== undefined && compare(actual, t.op, t.value) };
-  });
-}
-
-function compare(a: number, op: Op, b: number): boolean {
-  switch (op) {
-    case '<':
-      return a < b;
-    case '<=':
-      return a <= b;
-    case '>':
-      return a > b;
-    case '>=':
-      return a >= b;
-    case '==':
-      return a === b;
-    case '!=':
-      return a !== b;
+  if (unit === 'ms' || unit === 's') {
+    if (ref.def.unit !== 'ms') return { ok: false, message: `${name} is not a duration: write "${source.replace(/\s*(ms|s)\s*$/, '')}" without ${unit}` };
+    if (unit === 's') value *= 1000;
+  } else if (unit === '%') {
+    if (ref.def.unit !== 'ratio') return { ok: false, message: `${name} is not a share: a % only fits error_rate` };
+    value /= 100;
   }
+  return { ok: true, threshold: { source, metric: ref.name, op: m[2] as Op, value }, ref };
+}
+
+/** What of the scenario decides whether a phase writes a conditional metric. */
+export interface MetricWriters {
+  /** Phases `wsgate run` runs for this scenario. */
+  phases: readonly PhaseName[];
+  /** Conditions the scenario meets (a wss:// load target, held connections, held messages). */
+  conditions: ReadonlySet<MetricCondition>;
+}
+
+const CONDITION_TEXT: Record<MetricCondition, string> = {
+  'wss-load-target': 'a wss:// target under load',
+  'held-connections': 'load.connections',
+  'held-messages': 'load.connections with messageEvery above 0s',
+};
+
+/** Why no phase would write this metric for this scenario, or undefined when one does. */
+export function unwrittenBecause(ref: MetricRef, writers: MetricWriters): string | undefined {
+  const by = ref.def.phases.filter((p) => writers.phases.includes(p));
+  if (by.length === 0) {
+    return `${ref.name} is measured by ${ref.def.phases.join(' or ')}, which this scenario does not run (add a ${ref.def.phases[0]}: block)`;
+  }
+  if (ref.def.when && !writers.conditions.has(ref.def.when)) return `${ref.name} is only measured with ${CONDITION_TEXT[ref.def.when]}`;
+  return undefined;
 }

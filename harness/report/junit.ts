@@ -1,6 +1,6 @@
 import junitModule, { type Builder } from 'junit-report-builder';
 import { statusOf } from '../model/outcome.ts';
-import type { CheckResult } from '../conformance/conformance.ts';
+import type { CheckResult } from '../model/conformance.ts';
 import type { Summary } from '../model/summary.ts';
 import type { ProbeResult } from '../model/security.ts';
 

@@ -1,4 +1,4 @@
-import type { CheckResult } from '../conformance/conformance.ts';
+import type { CheckResult } from '../model/conformance.ts';
 import type { Summary } from '../model/summary.ts';
 
 /** `summary.md`: the verdict, the conformance and security tables, for PR comments and $GITHUB_STEP_SUMMARY. */

@@ -1,40 +1,74 @@
 import type { AuthControl } from '../client/auth-control.ts';
+import type { CheckResult, ConformanceResult } from '../model/conformance.ts';
+import type { LoadResult, LoadSecond } from '../model/load.ts';
+import type { MetricValues, PhaseName } from '../model/metrics.ts';
+import type { OverheadResult } from '../model/overhead.ts';
+import type { ProbeResult, SecurityResult } from '../model/security.ts';
+import type { CapacityPlan } from '../plan/capacity.ts';
+import type { LoadPlan } from '../plan/load.ts';
+import type { OverheadSetup } from '../plan/overhead.ts';
 import type { Plan } from '../plan/plan.ts';
-import type { Summary } from '../model/summary.ts';
-import { conformancePhase } from './phases/conformance.ts';
-import { loadPhase } from './phases/load.ts';
-import { overheadPhase } from './phases/overhead.ts';
-import { securityPhase } from './phases/security.ts';
-import type { Log } from '../cli/log.ts';
 
-/** What a phase gets: the plan, the summary it fills in, and the run's abort signal. */
-export interface RunContext {
+/**
+ * The phase contract: what a phase gets, what it tells while it runs, and what it returns. A
+ * leaf file, so phases and the run that lists them do not import each other.
+ */
+
+/**
+ * What happens during a run, as it happens. Phases emit these and never print: the CLI turns them
+ * into progress lines (autocannon's progressTracker is the model), tests may listen.
+ */
+export interface RunEvents {
+  conformanceStarted?(targets: number, credentials: number): void;
+  checked?(result: CheckResult): void;
+  loadStarted?(load: LoadPlan, capacity: CapacityPlan): void;
+  /** Once a second: that second over every worker, with its p95 time to 101 (ms). */
+  loadSecond?(second: LoadSecond, p95: number | undefined): void;
+  loadDone?(result: LoadResult): void;
+  overheadStarted?(setup: OverheadSetup): void;
+  overheadRound?(round: number, of: number): void;
+  overheadDone?(result: OverheadResult): void;
+  securityStarted?(targets: number): void;
+  probed?(result: ProbeResult): void;
+  /** Something a person should know that is not a failure (e.g. two measurements disagree). */
+  warning?(message: string): void;
+}
+
+export interface PhaseContext {
   plan: Plan;
-  summary: Summary;
   /** Aborted on Ctrl-C or when the run must stop; a phase stops promptly and keeps what it saw. */
   signal: AbortSignal;
-  log: Log;
   authControl?: AuthControl;
-  /** Problems that make the run "could not be carried out" (exit 3), e.g. a target that died. */
-  fatal: string[];
+  events: RunEvents;
+}
+
+/** The sections of summary.json a phase fills in. */
+export interface PhaseSections {
+  conformance?: ConformanceResult;
+  load?: LoadResult;
+  overhead?: OverheadResult[];
+  security?: SecurityResult;
+}
+
+/** What a phase returns: its section, its metrics and what it found wrong. */
+export interface PhaseOutput {
+  sections: PhaseSections;
+  metrics: MetricValues;
   /** Failures that make the run fail (exit 1), one line each. */
   failures: string[];
+  /** Problems that make the run "could not be carried out" (exit 3), e.g. a target that died. */
+  fatal: string[];
+  /** Set when the phase stopped early on its own (not by the run's signal): the run is partial. */
+  partialReason?: string;
 }
 
-export type Command = 'check' | 'run' | 'probe';
-
-/** One part of a run (conformance, load, overhead, security), in the order it runs. */
+/** One part of a run (conformance, load, overhead, security). Which ones run: plan/phases.ts. */
 export interface Phase {
-  name: string;
-  /**
-   * Whether this phase runs for this command and scenario. Called for every phase before any runs
-   * (and by `wsgate validate`): throw a CliError with EXIT_INVALID here for an invalid block.
-   */
-  enabled(plan: Plan, command: Command): boolean;
-  run(ctx: RunContext): Promise<void>;
-  /** The metric names this phase measures, so a threshold on them is skipped when the phase does not run. */
-  metrics?: RegExp;
+  name: PhaseName;
+  run(ctx: PhaseContext): Promise<PhaseOutput>;
 }
 
-/** Every phase, in run order. The load engine, overhead and security add theirs here. */
-export const PHASES: Phase[] = [conformancePhase, loadPhase, overheadPhase, securityPhase];
+/** An output with nothing in it yet, for phases to fill. */
+export function emptyOutput(): PhaseOutput {
+  return { sections: {}, metrics: {}, failures: [], fatal: [] };
+}

@@ -3,24 +3,30 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { Value, type ValueError } from '@sinclair/typebox/value';
 import { closest } from 'fastest-levenshtein';
-import { LineCounter, parseDocument, type Document } from 'yaml';
-import { parseThreshold } from '../plan/thresholds.ts';
-import { fieldPath, ScenarioError, type ScenarioProblem } from '../model/errors.ts';
-import { hasFixtureRef, interpolate, InterpolationError } from './interpolate.ts';
+import { isAlias, LineCounter, parseDocument, visit, type Document } from 'yaml';
+import { fieldPath, ScenarioError, type ScenarioProblem, type SourcePos } from '../model/errors.ts';
+import { interpolate, InterpolationError } from './interpolate.ts';
 import { locate } from './locate.ts';
 import { ScenarioSchema, type ScenarioDoc } from './schema.ts';
 import { MIN_SECRET_LENGTH, Secrets } from './secrets.ts';
-import { VERDICTS } from './schema-parts.ts';
 
-/** A validated scenario with `${env:}`/`${file:}` resolved and its secrets registered. */
-export interface LoadedScenario {
+/** Alias expansions a scenario may use: far more than any real one, far fewer than an alias bomb. */
+const MAX_ALIAS_COUNT = 100;
+
+/**
+ * A scenario file read: YAML parsed, checked against the schema, `${env:}`/`${file:}` resolved and
+ * its secrets registered. What the blocks mean together is checked by plan/ (validateScenario).
+ */
+export interface Scenario {
   doc: ScenarioDoc;
   file: string;
   dir: string;
   /** sha256 of the file's bytes, so reports can tell which version ran. */
   hash: string;
   secrets: Secrets;
-  /** Source position of a field, for errors found after loading (e.g. at plan time). */
+  /** Source position of a field (with `key`, of its key), for problems found after reading. */
+  pos(path: ReadonlyArray<string | number>, key?: boolean): SourcePos;
+  /** `file:line:col: field` of a field, for messages. */
   where(path: ReadonlyArray<string | number>): string;
 }
 
@@ -33,7 +39,7 @@ const PUBLIC_LEAVES = new Set(['clientCert.cert', 'jwt.alg', 'jwt.kid', 'jwt.iss
  * Read, parse, validate and interpolate a scenario file. Throws ScenarioError (exit 2) listing
  * every problem with file:line:col and the field path.
  */
-export function loadScenario(file: string, env: NodeJS.ProcessEnv = process.env): LoadedScenario {
+export function readScenario(file: string, env: NodeJS.ProcessEnv = process.env): Scenario {
   const path = resolve(file);
   let text: string;
   try {
@@ -44,8 +50,8 @@ export function loadScenario(file: string, env: NodeJS.ProcessEnv = process.env)
   return parseScenario(text, file, env);
 }
 
-/** As loadScenario, from text already read; `file` is used in messages and to resolve `${file:}`. */
-export function parseScenario(text: string, file: string, env: NodeJS.ProcessEnv = process.env): LoadedScenario {
+/** As readScenario, from text already read; `file` is used in messages and to resolve `${file:}`. */
+export function parseScenario(text: string, file: string, env: NodeJS.ProcessEnv = process.env): Scenario {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
@@ -57,7 +63,7 @@ export function parseScenario(text: string, file: string, env: NodeJS.ProcessEnv
     throw new ScenarioError([{ pos: { file, line, col }, field: '', message: `YAML syntax: ${e.message.split('\n')[0]}${hint}` }]);
   }
   const at = (p: ReadonlyArray<string | number>, key = false) => locate(doc, lines, file, p, key);
-  const raw: unknown = doc.toJS();
+  const raw = toPlainData(doc, lines, file);
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     throw new ScenarioError([{ pos: { file, line: 1, col: 1 }, field: '', message: 'a scenario is a YAML mapping with name, targets and credentials' }]);
   }
@@ -69,7 +75,7 @@ export function parseScenario(text: string, file: string, env: NodeJS.ProcessEnv
   const secrets = new Secrets();
   const problems: ScenarioProblem[] = [];
   const scenario = interpolateTree(raw, [], dir, env, secrets, problems, at) as ScenarioDoc;
-  semanticChecks(scenario, problems, at);
+  uniqueNames(scenario, problems, at);
   if (problems.length > 0) throw new ScenarioError(problems);
 
   return {
@@ -78,6 +84,7 @@ export function parseScenario(text: string, file: string, env: NodeJS.ProcessEnv
     dir,
     hash: createHash('sha256').update(text).digest('hex'),
     secrets,
+    pos: at,
     where: (p) => {
       const pos = at(p);
       return `${pos.file}:${pos.line}:${pos.col}: ${fieldPath(p)}`;
@@ -86,6 +93,50 @@ export function parseScenario(text: string, file: string, env: NodeJS.ProcessEnv
 }
 
 type At = (p: ReadonlyArray<string | number>, key?: boolean) => ScenarioProblem['pos'];
+
+/**
+ * The document as plain data. An alias without an anchor before it, and more alias expansions
+ * than any scenario needs (an alias bomb), are problems at the alias, not internal errors.
+ */
+function toPlainData(doc: Document, lines: LineCounter, file: string): unknown {
+  const aliases: Array<{ name: string; offset: number; resolved: boolean }> = [];
+  visit(doc, {
+    Alias(_key, node) {
+      aliases.push({ name: node.source, offset: node.range?.[0] ?? 0, resolved: node.resolve(doc) !== undefined });
+    },
+  });
+  const problemAt = (offset: number, message: string): ScenarioError => {
+    const { line, col } = lines.linePos(offset);
+    return new ScenarioError([{ pos: { file, line, col }, field: '', message }]);
+  };
+  const unresolved = aliases.find((a) => !a.resolved);
+  if (unresolved) throw problemAt(unresolved.offset, `alias *${unresolved.name} has no anchor &${unresolved.name} before it`);
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (err) {
+    if (!(err instanceof ReferenceError)) throw err;
+    throw problemAt(aliases[0]?.offset ?? 0, `aliases expand to too much data (more than ${MAX_ALIAS_COUNT} expansions): ${err.message}`);
+  }
+  if (isCircular(data)) throw problemAt(aliases[0]?.offset ?? 0, 'an alias refers to the node that contains it (a scenario is a tree, not a loop)');
+  return data;
+}
+
+/** Whether plain data (objects and arrays from YAML) contains itself. */
+function isCircular(value: unknown, ancestors = new Set<object>()): boolean {
+  if (value === null || typeof value !== 'object') return false;
+  if (ancestors.has(value)) return true;
+  ancestors.add(value);
+  for (const v of Object.values(value)) if (isCircular(v, ancestors)) return true;
+  ancestors.delete(value);
+  return false;
+}
+
+/** A value as a problem message shows it: JSON, shortened. */
+function shown(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
 
 function schemaProblem(e: ValueError, at: At): ScenarioProblem {
   const path = pointerToPath(e.path);
@@ -103,12 +154,12 @@ function schemaProblem(e: ValueError, at: At): ScenarioProblem {
   }
   if (schema.anyOf && schema.anyOf.every((s) => s.const !== undefined)) {
     const options = schema.anyOf.map((s) => JSON.stringify(s.const)).join(', ');
-    return { pos: at(path), field, message: `got ${JSON.stringify(e.value)}, expected one of ${options}` };
+    return { pos: at(path), field, message: `got ${shown(e.value)}, expected one of ${options}` };
   }
   if (schema.pattern) {
-    return { pos: at(path), field, message: `got ${JSON.stringify(e.value)}, which does not match what is expected: ${schema.description ?? schema.pattern}` };
+    return { pos: at(path), field, message: `got ${shown(e.value)}, which does not match what is expected: ${schema.description ?? schema.pattern}` };
   }
-  const got = e.value === undefined ? 'nothing' : Array.isArray(e.value) ? 'a list' : typeof e.value === 'object' && e.value !== null ? 'a mapping' : JSON.stringify(e.value);
+  const got = e.value === undefined ? 'nothing' : Array.isArray(e.value) ? 'a list' : typeof e.value === 'object' && e.value !== null ? 'a mapping' : shown(e.value);
   return { pos: at(path), field, message: `${e.message.toLowerCase()}, got ${got}${schema.description ? ` (${schema.description})` : ''}` };
 }
 
@@ -175,7 +226,8 @@ function isSecretField(path: ReadonlyArray<string | number>): boolean {
   return !PUBLIC_LEAVES.has(path.slice(2).join('.'));
 }
 
-function semanticChecks(s: ScenarioDoc, problems: ScenarioProblem[], at: At): void {
+/** Target and credential set names must be unique: reports and blocks refer to them by name. */
+function uniqueNames(s: ScenarioDoc, problems: ScenarioProblem[], at: At): void {
   const unique = (list: Array<{ name: string }>, key: string) => {
     const seen = new Map<string, number>();
     list.forEach((item, i) => {
@@ -186,23 +238,4 @@ function semanticChecks(s: ScenarioDoc, problems: ScenarioProblem[], at: At): vo
   };
   unique(s.targets, 'targets');
   unique(s.credentials, 'credentials');
-
-  s.targets.forEach((t, i) => {
-    for (const key of Object.keys(t.statusMap ?? {})) {
-      if (!(VERDICTS as readonly number[]).includes(Number(key))) {
-        problems.push({ pos: at(['targets', i, 'statusMap', key], true), field: fieldPath(['targets', i, 'statusMap', key]), message: `"${key}" is not an auth verdict (expected one of ${VERDICTS.join(', ')})` });
-      }
-    }
-    if (hasFixtureRef(t.url) && !s.fixtures) {
-      problems.push({ pos: at(['targets', i, 'url']), field: fieldPath(['targets', i, 'url']), message: 'uses ${fixture:…} but the scenario does not start fixtures (add "fixtures: true")' });
-    }
-  });
-
-  (s.thresholds ?? []).forEach((t, i) => {
-    try {
-      parseThreshold(t);
-    } catch (err) {
-      problems.push({ pos: at(['thresholds', i]), field: fieldPath(['thresholds', i]), message: (err as Error).message });
-    }
-  });
 }

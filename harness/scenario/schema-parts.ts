@@ -1,4 +1,5 @@
 import { Type, type TSchema } from '@sinclair/typebox';
+import { VERDICTS } from '../model/auth.ts';
 
 /** Shared schema pieces used by every block of a scenario. */
 
@@ -15,9 +16,6 @@ export const Strict = <T extends Record<string, TSchema>>(properties: T, descrip
 export const Name = (description: string) =>
   Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$', maxLength: 64, description });
 
-/** Auth verdicts the model knows (DESIGN.md): 200 allows, everything else denies. */
-export const VERDICTS = [200, 400, 401, 403, 429, 500] as const;
-export type Verdict = (typeof VERDICTS)[number];
 
 export const VerdictSchema = Type.Union(
   VERDICTS.map((v) => Type.Literal(v)),

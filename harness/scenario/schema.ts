@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { AUTH_STATES } from '../model/auth.ts';
 import { LoadSchema } from './blocks/load.ts';
 import { OverheadSchema } from './blocks/overhead.ts';
 import { SecuritySchema } from './blocks/security.ts';
@@ -61,8 +62,6 @@ export const TargetSchema = Strict(
   'A gateway under test',
 );
 
-export const AUTH_STATES = ['ok', 'error', 'hang', 'down', 'garbage', 'slow'] as const;
-export type AuthState = (typeof AUTH_STATES)[number];
 
 export const JwtSchema = Strict(
   {

@@ -1,11 +1,12 @@
 import type { PlannedCredential, PlannedTarget } from '../plan/plan.ts';
-import { ATTEMPT_HEADER, probe, type Evidence } from '../client/evidence-client.ts';
+import { ATTEMPT_HEADER, attemptWithEvidence } from '../client/evidence-client.ts';
+import type { Evidence } from '../model/conformance.ts';
 import { BackendRecord, headerText, type BackendEntry } from '../client/backend-record.ts';
 import { requestBytes, requestText, type RawRequest } from './raw-request.ts';
 import type { SecurityAttempt } from '../model/security.ts';
 
 /** What one attempt of a probe is: which credential it carries and whether it must be refused. */
-export interface AttemptSpec {
+export interface ProbeAttempt {
   label: string;
   /** The credential set sent; undefined when the attempt carries none. */
   cred: PlannedCredential | undefined;
@@ -33,7 +34,7 @@ export interface SessionEnv {
   mask(text: string): string;
 }
 
-/** Stand-in credential for attempts that carry none (probe() needs one for TLS client certs). */
+/** Stand-in credential for attempts that carry none (the client needs one for TLS client certs). */
 const NO_CREDENTIAL: PlannedCredential = { name: '(none)', expect: 400, headers: [], query: [], subprotocols: [], confidential: [], authState: 'ok', weight: 1 };
 
 /**
@@ -66,12 +67,12 @@ export class ProbeSession {
   }
 
   /** Send one attempt and keep it; never throws (failures are outcomes). */
-  async send(spec: AttemptSpec): Promise<SecurityAttempt> {
+  async send(spec: ProbeAttempt): Promise<SecurityAttempt> {
     const id = this.env.nextAttemptId();
     const req = spec.build(id);
     const target = spec.handshakeTimeoutMs === undefined ? this.target : { ...this.target, handshakeTimeoutMs: spec.handshakeTimeoutMs };
     const start = performance.now();
-    const evidence = await probe(target, spec.cred ?? NO_CREDENTIAL, { attemptId: id, echoTimeoutMs: 0, request: (pair) => requestBytes(req, pair) });
+    const evidence = await attemptWithEvidence(target, spec.cred ?? NO_CREDENTIAL, { attemptId: id, echoTimeoutMs: 0, request: (pair) => requestBytes(req, pair) });
     const attempt: SecurityAttempt = {
       label: spec.label,
       credential: spec.cred?.name ?? NO_CREDENTIAL.name,

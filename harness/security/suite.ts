@@ -1,9 +1,8 @@
 import type { AuthControl } from '../client/auth-control.ts';
 import type { Outcome } from '../model/outcome.ts';
 import { gatewayTargets, type Plan } from '../plan/plan.ts';
-import { familyOf } from '../model/probe-ids.ts';
+import { familyOf } from '../model/security.ts';
 import { PROBES } from './probes/index.ts';
-import { securitySetup } from '../plan/security.ts';
 import type { ProbeResult, SecurityAttempt, SecurityResult } from '../model/security.ts';
 import type { ProbeContext, ProbeFindings, SecurityProbe } from './security-probe.ts';
 import { ProbeSession, type SessionEnv } from './session.ts';
@@ -19,7 +18,7 @@ export interface SecurityOptions {
  * judge each probe: failed when any attempt that must be refused got in or reached the backend.
  */
 export async function runSecurity(plan: Plan, opts: SecurityOptions = {}): Promise<SecurityResult> {
-  const setup = securitySetup(plan.scenario, plan.credentials);
+  const setup = plan.security;
   let n = 0;
   const env: SessionEnv = {
     nextAttemptId: () => `${plan.scenario.doc.name}-sec-${process.pid}-${++n}`,

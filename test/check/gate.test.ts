@@ -6,7 +6,7 @@ import { after, before, test } from 'node:test';
 import { FIXTURE_CREDENTIALS } from '../../fixtures/auth-registry.ts';
 import { startFixtures, type RunningFixtures } from '../../fixtures/index.ts';
 import type { MisbehavingGateway } from '../../fixtures/node-gateway/misbehaving-gateway.ts';
-import { loadScenario } from '../../harness/scenario/read.ts';
+import { readScenario } from '../../harness/scenario/read.ts';
 import { runCli } from '../helpers/cli.ts';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
@@ -122,7 +122,7 @@ test('secrets given in a scenario appear in no output file and no console output
   const out = join(dir, 'out-api-connect');
   const res = await runCli(['check', join(ROOT, 'scenarios/api-connect.yaml'), '--out', out], { env: { GITHUB_STEP_SUMMARY: join(dir, 'step-summary.md') } });
   assert.equal(res.code, 0, res.stdout + res.stderr);
-  const scenario = loadScenario(join(ROOT, 'scenarios/api-connect.yaml'));
+  const scenario = readScenario(join(ROOT, 'scenarios/api-connect.yaml'));
   const secrets = [...scenario.secrets.all(), 'wonderland-Rabbit-42', app.secret, FIXTURE_CREDENTIALS.apiKey];
   const texts: Record<string, string> = { stdout: res.stdout, stderr: res.stderr, 'step-summary': readFileSync(join(dir, 'step-summary.md'), 'utf8') };
   for (const f of readdirSync(out)) texts[f] = readFileSync(join(out, f), 'utf8');

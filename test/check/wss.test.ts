@@ -5,7 +5,7 @@ import { FIXTURE_CREDENTIALS } from '../../fixtures/auth-registry.ts';
 import { fixtureTls, startFixtures, type RunningFixtures } from '../../fixtures/index.ts';
 import { runLoad } from '../../harness/load/engine.ts';
 import { buildPlan } from '../../harness/plan/plan.ts';
-import { probe } from '../../harness/client/evidence-client.ts';
+import { attemptWithEvidence } from '../../harness/client/evidence-client.ts';
 import { parseScenario } from '../../harness/scenario/read.ts';
 
 const TLS_DIR = new URL('../../fixtures/tls/', import.meta.url).pathname;
@@ -33,7 +33,7 @@ ${credExtra}`,
     `${TLS_DIR}scenario.yaml`,
   );
   const plan = await buildPlan(loaded);
-  return probe(plan.targets[0]!, plan.credentials[0]!, { attemptId: 'wss', echo: 'over-tls', echoTimeoutMs: 1000 });
+  return attemptWithEvidence(plan.targets[0]!, plan.credentials[0]!, { attemptId: 'wss', echo: 'over-tls', echoTimeoutMs: 1000 });
 }
 
 test('wss with the CA and a client certificate (mutual TLS) upgrades, echoes and times the TLS handshake', async () => {
@@ -90,7 +90,7 @@ credentials:
     sourceAddresses: [],
   });
   assert.deepEqual(r.outcomes, { upgraded: 120 });
-  const phases = r.sets[0]!.phases!;
+  const phases = r.sets[0]!.timings!;
   assert.equal(phases.tls?.count, 120);
   assert.ok(phases.tls!.p50 > 0);
   // On a busy machine some held upgrades end after the hold window: they must still be held.

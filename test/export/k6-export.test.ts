@@ -8,7 +8,7 @@ import { parseAllDocuments } from 'yaml';
 import { credentialEnvValues, targetUrlEnv } from '../../harness/export/k6/env-names.ts';
 import { testRunManifest } from '../../harness/export/k6/manifest.ts';
 import { exportK6 } from '../../harness/export/k6/script.ts';
-import { loadScenario } from '../../harness/scenario/read.ts';
+import { readScenario } from '../../harness/scenario/read.ts';
 import { spawn } from 'node:child_process';
 import { runCli, WSGATE } from '../helpers/cli.ts';
 
@@ -24,7 +24,7 @@ const SCENARIOS = readdirSync(join(ROOT, 'scenarios')).filter((f) => f.endsWith(
 test('every scenario in scenarios/ exports to a k6 script that type-checks with tsc --strict against @types/k6', () => {
   assert.ok(SCENARIOS.length >= 3);
   for (const f of SCENARIOS) {
-    const scenario = loadScenario(join(ROOT, 'scenarios', f));
+    const scenario = readScenario(join(ROOT, 'scenarios', f));
     const { script } = exportK6(scenario, 'test');
     writeFileSync(join(OUT, f.replace(/\.yaml$/, '.k6.ts')), script);
     for (const secret of scenario.secrets.all()) assert.ok(!script.includes(secret), `${f}: the script holds a secret`);
@@ -78,7 +78,7 @@ test('the exported script, run through the k6 API shim against the fixtures, pas
   // In another process: the shim's synchronous connect blocks this event loop while it waits.
   const fx = await fixturesProcess();
   t.after(() => fx.stop());
-  const scenario = loadScenario(join(ROOT, 'scenarios/api-connect.yaml'));
+  const scenario = readScenario(join(ROOT, 'scenarios/api-connect.yaml'));
   const { script } = exportK6(scenario, 'test');
   mkdirSync(join(OUT, 'run'), { recursive: true });
   const file = join(OUT, 'run', 'api-connect.k6.ts');
@@ -159,7 +159,7 @@ async function fixturesProcess(): Promise<{ urls: Record<string, string>; stop()
 }
 
 test('load: arrival-rate stages become one ramping-arrival-rate scenario, jumps as 0 s stages', () => {
-  const scenario = loadScenario(join(ROOT, 'scenarios/quickstart.yaml'));
+  const scenario = readScenario(join(ROOT, 'scenarios/quickstart.yaml'));
   scenario.doc.load = { arrivalRate: [{ rate: 100, duration: '3s' }, { from: 200, to: 400, duration: '10s' }], maxInFlight: 800 };
   const { script } = exportK6(scenario, 'test');
   const options = /export const options: Options = \{\n {2}scenarios: ([\s\S]*?),\n {2}thresholds:/.exec(script)![1]!;
@@ -175,7 +175,7 @@ test('load: arrival-rate stages become one ramping-arrival-rate scenario, jumps 
 });
 
 test('load: held connections become a ramping-vus scenario whose iterations each hold one connection', () => {
-  const scenario = loadScenario(join(ROOT, 'scenarios/load-reference.yaml'));
+  const scenario = readScenario(join(ROOT, 'scenarios/load-reference.yaml'));
   const { script } = exportK6(scenario, 'test');
   const options = /export const options: Options = \{\n {2}scenarios: ([\s\S]*?),\n {2}thresholds:/.exec(script)![1]!;
   const hold = (JSON.parse(options) as Record<string, { executor: string; exec: string; stages: unknown[] }>).hold!;

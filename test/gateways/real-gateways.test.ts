@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import type { CheckResult } from '../../harness/conformance/conformance.ts';
+import type { CheckResult } from '../../harness/model/conformance.ts';
 import type { Summary } from '../../harness/model/summary.ts';
 import { runCli } from '../helpers/cli.ts';
 import { ensureDebianPackage } from '../helpers/debian.ts';
@@ -70,7 +70,7 @@ test('no denied attempt reaches the backend, and no gateway forwards the client 
 
 test('each baseline route reaches the backend without asking the auth service (it works while auth is down)', { skip }, async (t) => {
   const { startFixtures } = await import('../../fixtures/index.ts');
-  const { probe } = await import('../../harness/client/evidence-client.ts');
+  const { attemptWithEvidence } = await import('../../harness/client/evidence-client.ts');
   const { loopbackTarget, bareCredential } = await import('../helpers/plan-stubs.ts');
   const fx = await startFixtures({ gateways: ['reference', 'nginx', 'caddy', 'haproxy'] });
   t.after(() => fx.stop());
@@ -78,9 +78,9 @@ test('each baseline route reaches the backend without asking the auth service (i
   for (const gw of ['reference', 'nginx', 'caddy', 'haproxy']) {
     const base = new URL(fx.urls[`gateway.${gw}.baseline`]!);
     const target = loopbackTarget(Number(base.port), { path: '/baseline/echo' });
-    const e = await probe(target, bareCredential(), { attemptId: `baseline-${gw}`, echo: 'hi', echoTimeoutMs: 1000 });
+    const e = await attemptWithEvidence(target, bareCredential(), { attemptId: `baseline-${gw}`, echo: 'hi', echoTimeoutMs: 1000 });
     assert.equal(e.outcome, 'upgraded', `${gw} baseline: ${e.outcome}`);
-    const authed = await probe(loopbackTarget(Number(base.port), { path: '/echo' }), bareCredential(), { attemptId: `auth-${gw}`, echoTimeoutMs: 1000 });
+    const authed = await attemptWithEvidence(loopbackTarget(Number(base.port), { path: '/echo' }), bareCredential(), { attemptId: `auth-${gw}`, echoTimeoutMs: 1000 });
     assert.notEqual(authed.outcome, 'upgraded', `${gw} authorized route upgraded while auth was down`);
   }
 });

@@ -11,6 +11,7 @@ export function loopbackTarget(port: number, patch: Partial<PlannedTarget> = {})
     secure: false,
     path: '/echo',
     tls: {},
+    destination: { key: `127.0.0.1:${port}`, loopback4: true },
     statusMap: new Map(),
     headers: [],
     connectTimeoutMs: 1000,

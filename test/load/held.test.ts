@@ -33,9 +33,9 @@ test('held connections ramp up, exchange timed echoes, and close cleanly', async
   assert.equal(h.echoes, h.messages);
   assert.equal(h.messageRtt?.count, h.messages - 200);
   const set = r.sets[0]!;
-  assert.equal(set.phases?.firstEcho?.count, 200);
-  assert.equal(set.phases?.upgrade?.count, 200);
-  assert.equal(set.phases?.connect?.count, 200);
+  assert.equal(set.timings?.firstEcho?.count, 200);
+  assert.equal(set.timings?.upgrade?.count, 200);
+  assert.equal(set.timings?.connect?.count, 200);
   // The backend saw them come from both source addresses, rotated.
   const from = new Set((await backend.record()).map((e) => e.remoteAddress));
   assert.deepEqual([...from].sort(), ['127.0.0.2', '127.0.0.3']);

@@ -6,10 +6,9 @@ import { after, before, test } from 'node:test';
 import { startFixtures, type RunningFixtures } from '../../fixtures/index.ts';
 import { measureOverhead } from '../../harness/overhead/measure.ts';
 import type { OverheadResult } from '../../harness/model/overhead.ts';
-import { overheadSetups } from '../../harness/plan/overhead.ts';
 import { buildPlan } from '../../harness/plan/plan.ts';
 import { createLog } from '../../harness/cli/log.ts';
-import { executeRun } from '../../harness/run/run.ts';
+import { executeRun } from '../../harness/cli/execute.ts';
 import { parseScenario } from '../../harness/scenario/read.ts';
 
 const SECRET = 'sk-orders-web-7Hq2xVb9LmPz';
@@ -51,7 +50,7 @@ async function measure(latencyMs: number): Promise<OverheadResult> {
   await fixtures.auth.setState({ state: 'ok', latencyMs });
   const scenario = parseScenario(scenarioText('  concurrency: 1\n  rounds: 10\n  attemptsPerRound: 20\n  warmup: 10\n  bootstrap: 1000\n  decompose: false'), join(dir, 'measure.yaml'));
   const plan = await buildPlan(scenario, fixtures.urls);
-  return measureOverhead(overheadSetups(plan)[0]!, { signal: AbortSignal.timeout(60_000) });
+  return measureOverhead(plan.overhead![0]!, { signal: AbortSignal.timeout(60_000) });
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { loadScenario } from '../../harness/scenario/read.ts';
+import { readScenario } from '../../harness/scenario/read.ts';
 import { runCli } from '../helpers/cli.ts';
 import { inBrowser, chromium } from '../helpers/browser.ts';
 
@@ -41,7 +41,7 @@ test('wsgate compare writes one self-contained HTML that renders offline in Chro
   const res = await runCli(['compare', join(dir, 'run'), '-o', join(dir, 'compare.html')]);
   assert.equal(res.code, 0, res.stderr);
   const html = readFileSync(join(dir, 'compare.html'), 'utf8');
-  for (const secret of loadScenario(file).secrets.all()) assert.ok(!html.includes(secret), 'a secret is in the HTML');
+  for (const secret of readScenario(file).secrets.all()) assert.ok(!html.includes(secret), 'a secret is in the HTML');
   assert.doesNotMatch(html, /<script[^>]+src=|<link[^>]+href=/, 'everything is inline');
 
   await inBrowser(join(dir, 'compare.html'), 'compare.png', async (page) => {
@@ -65,7 +65,7 @@ test('wsgate compare writes one self-contained HTML that renders offline in Chro
 
 test('each run writes index.html: verdict banner, conformance matrix with evidence, overhead chart, environment', { skip }, async () => {
   const html = readFileSync(join(dir, 'run', 'index.html'), 'utf8');
-  for (const secret of loadScenario(join(dir, 'two-routes.yaml')).secrets.all()) assert.ok(!html.includes(secret), 'a secret is in the HTML');
+  for (const secret of readScenario(join(dir, 'two-routes.yaml')).secrets.all()) assert.ok(!html.includes(secret), 'a secret is in the HTML');
   await inBrowser(join(dir, 'run', 'index.html'), 'run.png', async (page) => {
     assert.equal(await page.textContent('#verdict'), 'PASS · exit 0');
     const rows = await page.$$eval('#conformance tr', (trs) => trs.slice(1).map((tr) => [...tr.querySelectorAll('td')].slice(0, 7).map((td) => td.textContent)));

@@ -36,7 +36,7 @@ test('the HTML report of a run with 1M attempts stays under 2 MB: histograms, no
   };
   const summary = {
     schema: 'wsgate.summary',
-    schemaVersion: 1,
+    schemaVersion: 2,
     partial: false,
     tool: { name: 'wsgate', version: 'test' },
     environment: { node: 'v20', platform: 'linux', arch: 'x64', cpus: 2, cpuModel: 'test', totalMemoryBytes: 1, hostname: 'h' },

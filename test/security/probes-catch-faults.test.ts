@@ -6,7 +6,7 @@ import type { RunningFixtures } from '../../fixtures/index.ts';
 import { authControlFor } from '../../harness/client/auth-control.ts';
 import { buildPlan } from '../../harness/plan/plan.ts';
 import { parseScenario } from '../../harness/scenario/read.ts';
-import { PROBE_IDS, type ProbeFamily, type ProbeId } from '../../harness/model/probe-ids.ts';
+import { PROBE_IDS, type ProbeFamily, type ProbeId } from '../../harness/model/security.ts';
 import type { SecurityResult } from '../../harness/model/security.ts';
 import { runSecurity } from '../../harness/security/suite.ts';
 import { referencesYaml, startGatewayPair, targetYaml } from './gateway-pair.ts';
@@ -21,7 +21,7 @@ before(async () => {
 after(() => fx.stop());
 
 /** Run `probes` against one fixture gateway, as a user's scenario with literal loopback URLs would. */
-async function probe(gateway: 'misbehaving' | 'reference', probes: ReadonlyArray<ProbeId | ProbeFamily> = PROBE_IDS): Promise<SecurityResult> {
+async function runProbes(gateway: 'misbehaving' | 'reference', probes: ReadonlyArray<ProbeId | ProbeFamily> = PROBE_IDS): Promise<SecurityResult> {
   const text = `name: faults
 targets:
 ${targetYaml(fx, gateway)}
@@ -36,7 +36,7 @@ security: { authTimeout: 300ms, probes: ${JSON.stringify(probes)} }
 const failedIds = (r: SecurityResult) => r.probes.filter((p) => p.status === 'failed').map((p) => p.probe);
 
 test('every probe passes against the reference gateway and names the references it used', async () => {
-  const r = await probe('reference');
+  const r = await runProbes('reference');
   assert.equal(r.probes.length, PROBE_IDS.length);
   assert.deepEqual(failedIds(r), [], JSON.stringify(r.probes.filter((p) => p.status !== 'passed'), null, 1));
   assert.equal(r.passed, PROBE_IDS.length);
@@ -46,7 +46,7 @@ test('every probe passes against the reference gateway and names the references 
 
 test('every probe passes against the misbehaving gateway with all faults off', async () => {
   bad.setFaults(NO_FAULTS);
-  const r = await probe('misbehaving');
+  const r = await runProbes('misbehaving');
   assert.deepEqual(failedIds(r), []);
   assert.equal(r.notRun, 0);
 });
@@ -69,11 +69,11 @@ for (const { fault, probes, says, unrelated = 'bypass.websocket-key' } of FAULTS
     bad.setFaults({ ...NO_FAULTS, ...fault });
     try {
       // The fault's own probes plus one unrelated probe, which must stay green: the catch is specific.
-      const on = await probe('misbehaving', [...probes, unrelated]);
+      const on = await runProbes('misbehaving', [...probes, unrelated]);
       assert.deepEqual(failedIds(on).sort(), [...probes].sort());
       for (const p of on.probes.filter((x) => x.status === 'failed')) assert.match(p.reasons.join('\n'), says, p.probe);
       bad.setFaults(NO_FAULTS);
-      const off = await probe('misbehaving', probes);
+      const off = await runProbes('misbehaving', probes);
       assert.deepEqual(failedIds(off), []);
       assert.equal(off.passed, probes.length);
     } finally {
@@ -85,7 +85,7 @@ for (const { fault, probes, says, unrelated = 'bypass.websocket-key' } of FAULTS
 test('a gateway that lets denied credentials through fails every bypass probe whose variant reaches its auth decision', async () => {
   bad.setFaults({ ...NO_FAULTS, letDeniedThrough: true });
   try {
-    const r = await probe('misbehaving', ['bypass']);
+    const r = await runProbes('misbehaving', ['bypass']);
     const failed = failedIds(r);
     // Node's HTTP parser refuses CR/LF tricks before the gateway decides anything, so that one stays safe.
     assert.deepEqual(failed, PROBE_IDS.filter((id) => id.startsWith('bypass.') && id !== 'bypass.crlf'));

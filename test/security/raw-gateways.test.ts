@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { buildPlan } from '../../harness/plan/plan.ts';
 import { parseScenario } from '../../harness/scenario/read.ts';
-import { PROBE_IDS } from '../../harness/model/probe-ids.ts';
+import { PROBE_IDS } from '../../harness/model/security.ts';
 import type { ProbeResult } from '../../harness/model/security.ts';
 import { runSecurity } from '../../harness/security/suite.ts';
 import { acceptFor } from '../../harness/wire/accept.ts';
@@ -11,14 +11,14 @@ import { rawServer, requestKey } from '../helpers/raw-server.ts';
 const SECRET = 'sk-wrong-secret-value';
 
 /** A scenario against a raw loopback server: no backend record, no auth control. */
-async function planFor(port: number) {
+async function planFor(port: number, security = '{}') {
   const scenario = parseScenario(
     `name: raw
 targets: [{ name: raw, url: "ws://127.0.0.1:${port}/echo", timeouts: { connect: 1s, handshake: 1s } }]
 credentials:
   - { name: valid-app, expect: 200, headers: { X-IBM-Client-Id: app-1234, X-IBM-Client-Secret: sk-right-secret-value } }
   - { name: wrong-secret, expect: 401, headers: { X-IBM-Client-Id: app-1234, X-IBM-Client-Secret: ${SECRET} } }
-security: {}
+security: ${security}
 `,
     'raw.yaml',
   );
@@ -64,8 +64,7 @@ test('leaks.error-body fails when a denial echoes the secret that was sent, and 
   const [echoing, quiet] = await Promise.all([deny(true), deny(false)]);
   t.after(() => Promise.all([echoing.close(), quiet.close()]));
   for (const [server, status] of [[echoing, 'failed'], [quiet, 'passed']] as const) {
-    const { plan, scenario } = await planFor(server.port);
-    scenario.doc.security = { probes: ['leaks.error-body'] };
+    const { plan, scenario } = await planFor(server.port, '{ probes: [leaks.error-body] }');
     const [p] = (await runSecurity(plan)).probes;
     assert.equal(p!.status, status);
     if (status === 'failed') {

@@ -1,8 +1,9 @@
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import { compareHtml } from '../../report/html/compare.ts';
 import type { Summary } from '../../model/summary.ts';
+import { readSummary } from '../../results/read-summary.ts';
 import { CliError, EXIT_INVALID } from '../exit-codes.ts';
 
 /** A run folder or its summary.json, read and checked to be a wsgate summary. */
@@ -10,11 +11,10 @@ function readRun(path: string): { label: string; summary: Summary } {
   const file = existsSync(path) && statSync(path).isDirectory() ? join(path, 'summary.json') : path;
   let summary: Summary;
   try {
-    summary = JSON.parse(readFileSync(file, 'utf8')) as Summary;
+    summary = readSummary(file);
   } catch (err) {
-    throw new CliError(`${file}: not a readable summary.json (${(err as Error).message})`, EXIT_INVALID);
+    throw new CliError(`${file}: ${(err as Error).message}`, EXIT_INVALID);
   }
-  if (summary.schema !== 'wsgate.summary') throw new CliError(`${file}: not a wsgate summary (no "schema": "wsgate.summary")`, EXIT_INVALID);
   return { label: basename(file === path ? dirname(file) : path), summary };
 }
 

@@ -1,13 +1,13 @@
 import { writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { exportK6 } from '../../export/k6/script.ts';
 import { testRunManifest } from '../../export/k6/manifest.ts';
-import { loadScenario } from '../../scenario/read.ts';
+import { validateScenario } from '../../plan/plan.ts';
+import { WSGATE_VERSION } from '../../results/summary.ts';
+import { readScenario } from '../../scenario/read.ts';
 import { CliError, EXIT_INVALID } from '../exit-codes.ts';
 
-const VERSION = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 interface ExportFlags {
   output?: string;
@@ -35,13 +35,14 @@ named WSGATE_<SET>_<FIELD>, listed at the top of the script. What k6 cannot do (
 checks, auth-service fault states, overhead, security probes) is listed as warnings on stderr and
 in the script's header; --strict turns them into a refusal. Run with: k6 run <script>.ts (k6 >= 0.57).`,
     )
-    .action((file: string, flags: ExportFlags) => {
+    .action(async (file: string, flags: ExportFlags) => {
       const parallelism = Number(flags.parallelism);
       if (!Number.isInteger(parallelism) || parallelism < 1) throw new CliError(`--parallelism: expected a whole number >= 1, got "${flags.parallelism}"`, EXIT_INVALID);
-      const scenario = loadScenario(file);
+      const scenario = readScenario(file);
+      await validateScenario(scenario);
       let result;
       try {
-        result = exportK6(scenario, VERSION);
+        result = exportK6(scenario, WSGATE_VERSION);
       } catch (err) {
         throw new CliError(`${file}: ${(err as Error).message}`, EXIT_INVALID);
       }

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { parseDuration } from '../../scenario/duration.ts';
-import { CliError, EXIT_INVALID, EXIT_UNREACHABLE } from '../exit-codes.ts';
+import { CliError, EXIT_INVALID, EXIT_NOT_CARRIED_OUT } from '../exit-codes.ts';
 
 interface FixtureFlags {
   gateway: string[];
@@ -41,7 +41,7 @@ Credentials the auth service knows are in fixtures/auth-registry.ts.`,
       const unknown = flags.gateway.filter((g) => !GATEWAYS[g]);
       if (unknown.length > 0) throw new CliError(`--gateway: unknown ${unknown.join(', ')} (known: ${Object.keys(GATEWAYS).join(', ')})`, EXIT_INVALID);
       const running = await startFixtures({ gateways: flags.gateway, authTimeoutMs, processes }).catch((err: Error) => {
-        throw new CliError(`fixtures could not start: ${err.message}`, EXIT_UNREACHABLE);
+        throw new CliError(`fixtures could not start: ${err.message}`, EXIT_NOT_CARRIED_OUT);
       });
       const width = Math.max(...Object.keys(running.urls).map((k) => k.length));
       for (const [name, url] of Object.entries(running.urls).sort()) process.stdout.write(`${name.padEnd(width)}  ${url}\n`);

@@ -1,6 +1,4 @@
 import type { Command } from 'commander';
-import { loadScenario } from '../../scenario/read.ts';
-import { securitySetup } from '../../plan/security.ts';
 import { addRunCommand } from './run-like.ts';
 
 /** `wsgate probe <scenario>`: the security probes only (fail closed, bypass attempts, caching, leaks). */
@@ -14,11 +12,5 @@ The scenario's security: block picks probes (probes:, skip:), the allowed and de
 (allowed:, denied:; default the first set expecting 200 and the first expecting 401) and the gateway's
 auth timeout (authTimeout:). Fail-closed probes need authService.control or authService.hooks;
 without them they are reported as not run, with the reason.`,
-  ).hook('preAction', (cmd) => {
-    // Catch a bad security: block before anything starts, so it exits 2 with nothing written.
-    const file = cmd.args[0];
-    if (file === undefined) return;
-    const scenario = loadScenario(file);
-    securitySetup(scenario, scenario.doc.credentials.map((c) => ({ name: c.name, expect: c.expect, authState: c.authService ?? 'ok' })));
-  });
+  );
 }

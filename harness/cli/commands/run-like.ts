@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
 import { appendToHistory } from '../../history/history.ts';
-import { loadScenario } from '../../scenario/read.ts';
+import { readScenario } from '../../scenario/read.ts';
+import type { Command as RunCommand } from '../../plan/phases.ts';
+import { executeRun } from '../execute.ts';
 import { createLog } from '../log.ts';
-import { executeRun } from '../../run/run.ts';
-import type { Command as RunCommand } from '../../run/phase.ts';
 
 interface RunFlags {
   out?: string;
@@ -24,7 +24,7 @@ export function addRunCommand(program: Command, name: RunCommand, description: s
     .option('--history <dir>', 'also keep this run\'s summary.json in a history folder, for `wsgate trend`')
     .addHelpText('after', `\n${extraHelp}\n\nOutputs: summary.json, junit.xml, summary.md (also appended to $GITHUB_STEP_SUMMARY when set).\nExit codes: 0 pass, 1 a check or threshold failed, 2 invalid scenario, 3 target unreachable or run interrupted.`)
     .action(async (file: string, flags: RunFlags) => {
-      const scenario = loadScenario(file);
+      const scenario = readScenario(file);
       const log = createLog(scenario.secrets, { quiet: flags.quiet });
       const abort = new AbortController();
       let interrupts = 0;

@@ -1,6 +1,8 @@
+import { VERDICTS } from '../../model/auth.ts';
+import { expectedStatuses } from '../../outcome/expected.ts';
 import { parseDuration } from '../../scenario/duration.ts';
 import { hasFixtureRef } from '../../scenario/interpolate.ts';
-import type { LoadedScenario } from '../../scenario/read.ts';
+import type { Scenario } from '../../scenario/read.ts';
 import type { CredentialDoc, TargetDoc } from '../../scenario/schema.ts';
 import { credentialEnv, targetUrlEnv } from './env-names.ts';
 import { exportLoad } from './load-scenarios.ts';
@@ -22,7 +24,7 @@ export const K6_MIN_VERSION = '0.57';
  * A TypeScript k6 script (typed against @types/k6) that does what the scenario's conformance and
  * load blocks do, with every credential value read from `__ENV` so the script holds no secret.
  */
-export function exportK6(scenario: LoadedScenario, wsgateVersion: string): K6Export {
+export function exportK6(scenario: Scenario, wsgateVersion: string): K6Export {
   const doc = scenario.doc;
   const warnings: string[] = [];
   const env: K6Export['env'] = [];
@@ -93,7 +95,7 @@ interface Target {
   name: string;
   url: string;
   urlEnv: string;
-  /** Auth verdict -> client statuses that count as it through this gateway (the statusMap). */
+  /** Auth verdict -> client statuses that count as it through this gateway (wsgate's outcome rule, statusMap applied). */
   statuses: { [verdict: string]: number[] };
 }
 
@@ -160,7 +162,7 @@ function headersFor(set: CredentialSet): { [name: string]: string } {
 /** One upgrade attempt, checked against the set's expected verdict through the target's statusMap. */
 export function attempt(target: Target, set: CredentialSet, holdMs = 0, messageEveryMs = 0): boolean {
   const tags = { target: target.name, credential: set.name };
-  const expected = target.statuses[String(set.expect)] ?? [set.expect === 200 ? 101 : set.expect];
+  const expected = target.statuses[String(set.expect)];
   const started = Date.now();
   let echoed = false;
   const res = ws.connect(urlFor(target, set), { headers: headersFor(set), tags }, (socket) => {
@@ -211,8 +213,9 @@ export default function (): void {
 }
 
 function targetData(t: TargetDoc) {
-  const statuses: Record<string, number[]> = {};
-  for (const [verdict, s] of Object.entries(t.statusMap ?? {})) statuses[verdict] = Array.isArray(s) ? s : [s];
+  const statusMap = new Map(Object.entries(t.statusMap ?? {}).map(([verdict, s]) => [Number(verdict), Array.isArray(s) ? s : [s]]));
+  // The table the script judges by is wsgate's own rule applied here, not a copy of it in the script.
+  const statuses = Object.fromEntries(VERDICTS.map((v) => [String(v), [...expectedStatuses({ statusMap }, v)]]));
   return { name: t.name, url: hasFixtureRef(t.url) ? 'ws://127.0.0.1:8080/' : t.url, urlEnv: targetUrlEnv(t.name), statuses };
 }
 

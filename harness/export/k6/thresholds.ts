@@ -1,4 +1,4 @@
-import { parseThreshold, type Threshold } from '../../plan/thresholds.ts';
+import { parseThreshold } from '../../plan/thresholds.ts';
 
 /** k6 metric names the exported script records, mirroring wsgate's. */
 export const K6_HANDSHAKE_TREND = 'wsgate_handshake';
@@ -11,7 +11,9 @@ const AGG: Record<string, string> = { max: 'max', min: 'min', mean: 'avg', p50: 
  * Only metrics the exported script records map: handshake time, unexpected outcomes, checks.
  */
 export function k6Threshold(source: string): { metric: string; expression: string } | { reason: string } {
-  const t: Threshold = parseThreshold(source);
+  const parsed = parseThreshold(source);
+  if (!parsed.ok) return { reason: parsed.message };
+  const t = parsed.threshold;
   const op = t.op === '==' ? '==' : t.op;
   if (t.metric === 'unexpected_outcomes') return { metric: K6_UNEXPECTED_COUNTER, expression: `count${op}${t.value}` };
   if (t.metric === 'checks_failed' && t.op === '==' && t.value === 0) return { metric: 'checks', expression: 'rate==1' };

@@ -1,4 +1,4 @@
-import type { CheckResult } from '../../conformance/conformance.ts';
+import type { CheckResult } from '../../model/conformance.ts';
 import { mergeSummaries, type LatencySummary } from '../../metrics/latency-recorder.ts';
 import type { OverheadResult } from '../../model/overhead.ts';
 import type { Summary } from '../../model/summary.ts';
@@ -71,8 +71,8 @@ function loadTable(columns: Column[]): string {
       upgraded: count((o) => o === 'upgraded'),
       denied: count((o) => o.startsWith('http_')),
       errors: count((o) => o !== 'upgraded' && !o.startsWith('http_')),
-      upgrade: mergeSummaries(sets.map((x) => x.phases?.upgrade)),
-      connect: mergeSummaries(sets.map((x) => x.phases?.connect)),
+      upgrade: mergeSummaries(sets.map((x) => x.timings?.upgrade)),
+      connect: mergeSummaries(sets.map((x) => x.timings?.connect)),
     };
   });
   if (per.every((p) => p === undefined)) return '';

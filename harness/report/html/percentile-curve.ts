@@ -1,5 +1,5 @@
 import { decodeFromCompressedBase64 } from 'hdr-histogram-js';
-import type { EncodedHistogram } from '../../model/overhead.ts';
+import type { EncodedHistogram } from '../../model/histogram.ts';
 
 /** Percentiles an HDR plot shows, spaced evenly on its log "1 / (1 - p)" axis. */
 const PERCENTILES = [0, 25, 50, 75, 90, 95, 97.5, 99, 99.5, 99.9, 99.95, 99.99, 100];

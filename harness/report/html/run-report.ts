@@ -1,5 +1,5 @@
-import type { CheckResult } from '../../conformance/conformance.ts';
-import { PHASE_NAMES, type LoadResult } from '../../model/load.ts';
+import type { CheckResult } from '../../model/conformance.ts';
+import { TIMING_NAMES, type LoadResult } from '../../model/load.ts';
 import type { LatencySummary } from '../../metrics/latency-recorder.ts';
 import type { Summary } from '../../model/summary.ts';
 import { esc, page, scriptJson } from './page.ts';
@@ -86,7 +86,7 @@ function load(s: Summary, withCurves: boolean): string {
 <h3>Outcomes per credential set</h3><table id="load-sets"><tr><th>target</th><th>credential set</th><th>attempts</th><th>expected</th><th>outcomes</th><th>unexpected</th><th>p50 / p95 / p99 ms</th></tr>${rows.join('')}</table>
 ${withCurves ? '<h3>Latency distribution per credential set</h3><div id="load-latency" class="chart"></div>' : ''}
 ${held(l)}
-${loadPhases(l)}
+${loadTimings(l)}
 <p class="muted" id="load-processes">${l.workers} load process(es)${l.sourceAddresses.length ? `, from ${esc(l.sourceAddresses.join(' '))}` : ''}${l.memory ? `; resident memory ${mib(l.memory.rssStartBytes)} → at most ${mib(l.memory.rssMaxBytes)} MiB` : ''}${l.skippedMaxInFlight ? `; <span class="fail">${l.skippedMaxInFlight} scheduled attempts skipped at maxInFlight</span>` : ''}.</p>`;
 }
 
@@ -107,12 +107,12 @@ function held(l: LoadResult): string {
 <tr><th>closed with a close handshake</th><td class="num">${h.closedClean}</td></tr></table>`;
 }
 
-/** Where load attempts spent their time, per set: each phase's p50 / p95 / p99. */
-function loadPhases(l: LoadResult): string {
-  if (!l.sets.some((x) => x.phases && Object.keys(x.phases).length > 0)) return '';
-  const names = PHASE_NAMES.filter((n) => l.sets.some((x) => x.phases?.[n]));
-  const label: Record<(typeof PHASE_NAMES)[number], string> = { connect: 'connect', tls: 'TLS', status: 'to status (from send)', upgrade: 'to 101 (from schedule)', firstEcho: 'first echo', message: 'message RTT' };
-  const rows = l.sets.map((x) => `<tr><td>${esc(x.target)}</td><td>${esc(x.credential)}</td>${names.map((n) => `<td class="num">${pcts(x.phases?.[n])}</td>`).join('')}</tr>`);
+/** Where load attempts spent their time, per set: each step's p50 / p95 / p99. */
+function loadTimings(l: LoadResult): string {
+  if (!l.sets.some((x) => x.timings && Object.keys(x.timings).length > 0)) return '';
+  const names = TIMING_NAMES.filter((n) => l.sets.some((x) => x.timings?.[n]));
+  const label: Record<(typeof TIMING_NAMES)[number], string> = { connect: 'connect', tls: 'TLS', status: 'to status (from send)', upgrade: 'to 101 (from schedule)', firstEcho: 'first echo', message: 'message RTT' };
+  const rows = l.sets.map((x) => `<tr><td>${esc(x.target)}</td><td>${esc(x.credential)}</td>${names.map((n) => `<td class="num">${pcts(x.timings?.[n])}</td>`).join('')}</tr>`);
   return `<h3>Phases under load (p50 / p95 / p99 ms)</h3><table id="load-phases"><tr><th>target</th><th>credential set</th>${names.map((n) => `<th>${label[n]}</th>`).join('')}</tr>${rows.join('')}</table>`;
 }
 

@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { Duration, Name, Strict } from '../schema-parts.ts';
-import { PROBE_FAMILIES, PROBE_IDS } from '../../model/probe-ids.ts';
+import { PROBE_FAMILIES, PROBE_IDS } from '../../model/security.ts';
 
 /** A probe id (`bypass.path`) or a whole family (`bypass`), as `probes:` and `skip:` name them. */
 const ProbeSelector = Type.Union(

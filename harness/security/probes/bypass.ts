@@ -1,6 +1,7 @@
-import { DEFAULT_MUST_NOT_SEE, type PlannedCredential } from '../../plan/plan.ts';
+import type { PlannedCredential } from '../../plan/plan.ts';
+import { DEFAULT_MUST_NOT_SEE } from '../../plan/targets.ts';
 import { FRESH_KEY, baseRequest, type HeaderValue, type RawRequest } from '../raw-request.ts';
-import type { ProbeId } from '../../model/probe-ids.ts';
+import type { ProbeId } from '../../model/security.ts';
 import { sendAll, type ProbeContext, type SecurityProbe } from '../security-probe.ts';
 
 /** One way of changing the denied reference's request; a safe gateway refuses every one. */

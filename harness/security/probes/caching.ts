@@ -1,6 +1,6 @@
 import { baseRequest } from '../raw-request.ts';
 import { sendAll, type SecurityProbe } from '../security-probe.ts';
-import type { AttemptSpec } from '../session.ts';
+import type { ProbeAttempt } from '../session.ts';
 import { NO_DENIED } from './bypass.ts';
 import { NO_ALLOWED } from './fail-closed.ts';
 
@@ -13,7 +13,7 @@ export const cachingDenyAfterAllow: SecurityProbe = {
     const { allowed, denied } = ctx;
     if (!allowed) return { attempts: [], reasons: [], notRun: NO_ALLOWED };
     if (!denied) return { attempts: [], reasons: [], notRun: NO_DENIED };
-    const spec = (label: string, cred: typeof allowed | undefined, mustBeDenied: boolean): AttemptSpec => ({ label, cred, mustBeDenied, build: (id) => baseRequest(ctx.target, cred, id) });
+    const spec = (label: string, cred: typeof allowed | undefined, mustBeDenied: boolean): ProbeAttempt => ({ label, cred, mustBeDenied, build: (id) => baseRequest(ctx.target, cred, id) });
     const { session, end } = await sendAll(ctx, [
       spec('allowed reference', allowed, false),
       spec('denied reference right after an allow', denied, true),

@@ -1,7 +1,7 @@
-import { expectedOutcomes } from '../../conformance/conformance.ts';
-import type { AuthState } from '../../scenario/schema.ts';
+import { expectedOutcomes } from '../../outcome/expected.ts';
+import type { AuthState } from '../../model/auth.ts';
 import { baseRequest } from '../raw-request.ts';
-import type { ProbeId } from '../../model/probe-ids.ts';
+import type { ProbeId } from '../../model/security.ts';
 import { sendAll, type ProbeContext, type ProbeFindings, type SecurityProbe } from '../security-probe.ts';
 
 export const NO_ALLOWED = 'the scenario has no allowed reference: no credential set expects 200 with the auth service ok (name one in security.allowed)';

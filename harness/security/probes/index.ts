@@ -1,4 +1,4 @@
-import type { ProbeId } from '../../model/probe-ids.ts';
+import type { ProbeId } from '../../model/security.ts';
 import type { SecurityProbe } from '../security-probe.ts';
 import { BYPASS_PROBES } from './bypass.ts';
 import { cachingDenyAfterAllow } from './caching.ts';

@@ -1,8 +1,9 @@
-import { confidentialValues } from '../../conformance/conformance.ts';
-import { DEFAULT_MUST_NOT_SEE, type PlannedCredential, type PlannedTarget } from '../../plan/plan.ts';
+import { confidentialValues } from '../../plan/credentials.ts';
+import type { PlannedCredential, PlannedTarget } from '../../plan/plan.ts';
+import { DEFAULT_MUST_NOT_SEE } from '../../plan/targets.ts';
 import { headerText, type BackendEntry } from '../../client/backend-record.ts';
 import { baseRequest, type HeaderValue, type RawRequest } from '../raw-request.ts';
-import type { AttemptSpec } from '../session.ts';
+import type { ProbeAttempt } from '../session.ts';
 import { sendAll, type ProbeContext, type SecurityProbe } from '../security-probe.ts';
 import { NO_ALLOWED } from './fail-closed.ts';
 
@@ -15,7 +16,7 @@ const allowedSets = (ctx: ProbeContext) => ctx.plan.credentials.filter((c) => c.
 
 const mustNotSeeOf = (target: PlannedTarget) => target.backend?.mustNotSee ?? DEFAULT_MUST_NOT_SEE;
 
-const plain = (ctx: ProbeContext, cred: PlannedCredential | undefined, label: string, mustBeDenied: boolean): AttemptSpec => ({
+const plain = (ctx: ProbeContext, cred: PlannedCredential | undefined, label: string, mustBeDenied: boolean): ProbeAttempt => ({
   label,
   cred,
   mustBeDenied,
@@ -58,7 +59,7 @@ export const leaksErrorBody: SecurityProbe = {
 };
 
 /** The allowed reference with every credential header name in another case: a gateway stripping by exact name forwards these. */
-const recased = (ctx: ProbeContext, cred: PlannedCredential, label: string, rename: (n: string) => string): AttemptSpec => ({
+const recased = (ctx: ProbeContext, cred: PlannedCredential, label: string, rename: (n: string) => string): ProbeAttempt => ({
   label,
   cred,
   mustBeDenied: false,

@@ -1,0 +1,182 @@
+import { LATENCY_STATS, type LatencyStat } from './histogram.ts';
+
+/**
+ * Every metric a run can write into `summary.metrics`, declared once (k6's metrics/builtin.go is
+ * the model): its kind, unit, which phase writes it and when, and whether more is better.
+ * Threshold validation, the phases that write them, the reports and the trend view read this.
+ */
+
+/** The parts of a run, in the order they run. */
+export const PHASE_NAMES = ['conformance', 'load', 'overhead', 'security'] as const;
+export type PhaseName = (typeof PHASE_NAMES)[number];
+
+/**
+ * counter: a count over the run · gauge: a level reached · rate: per second or a share ·
+ * latency: a distribution named with a statistic (`handshake.p95`).
+ */
+export type MetricKind = 'counter' | 'gauge' | 'rate' | 'latency';
+/** What a threshold's number means: `ms` accepts `ms`/`s`, `ratio` accepts `%`, the rest a bare number. */
+export type MetricUnit = 'count' | 'ms' | 'ratio' | 'per_second';
+/** When a phase writes the metric only for some scenarios. */
+export type MetricCondition = 'wss-load-target' | 'held-connections' | 'held-messages';
+
+export interface MetricDef {
+  kind: MetricKind;
+  unit: MetricUnit;
+  /** The phase(s) that write it; a counter written by several is their sum. */
+  phases: readonly PhaseName[];
+  /** Which direction is a regression in a trend. */
+  better: 'lower' | 'higher';
+  /** Only written when the scenario has this (e.g. a wss:// load target for `tls.*`). */
+  when?: MetricCondition;
+  /** Latency metrics: the statistics that exist (default LATENCY_STATS). */
+  stats?: readonly LatencyStat[];
+  description: string;
+}
+
+const OVERHEAD_STATS = ['p50', 'p90', 'p95', 'p99'] as const satisfies readonly LatencyStat[];
+
+export const METRICS = {
+  unexpected_outcomes: {
+    kind: 'counter',
+    unit: 'count',
+    phases: ['conformance', 'load'],
+    better: 'lower',
+    description: 'attempts whose outcome was not among the expected ones (conformance and load)',
+  },
+  checks_passed: { kind: 'counter', unit: 'count', phases: ['conformance'], better: 'higher', description: 'conformance checks passed' },
+  checks_failed: { kind: 'counter', unit: 'count', phases: ['conformance'], better: 'lower', description: 'conformance checks failed' },
+  checks_not_run: { kind: 'counter', unit: 'count', phases: ['conformance'], better: 'lower', description: 'conformance checks not run' },
+  handshake: {
+    kind: 'latency',
+    unit: 'ms',
+    phases: ['load'],
+    better: 'lower',
+    description: 'time to the complete 101 from the scheduled start, every upgrade under load',
+  },
+  connect: { kind: 'latency', unit: 'ms', phases: ['load'], better: 'lower', description: 'TCP connect under load' },
+  tls: {
+    kind: 'latency',
+    unit: 'ms',
+    phases: ['load'],
+    better: 'lower',
+    when: 'wss-load-target',
+    description: 'TLS handshake under load (wss:// targets)',
+  },
+  status: {
+    kind: 'latency',
+    unit: 'ms',
+    phases: ['load'],
+    better: 'lower',
+    description: 'from sending the upgrade request to the first response byte, under load',
+  },
+  first_echo: {
+    kind: 'latency',
+    unit: 'ms',
+    phases: ['load'],
+    better: 'lower',
+    when: 'held-messages',
+    description: 'round trip of the first message on each held connection',
+  },
+  message_rtt: {
+    kind: 'latency',
+    unit: 'ms',
+    phases: ['load'],
+    better: 'lower',
+    when: 'held-messages',
+    description: 'round trip of every later message on held connections',
+  },
+  attempts: { kind: 'counter', unit: 'count', phases: ['load'], better: 'higher', description: 'load attempts started' },
+  upgrades: { kind: 'counter', unit: 'count', phases: ['load'], better: 'higher', description: 'load attempts upgraded' },
+  errors: {
+    kind: 'counter',
+    unit: 'count',
+    phases: ['load'],
+    better: 'lower',
+    description: 'load attempts that ended without an HTTP answer (refused, reset, timeouts, …)',
+  },
+  dropped: {
+    kind: 'counter',
+    unit: 'count',
+    phases: ['load'],
+    better: 'lower',
+    when: 'held-connections',
+    description: 'held connections the other side closed before the end',
+  },
+  held_peak: {
+    kind: 'gauge',
+    unit: 'count',
+    phases: ['load'],
+    better: 'higher',
+    when: 'held-connections',
+    description: 'held connections open at once at the peak',
+  },
+  upgrade_rate: { kind: 'rate', unit: 'per_second', phases: ['load'], better: 'higher', description: 'upgrades per second of load' },
+  attempt_rate: { kind: 'rate', unit: 'per_second', phases: ['load'], better: 'higher', description: 'attempts per second of load' },
+  error_rate: { kind: 'rate', unit: 'ratio', phases: ['load'], better: 'lower', description: 'share of load attempts that were errors' },
+  overhead: {
+    kind: 'latency',
+    unit: 'ms',
+    phases: ['overhead'],
+    better: 'lower',
+    stats: OVERHEAD_STATS,
+    description: 'upper bound of the 95% interval of auth minus baseline handshake latency (the worst pair)',
+  },
+  'security.passed': { kind: 'counter', unit: 'count', phases: ['security'], better: 'higher', description: 'security probes passed' },
+  'security.failed': { kind: 'counter', unit: 'count', phases: ['security'], better: 'lower', description: 'security probes failed' },
+  'security.not_run': { kind: 'counter', unit: 'count', phases: ['security'], better: 'lower', description: 'security probes not run' },
+} as const satisfies Record<string, MetricDef>;
+
+type Defs = typeof METRICS;
+export type MetricBase = keyof Defs;
+type LatencyBase = { [K in MetricBase]: Defs[K]['kind'] extends 'latency' ? K : never }[MetricBase];
+type StatsOf<K extends LatencyBase> = Defs[K] extends { stats: ReadonlyArray<infer S extends string> } ? S : LatencyStat;
+
+/** Every name a metric may have in `summary.metrics` and in a threshold. */
+export type MetricName = Exclude<MetricBase, LatencyBase> | { [K in LatencyBase]: `${K}.${StatsOf<K>}` }[LatencyBase];
+/** What a phase writes: typed names, so a misspelt metric does not compile. */
+export type MetricValues = Partial<Record<MetricName, number>>;
+
+/** A metric name taken apart: its declaration and, for latencies, the statistic. */
+export interface MetricRef {
+  name: MetricName;
+  base: MetricBase;
+  def: MetricDef;
+  stat?: LatencyStat;
+}
+
+/** The declaration behind `name`, or undefined when no metric has that name. */
+export function lookupMetric(name: string): MetricRef | undefined {
+  if (Object.hasOwn(METRICS, name)) {
+    const def: MetricDef = METRICS[name as MetricBase];
+    return def.kind === 'latency' ? undefined : { name: name as MetricName, base: name as MetricBase, def };
+  }
+  const dot = name.lastIndexOf('.');
+  if (dot < 0) return undefined;
+  const base = name.slice(0, dot);
+  const stat = name.slice(dot + 1);
+  if (!Object.hasOwn(METRICS, base)) return undefined;
+  const def: MetricDef = METRICS[base as MetricBase];
+  if (def.kind !== 'latency' || !(def.stats ?? LATENCY_STATS).includes(stat as LatencyStat)) return undefined;
+  return { name: name as MetricName, base: base as MetricBase, def, stat: stat as LatencyStat };
+}
+
+/** Every metric name, latencies expanded with their statistics (for help texts and errors). */
+export function allMetricNames(): MetricName[] {
+  const out: string[] = [];
+  for (const [base, def] of Object.entries(METRICS) as Array<[string, MetricDef]>) {
+    if (def.kind === 'latency') for (const s of def.stats ?? LATENCY_STATS) out.push(`${base}.${s}`);
+    else out.push(base);
+  }
+  return out as MetricName[];
+}
+
+/** A latency summary's statistics as metric values named `<base>.<stat>`. */
+export function latencyMetrics(
+  base: Exclude<LatencyBase, 'overhead'>,
+  summary: Readonly<Record<LatencyStat, number>> | undefined,
+): MetricValues {
+  const out: Record<string, number> = {};
+  if (summary) for (const s of LATENCY_STATS) out[`${base}.${s}`] = summary[s];
+  return out as MetricValues;
+}

@@ -1,0 +1,18 @@
+import type { PhaseName } from '../model/metrics.ts';
+import type { ScenarioDoc } from '../scenario/schema.ts';
+
+/** The commands that run a scenario. */
+export type Command = 'run' | 'check' | 'probe';
+
+/**
+ * The phases a command runs for a scenario, in run order: `check` is conformance (and the
+ * security block when present), `probe` the security probes, `run` everything the scenario has.
+ */
+export function phasesFor(command: Command, doc: ScenarioDoc): PhaseName[] {
+  const phases: PhaseName[] = [];
+  if (command === 'check' || command === 'run') phases.push('conformance');
+  if (command === 'run' && doc.load) phases.push('load');
+  if (command === 'run' && doc.overhead) phases.push('overhead');
+  if (command === 'probe' || ((command === 'run' || command === 'check') && doc.security)) phases.push('security');
+  return phases;
+}

@@ -1,0 +1,26 @@
+import { fieldPath, ScenarioError, type ScenarioProblem } from '../model/errors.ts';
+import type { Scenario } from '../scenario/read.ts';
+
+/**
+ * Problems found while planning a scenario, each at its field's position. Every block's planning
+ * adds to one list, so a scenario's problems are reported together in one ScenarioError.
+ */
+export class Problems {
+  readonly list: ScenarioProblem[] = [];
+
+  constructor(readonly scenario: Scenario) {}
+
+  /** A problem at `path` (a field path under the scenario's root); `key` points at the key itself. */
+  add(path: ReadonlyArray<string | number>, message: string, key = false): void {
+    this.list.push({ pos: this.scenario.pos(path, key), field: fieldPath(path), message });
+  }
+
+  get empty(): boolean {
+    return this.list.length === 0;
+  }
+
+  /** Throw every problem at once when there is any. */
+  throwIfAny(): void {
+    if (this.list.length > 0) throw new ScenarioError(this.list);
+  }
+}

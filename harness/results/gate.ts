@@ -1,0 +1,37 @@
+import type { MetricValues } from '../model/metrics.ts';
+import type { Op, Threshold, ThresholdResult } from '../model/thresholds.ts';
+
+/**
+ * Judge thresholds against measured metrics. A threshold on a metric the run did not produce fails,
+ * unless `notApplicable` says why this command never measures it (then it is skipped, not failed).
+ */
+export function evaluateThresholds(
+  thresholds: readonly Threshold[],
+  metrics: Readonly<MetricValues>,
+  notApplicable: (t: Threshold) => string | undefined = () => undefined,
+): ThresholdResult[] {
+  return thresholds.map((t) => {
+    const actual = metrics[t.metric];
+    const skipped = actual === undefined ? notApplicable(t) : undefined;
+    if (skipped) return { ...t, actual, passed: true, skipped };
+    return { ...t, actual, passed: actual !== undefined && compare(actual, t.op, t.value) };
+  });
+}
+
+/** `a <op> b`, the comparison a threshold states. */
+export function compare(a: number, op: Op, b: number): boolean {
+  switch (op) {
+    case '<':
+      return a < b;
+    case '<=':
+      return a <= b;
+    case '>':
+      return a > b;
+    case '>=':
+      return a >= b;
+    case '==':
+      return a === b;
+    case '!=':
+      return a !== b;
+  }
+}

@@ -1,0 +1,14 @@
+import type { PhaseName } from '../../model/metrics.ts';
+import type { Phase } from '../phase.ts';
+import { conformancePhase } from './conformance.ts';
+import { loadPhase } from './load.ts';
+import { overheadPhase } from './overhead.ts';
+import { securityPhase } from './security.ts';
+
+/** Every phase by name; plan/phases.ts decides which run, in PHASE_NAMES order. */
+export const PHASES: Record<PhaseName, Phase> = {
+  conformance: conformancePhase,
+  load: loadPhase,
+  overhead: overheadPhase,
+  security: securityPhase,
+};

@@ -1,0 +1,41 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { outcomeOfClose, outcomeOfError, outcomeOfTimeout } from '../../harness/outcome/classify.ts';
+
+const err = (code: string, message = code) => Object.assign(new Error(message), { code });
+
+test('socket errors map to their own outcomes: the client running out is not the target failing', () => {
+  const table: Array<[string, 'connect' | 'tls' | 'handshake', string]> = [
+    ['EADDRNOTAVAIL', 'connect', 'port_exhausted'],
+    ['EADDRINUSE', 'connect', 'port_exhausted'],
+    ['EMFILE', 'connect', 'fd_exhausted'],
+    ['ENFILE', 'handshake', 'fd_exhausted'],
+    ['ENOTFOUND', 'connect', 'dns_error'],
+    ['EAI_AGAIN', 'connect', 'dns_error'],
+    ['ECONNREFUSED', 'connect', 'refused'],
+    ['ECONNRESET', 'connect', 'refused'],
+    ['ECONNRESET', 'handshake', 'reset'],
+    ['EPIPE', 'tls', 'reset'],
+    ['ETIMEDOUT', 'connect', 'connect_timeout'],
+    ['ETIMEDOUT', 'handshake', 'handshake_timeout'],
+    ['ERR_SSL_WRONG_VERSION_NUMBER', 'handshake', 'tls_error'],
+    ['EWHATEVER', 'tls', 'tls_error'],
+    ['EWHATEVER', 'connect', 'refused'],
+    ['EWHATEVER', 'handshake', 'reset'],
+  ];
+  for (const [code, step, outcome] of table) assert.equal(outcomeOfError(err(code), step), outcome, `${code} in ${step}`);
+  assert.equal(outcomeOfError(err('EPROTO', 'unable to verify the first certificate'), 'handshake'), 'tls_error');
+});
+
+test('a close with no error: refused before connect, tls_error in TLS, protocol_error inside a head, else closed_before_response', () => {
+  assert.equal(outcomeOfClose('connect', false), 'refused');
+  assert.equal(outcomeOfClose('tls', false), 'tls_error');
+  assert.equal(outcomeOfClose('handshake', true), 'protocol_error');
+  assert.equal(outcomeOfClose('handshake', false), 'closed_before_response');
+});
+
+test('a timeout before the connection is connect_timeout, after it handshake_timeout', () => {
+  assert.equal(outcomeOfTimeout('connect'), 'connect_timeout');
+  assert.equal(outcomeOfTimeout('tls'), 'handshake_timeout');
+  assert.equal(outcomeOfTimeout('handshake'), 'handshake_timeout');
+});

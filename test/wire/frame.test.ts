@@ -1,0 +1,74 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { encodeClientFrame, encodeClose, OP_BINARY, OP_CLOSE, OP_TEXT, parseServerFrame } from '../../harness/wire/frame.ts';
+
+/** Unmask a client frame by hand: header length from the RFC 6455 5.2 layout, then XOR with the key. */
+function unmask(frame: Buffer): { first: number; second: number; headerLength: number; payload: Buffer } {
+  const len7 = frame[1]! & 0x7f;
+  const extra = len7 === 126 ? 2 : len7 === 127 ? 8 : 0;
+  const key = frame.subarray(2 + extra, 6 + extra);
+  const data = frame.subarray(6 + extra);
+  return { first: frame[0]!, second: frame[1]!, headerLength: 6 + extra, payload: Buffer.from(data.map((b, i) => b ^ key[i & 3]!)) };
+}
+
+test('client frames of 0, 125, 126, 65535 and 65536 bytes use the 7-bit, 16-bit and 64-bit lengths, masked', () => {
+  const cases: Array<[number, number[]]> = [
+    [0, [0x80]],
+    [125, [0x80 | 125]],
+    [126, [0x80 | 126, 0x00, 0x7e]],
+    [65535, [0x80 | 126, 0xff, 0xff]],
+    [65536, [0x80 | 127, 0, 0, 0, 0, 0, 0x01, 0x00, 0x00]],
+  ];
+  for (const [size, lengthBytes] of cases) {
+    const payload = Buffer.alloc(size, 0x5a);
+    const frame = encodeClientFrame(OP_BINARY, payload);
+    assert.equal(frame[0], 0x82, `FIN + binary for ${size}`);
+    assert.deepEqual([...frame.subarray(1, 1 + lengthBytes.length)], lengthBytes, `length bytes for ${size}`);
+    const u = unmask(frame);
+    assert.equal(frame.length, u.headerLength + size);
+    assert.ok(u.payload.equals(payload), `payload of ${size} comes back after unmasking`);
+  }
+});
+
+test('a client frame is masked: the bytes on the wire are not the payload', () => {
+  const payload = Buffer.from('hello hello hello');
+  const frame = encodeClientFrame(OP_TEXT, payload);
+  assert.equal(frame[1]! & 0x80, 0x80);
+  assert.notDeepEqual(frame.subarray(6), payload);
+});
+
+test('a close frame carries its code big-endian', () => {
+  const u = unmask(encodeClose(4001));
+  assert.equal(u.first, 0x80 | OP_CLOSE);
+  assert.deepEqual([...u.payload], [0x0f, 0xa1]);
+});
+
+test('server frames of 0, 125, 126, 65535 and 65536 bytes parse from hand-made bytes', () => {
+  const header = (size: number): number[] => (size < 126 ? [size] : size < 65536 ? [126, size >> 8, size & 0xff] : [127, 0, 0, 0, 0, 0, size >> 16, (size >> 8) & 0xff, size & 0xff]);
+  for (const size of [0, 125, 126, 65535, 65536]) {
+    const bytes = Buffer.concat([Buffer.from([0x81, ...header(size)]), Buffer.alloc(size, 0x61), Buffer.from([0x89, 0x00])]);
+    const p = parseServerFrame(bytes);
+    assert.equal(p.kind, 'frame', `size ${size}`);
+    if (p.kind !== 'frame') continue;
+    assert.equal(p.frame.fin, true);
+    assert.equal(p.frame.opcode, OP_TEXT);
+    assert.equal(p.frame.payload.length, size);
+    assert.equal(p.length, header(size).length + 1 + size, 'the next frame starts right after');
+    assert.deepEqual(parseServerFrame(bytes.subarray(0, p.length - 1)), { kind: 'incomplete' });
+  }
+});
+
+test('a fragment keeps FIN clear; a frame cut inside its extended length is incomplete', () => {
+  const p = parseServerFrame(Buffer.from([0x01, 0x02, 0x61, 0x62]));
+  assert.equal(p.kind === 'frame' && p.frame.fin, false);
+  assert.deepEqual(parseServerFrame(Buffer.from([0x81])), { kind: 'incomplete' });
+  assert.deepEqual(parseServerFrame(Buffer.from([0x81, 126, 0x01])), { kind: 'incomplete' });
+  assert.deepEqual(parseServerFrame(Buffer.from([0x81, 127, 0, 0, 0, 0])), { kind: 'incomplete' });
+});
+
+test('a masked server frame, reserved bits and an oversized frame are invalid', () => {
+  assert.deepEqual(parseServerFrame(Buffer.from([0x81, 0x81, 1, 2, 3, 4, 0x61])), { kind: 'invalid', reason: 'server frame is masked' });
+  assert.deepEqual(parseServerFrame(Buffer.from([0xc1, 0x01, 0x61])), { kind: 'invalid', reason: 'reserved bits set without a negotiated extension' });
+  assert.deepEqual(parseServerFrame(Buffer.from([0x82, 126, 0x01, 0x00]), 255), { kind: 'invalid', reason: 'frame of 256 bytes exceeds 255' });
+  assert.deepEqual(parseServerFrame(Buffer.from([0x82, 127, 0, 0, 0, 1, 0, 0, 0, 0]), 1024), { kind: 'invalid', reason: 'frame of 4294967296 bytes exceeds 1024' });
+});

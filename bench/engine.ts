@@ -16,8 +16,8 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { startClusteredBackend } from '../fixtures/cluster/index.ts';
-import { planCapacity } from '../harness/plan/capacity.ts';
 import { LOAD_PROCESS_FLAGS, runDistributed } from '../harness/load/workers.ts';
+import { planCapacity } from '../harness/plan/capacity.ts';
 import type { PlannedCredential, PlannedTarget } from '../harness/plan/plan.ts';
 
 const run = promisify(execFile);
@@ -44,7 +44,22 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 const fmt = (n: number, d = 1) => n.toFixed(d);
 
 async function client(mode: 'engine' | 'ws', url: string, rate: number, seconds: number): Promise<Trial> {
-  const { stdout } = await run(process.execPath, ['--import', 'tsx', ...(mode === 'engine' ? LOAD_PROCESS_FLAGS : []), CLIENT, mode, url, String(HANDSHAKES), String(CAP), String(rate), String(seconds)], { timeout: 120_000 });
+  const { stdout } = await run(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      ...(mode === 'engine' ? LOAD_PROCESS_FLAGS : []),
+      CLIENT,
+      mode,
+      url,
+      String(HANDSHAKES),
+      String(CAP),
+      String(rate),
+      String(seconds),
+    ],
+    { timeout: 120_000 },
+  );
   return JSON.parse(stdout.trim().split('\n').pop()!) as Trial;
 }
 
@@ -60,7 +75,9 @@ async function cpuPerHandshake(): Promise<{ ratio: number }> {
       const ws = await client('ws', url, 0, 0);
       const engine = await client('engine', url, Math.round((10 * ws.upgraded) / ws.seconds), ws.seconds);
       trials.push(ws, engine);
-      for (const t of [ws, engine]) if (t.upgraded < HANDSHAKES / 2) throw new Error(`${t.mode}: only ${t.upgraded} upgraded (${HANDSHAKES} asked)`);
+      for (const t of [ws, engine])
+        if (t.upgraded < HANDSHAKES / 2)
+          throw new Error(`${t.mode}: only ${t.upgraded} upgraded (${HANDSHAKES} asked)`);
     }
     const per = (mode: string) => {
       const ts = trials.filter((t) => t.mode === mode);
@@ -74,10 +91,18 @@ async function cpuPerHandshake(): Promise<{ ratio: number }> {
     };
     const e = per('engine');
     const w = per('ws');
-    console.log(`\n1. client CPU per handshake (${HANDSHAKES} handshakes per trial, cap ${CAP} in flight, ${ROUNDS} alternated rounds, medians; backend: ${availableParallelism()} processes)`);
-    console.log(`   ${'client'.padEnd(34)}${'handshakes/s'.padStart(14)}${'CPU us/hs'.padStart(11)}${'user'.padStart(8)}${'sys'.padStart(8)}   every trial`);
-    console.log(`   ${'(a) wsgate engine (maxInFlight cap)'.padEnd(34)}${fmt(e.rate, 0).padStart(14)}${fmt(e.cpu).padStart(11)}${fmt(e.user).padStart(8)}${fmt(e.system).padStart(8)}   ${e.all}`);
-    console.log(`   ${'(b) ws: loop of new WebSocket()'.padEnd(34)}${fmt(w.rate, 0).padStart(14)}${fmt(w.cpu).padStart(11)}${fmt(w.user).padStart(8)}${fmt(w.system).padStart(8)}   ${w.all}`);
+    console.log(
+      `\n1. client CPU per handshake (${HANDSHAKES} handshakes per trial, cap ${CAP} in flight, ${ROUNDS} alternated rounds, medians; backend: ${availableParallelism()} processes)`,
+    );
+    console.log(
+      `   ${'client'.padEnd(34)}${'handshakes/s'.padStart(14)}${'CPU us/hs'.padStart(11)}${'user'.padStart(8)}${'sys'.padStart(8)}   every trial`,
+    );
+    console.log(
+      `   ${'(a) wsgate engine (maxInFlight cap)'.padEnd(34)}${fmt(e.rate, 0).padStart(14)}${fmt(e.cpu).padStart(11)}${fmt(e.user).padStart(8)}${fmt(e.system).padStart(8)}   ${e.all}`,
+    );
+    console.log(
+      `   ${'(b) ws: loop of new WebSocket()'.padEnd(34)}${fmt(w.rate, 0).padStart(14)}${fmt(w.cpu).padStart(11)}${fmt(w.user).padStart(8)}${fmt(w.system).padStart(8)}   ${w.all}`,
+    );
     const ratio = e.cpu / w.cpu;
     console.log(`   ratio engine/ws CPU per handshake: ${fmt(ratio, 2)} (target <= 0.50)`);
     return { ratio };
@@ -92,26 +117,79 @@ async function held(): Promise<{ peak: number; perConn: number }> {
   try {
     const u = new URL(backend.url);
     const target: PlannedTarget = {
-      name: 'backend', baseline: false, url: `${backend.url}/held`, host: u.hostname, port: Number(u.port), secure: false, path: '/held', tls: {},
+      name: 'backend',
+      baseline: false,
+      url: `${backend.url}/held`,
+      host: u.hostname,
+      port: Number(u.port),
+      secure: false,
+      path: '/held',
+      tls: {},
       destination: { key: `${u.hostname}:${u.port}`, loopback4: true },
-      statusMap: new Map(), headers: [], connectTimeoutMs: 10_000, handshakeTimeoutMs: 10_000,
+      statusMap: new Map(),
+      headers: [],
+      connectTimeoutMs: 10_000,
+      handshakeTimeoutMs: 10_000,
     };
-    const cred: PlannedCredential = { name: 'bench', expect: 200, headers: [], query: [], subprotocols: [], confidential: [], authState: 'ok', weight: 1 };
+    const cred: PlannedCredential = {
+      name: 'bench',
+      expect: 200,
+      headers: [],
+      query: [],
+      subprotocols: [],
+      confidential: [],
+      authState: 'ok',
+      weight: 1,
+    };
     const maxInFlight = 2000;
-    const capacity = planCapacity({ held: HELD, maxInFlight, workers: HELD_WORKERS, destinations: [{ key: `${target.host}:${target.port}`, loopback4: true }] });
-    const hold = { count: HELD, rampUpMs: 25_000, holdMs: 10_000, messageEveryMs: 10_000, messageBytes: 32, messageTimeoutMs: 5000 };
-    console.log(`\n2. held connections: ${HELD} to one backend port over ${capacity.workers} worker processes from ${[...new Set(capacity.sourceAddresses.flat())].join(' ')}; ramp ${hold.rampUpMs / 1000}s, hold ${hold.holdMs / 1000}s, a message every ${hold.messageEveryMs / 1000}s each`);
+    const capacity = planCapacity({
+      held: HELD,
+      maxInFlight,
+      workers: HELD_WORKERS,
+      destinations: [{ key: `${target.host}:${target.port}`, loopback4: true }],
+    });
+    const hold = {
+      count: HELD,
+      rampUpMs: 25_000,
+      holdMs: 10_000,
+      messageEveryMs: 10_000,
+      messageBytes: 32,
+      messageTimeoutMs: 5000,
+    };
+    console.log(
+      `\n2. held connections: ${HELD} to one backend port over ${capacity.workers} worker processes from ${[...new Set(capacity.sourceAddresses.flat())].join(' ')}; ramp ${hold.rampUpMs / 1000}s, hold ${hold.holdMs / 1000}s, a message every ${hold.messageEveryMs / 1000}s each`,
+    );
     const r = await runDistributed(
-      { stages: [], targets: [target], mix: [{ cred, weight: 1, expected: new Map([[target.name, ['upgraded']]]) }], maxInFlight, hold, sourceAddresses: [] },
+      {
+        stages: [],
+        targets: [target],
+        mix: [{ cred, weight: 1, expected: new Map([[target.name, ['upgraded']]]) }],
+        maxInFlight,
+        hold,
+        sourceAddresses: [],
+      },
       capacity,
-      { onSecond: (s) => (s.t % 5 === 4 ? console.log(`   ${String(s.t + 1).padStart(3)}s  open ${s.open}  upgrades/s ${s.upgrades}  errors ${s.errors}  dropped ${s.dropped ?? 0}`) : undefined) },
+      {
+        onSecond: (s) =>
+          s.t % 5 === 4
+            ? console.log(
+                `   ${String(s.t + 1).padStart(3)}s  open ${s.open}  upgrades/s ${s.upgrades}  errors ${s.errors}  dropped ${s.dropped ?? 0}`,
+              )
+            : undefined,
+      },
     );
     const h = r.held!;
     const mem = r.memory!;
     const perConn = (mem.rssMaxBytes - mem.rssStartBytes) / h.peak;
-    console.log(`   peak held ${h.peak} of ${HELD}; opened ${h.opened}, dropped ${h.dropped}, outcomes ${JSON.stringify(r.outcomes)}`);
-    console.log(`   echoes ${h.echoes}/${h.messages}${h.messageRtt ? `, message RTT p50 ${h.messageRtt.p50} ms p99 ${h.messageRtt.p99} ms` : ''}; closed cleanly ${h.closedClean}`);
-    console.log(`   harness RSS: ${fmt(mem.rssStartBytes / 2 ** 20)} MiB at start -> ${fmt(mem.rssMaxBytes / 2 ** 20)} MiB at most (${capacity.workers} workers): ${fmt(perConn / 1024, 2)} KiB per held connection (target <= 4)`);
+    console.log(
+      `   peak held ${h.peak} of ${HELD}; opened ${h.opened}, dropped ${h.dropped}, outcomes ${JSON.stringify(r.outcomes)}`,
+    );
+    console.log(
+      `   echoes ${h.echoes}/${h.messages}${h.messageRtt ? `, message RTT p50 ${h.messageRtt.p50} ms p99 ${h.messageRtt.p99} ms` : ''}; closed cleanly ${h.closedClean}`,
+    );
+    console.log(
+      `   harness RSS: ${fmt(mem.rssStartBytes / 2 ** 20)} MiB at start -> ${fmt(mem.rssMaxBytes / 2 ** 20)} MiB at most (${capacity.workers} workers): ${fmt(perConn / 1024, 2)} KiB per held connection (target <= 4)`,
+    );
     return { peak: h.peak, perConn };
   } finally {
     await backend.stop();
@@ -124,23 +202,57 @@ async function flat(): Promise<{ growth: number }> {
   try {
     const u = new URL(backend.url);
     const target: PlannedTarget = {
-      name: 'backend', baseline: false, url: `${backend.url}/flat`, host: u.hostname, port: Number(u.port), secure: false, path: '/flat', tls: {},
+      name: 'backend',
+      baseline: false,
+      url: `${backend.url}/flat`,
+      host: u.hostname,
+      port: Number(u.port),
+      secure: false,
+      path: '/flat',
+      tls: {},
       destination: { key: `${u.hostname}:${u.port}`, loopback4: true },
-      statusMap: new Map(), headers: [], connectTimeoutMs: 5000, handshakeTimeoutMs: 5000,
+      statusMap: new Map(),
+      headers: [],
+      connectTimeoutMs: 5000,
+      handshakeTimeoutMs: 5000,
     };
-    const cred: PlannedCredential = { name: 'bench', expect: 200, headers: [], query: [], subprotocols: [], confidential: [], authState: 'ok', weight: 1 };
+    const cred: PlannedCredential = {
+      name: 'bench',
+      expect: 200,
+      headers: [],
+      query: [],
+      subprotocols: [],
+      confidential: [],
+      authState: 'ok',
+      weight: 1,
+    };
     const seconds = 40;
     const rss: number[] = [];
     const r = await runDistributed(
-      { stages: [{ fromRate: 2000, toRate: 2000, durationMs: seconds * 1000 }], targets: [target], mix: [{ cred, weight: 1, expected: new Map([[target.name, ['upgraded']]]) }], maxInFlight: 2000, sourceAddresses: [] },
+      {
+        stages: [{ fromRate: 2000, toRate: 2000, durationMs: seconds * 1000 }],
+        targets: [target],
+        mix: [{ cred, weight: 1, expected: new Map([[target.name, ['upgraded']]]) }],
+        maxInFlight: 2000,
+        sourceAddresses: [],
+      },
       { workers: 1, sourceAddresses: [[]], perWorker: 2000, perDestination: 2000 },
       { onSecond: () => void rss.push(process.memoryUsage.rss()) },
     );
     const after = rss.slice(10);
     const mib = (b: number) => fmt(b / 2 ** 20);
     const growth = (after[after.length - 1]! - after[0]!) / after[0]!;
-    console.log(`\n3. memory over a long run: 2000 upgrades/s for ${seconds} s in one process (${r.upgrades} upgraded, ${r.unexpected} unexpected)`);
-    console.log(`   RSS each 5 s: ${rss.filter((_, i) => i % 5 === 4).map(mib).join(' ')} MiB; from second 10 to the end: ${mib(after[0]!)} -> ${mib(after[after.length - 1]!)} MiB (${(growth * 100).toFixed(1)}%, max ${mib(Math.max(...after))})`);
+    console.log(
+      `\n3. memory over a long run: 2000 upgrades/s for ${seconds} s in one process (${r.upgrades} upgraded, ${r.unexpected} unexpected)`,
+    );
+    console.log(
+      `   RSS each 5 s: ${rss
+        .filter((_, i) => i % 5 === 4)
+        .map(mib)
+        .join(
+          ' ',
+        )} MiB; from second 10 to the end: ${mib(after[0]!)} -> ${mib(after[after.length - 1]!)} MiB (${(growth * 100).toFixed(1)}%, max ${mib(Math.max(...after))})`,
+    );
     return { growth };
   } finally {
     await backend.stop();
@@ -158,5 +270,7 @@ const misses = [
   memory.growth > 0.1 ? `RSS grew ${(memory.growth * 100).toFixed(0)}% after warm-up in a steady run` : undefined,
   seconds > 180 ? `took ${fmt(seconds, 0)} s > 180` : undefined,
 ].filter(Boolean);
-console.log(`\nbench:engine ${misses.length === 0 ? 'met every target' : `missed: ${misses.join('; ')}`} (${fmt(seconds, 0)} s)`);
+console.log(
+  `\nbench:engine ${misses.length === 0 ? 'met every target' : `missed: ${misses.join('; ')}`} (${fmt(seconds, 0)} s)`,
+);
 process.exitCode = misses.length === 0 ? 0 : 1;

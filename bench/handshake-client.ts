@@ -43,11 +43,30 @@ let skipped = 0;
 async function engine(): Promise<number> {
   const rate = Number(rateArg);
   const target: PlannedTarget = {
-    name: 'backend', baseline: false, url: url!, host: hostname, port: Number(port), secure: false, path: pathname, tls: {},
+    name: 'backend',
+    baseline: false,
+    url: url!,
+    host: hostname,
+    port: Number(port),
+    secure: false,
+    path: pathname,
+    tls: {},
     destination: { key: `${hostname}:${port}`, loopback4: true },
-    statusMap: new Map(), headers: [], connectTimeoutMs: 5000, handshakeTimeoutMs: 5000,
+    statusMap: new Map(),
+    headers: [],
+    connectTimeoutMs: 5000,
+    handshakeTimeoutMs: 5000,
   };
-  const cred: PlannedCredential = { name: 'bench', expect: 200, headers: [], query: [], subprotocols: [], confidential: [], authState: 'ok', weight: 1 };
+  const cred: PlannedCredential = {
+    name: 'bench',
+    expect: 200,
+    headers: [],
+    query: [],
+    subprotocols: [],
+    confidential: [],
+    authState: 'ok',
+    weight: 1,
+  };
   const r = await runLoad({
     stages: [{ fromRate: rate, toRate: rate, durationMs: Number(secondsArg) * 1000 }],
     targets: [target],
@@ -64,4 +83,6 @@ const t0 = performance.now();
 const upgraded = mode === 'ws' ? await wsLoop() : await engine();
 const seconds = (performance.now() - t0) / 1000;
 const cpu = process.cpuUsage(cpu0);
-process.stdout.write(JSON.stringify({ mode, upgraded, skipped, seconds, userUs: cpu.user, systemUs: cpu.system }) + '\n');
+process.stdout.write(
+  JSON.stringify({ mode, upgraded, skipped, seconds, userUs: cpu.user, systemUs: cpu.system }) + '\n',
+);

@@ -6,13 +6,13 @@
  *
  *   npm run bench:overhead -- [--rounds 20] [--attempts 50] [--concurrency 1] [--auth-latency 0]
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { formatOverhead } from '../harness/report/text/overhead.ts';
 import { measureOverhead } from '../harness/overhead/measure.ts';
 import { buildPlan } from '../harness/plan/plan.ts';
+import { formatOverhead } from '../harness/report/text/overhead.ts';
 import { parseScenario } from '../harness/scenario/read.ts';
 
 const WSGATE = fileURLToPath(new URL('../bin/wsgate.js', import.meta.url));
@@ -41,11 +41,16 @@ const authLatency = positive('auth-latency', values['auth-latency'], 0);
 
 /** Start `wsgate fixtures` and read the URLs it prints; resolves once it says the fixtures run. */
 function startFixtureProcess(): Promise<{ child: ChildProcess; urls: Record<string, string> }> {
-  const child = spawn(process.execPath, [WSGATE, 'fixtures', '--gateway', 'reference'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [WSGATE, 'fixtures', '--gateway', 'reference'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   return new Promise((resolve, reject) => {
     let stdout = '';
     let stderr = '';
-    const timer = setTimeout(() => fail(new Error(`fixtures did not start within ${STARTUP_TIMEOUT_MS} ms`)), STARTUP_TIMEOUT_MS);
+    const timer = setTimeout(
+      () => fail(new Error(`fixtures did not start within ${STARTUP_TIMEOUT_MS} ms`)),
+      STARTUP_TIMEOUT_MS,
+    );
     const fail = (err: Error) => {
       clearTimeout(timer);
       child.kill('SIGTERM');
@@ -94,7 +99,11 @@ overhead:
 const { child, urls } = await startFixtureProcess();
 const stopped = new Promise<void>((resolve) => child.once('exit', () => resolve()));
 try {
-  const res = await fetch(urls['auth.control']!, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ state: 'ok', latencyMs: authLatency }) });
+  const res = await fetch(urls['auth.control']!, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ state: 'ok', latencyMs: authLatency }),
+  });
   if (!res.ok) throw new Error(`auth control answered ${res.status}`);
   const scenario = parseScenario(SCENARIO, 'bench:overhead');
   const setup = (await buildPlan(scenario, urls)).overhead![0]!;
@@ -104,11 +113,16 @@ try {
       .map((l) => l.toFixed(2))
       .join(' ')}\n`,
   );
-  const result = await measureOverhead(setup, { signal: AbortSignal.timeout(10 * 60_000), onRound: (r, of) => process.stderr.write(`\rround ${r}/${of}`) });
+  const result = await measureOverhead(setup, {
+    signal: AbortSignal.timeout(10 * 60_000),
+    onRound: (r, of) => process.stderr.write(`\rround ${r}/${of}`),
+  });
   process.stderr.write('\n');
   process.stdout.write(scenario.secrets.mask(formatOverhead(result)) + '\n');
   const ratio = result.auth.percentiles.p50 / result.baseline.percentiles.p50;
-  process.stdout.write(`ratio auth/baseline at p50: ${ratio.toFixed(2)}x (measured side by side, interleaved, in this run; ${(result.durationMs / 1000).toFixed(1)} s)\n`);
+  process.stdout.write(
+    `ratio auth/baseline at p50: ${ratio.toFixed(2)}x (measured side by side, interleaved, in this run; ${(result.durationMs / 1000).toFixed(1)} s)\n`,
+  );
   process.stdout.write(`method: ${result.method.description}\n`);
 } finally {
   child.kill('SIGTERM');

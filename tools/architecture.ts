@@ -47,7 +47,8 @@ function walk(root: string, dir: string, out: string[]): string[] {
   return out;
 }
 
-const IMPORT = /(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s+['"](\.{1,2}\/[^'"]+)['"]|import\(\s*['"](\.{1,2}\/[^'"]+)['"]\s*\)/g;
+const IMPORT =
+  /(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s+['"](\.{1,2}\/[^'"]+)['"]|import\(\s*['"](\.{1,2}\/[^'"]+)['"]\s*\)/g;
 
 /** Relative imports of a file: target path from the repo root, and the line of the import. */
 function importsOf(root: string, file: string): Array<{ to: string; line: number }> {
@@ -71,36 +72,78 @@ export function checkArchitecture(root: string): Violation[] {
   const graph = new Map<string, Array<{ to: string; line: number }>>();
   for (const file of files.filter((f) => /^(harness|fixtures)\/.*\.ts$/.test(f))) {
     const imports = importsOf(root, file);
-    if (file.startsWith('harness/')) graph.set(file, imports.filter((i) => i.to.startsWith('harness/')));
+    if (file.startsWith('harness/'))
+      graph.set(
+        file,
+        imports.filter((i) => i.to.startsWith('harness/')),
+      );
     for (const { to, line } of imports) {
       const from = folderOf(file);
       if (file.startsWith('fixtures/')) {
-        if (to.startsWith('harness/')) violations.push({ file, line, rule: 'boundary', message: `fixtures import nothing from the harness (${to})` });
+        if (to.startsWith('harness/'))
+          violations.push({
+            file,
+            line,
+            rule: 'boundary',
+            message: `fixtures import nothing from the harness (${to})`,
+          });
         continue;
       }
       if (!to.startsWith('harness/')) {
         if (!(FIXTURE_LOADERS.has(file) && to.startsWith('fixtures/')) && !to.startsWith('package.json')) {
-          violations.push({ file, line, rule: 'boundary', message: `the harness imports only itself (and package.json); ${to} is outside` });
+          violations.push({
+            file,
+            line,
+            rule: 'boundary',
+            message: `the harness imports only itself (and package.json); ${to} is outside`,
+          });
         }
         continue;
       }
       const target = folderOf(to);
-      if (rankOf(from) < 0) violations.push({ file, line, rule: 'layer', message: `harness/${from}/ is in no layer of tools/architecture.ts` });
+      if (rankOf(from) < 0)
+        violations.push({
+          file,
+          line,
+          rule: 'layer',
+          message: `harness/${from}/ is in no layer of tools/architecture.ts`,
+        });
       else if (target !== from && rankOf(target) > rankOf(from)) {
-        violations.push({ file, line, rule: 'layer', message: `${from}/ (layer ${rankOf(from)}) imports ${to} from ${target}/ (layer ${rankOf(target)}), up the flow` });
+        violations.push({
+          file,
+          line,
+          rule: 'layer',
+          message: `${from}/ (layer ${rankOf(from)}) imports ${to} from ${target}/ (layer ${rankOf(target)}), up the flow`,
+        });
       } else if (target !== from && rankOf(target) === rankOf(from)) {
-        violations.push({ file, line, rule: 'sibling', message: `${from}/ imports ${to} from ${target}/, a folder of the same layer` });
+        violations.push({
+          file,
+          line,
+          rule: 'sibling',
+          message: `${from}/ imports ${to} from ${target}/, a folder of the same layer`,
+        });
       }
     }
   }
   for (const cycle of cycles(graph)) {
-    violations.push({ file: cycle[0]!, line: 1, rule: 'cycle', message: `import cycle: ${[...cycle, cycle[0]].join(' -> ')}` });
+    violations.push({
+      file: cycle[0]!,
+      line: 1,
+      rule: 'cycle',
+      message: `import cycle: ${[...cycle, cycle[0]].join(' -> ')}`,
+    });
   }
   for (const file of files.filter((f) => CHECKED_EXTENSIONS.test(f) && !GENERATED.has(f))) {
     readFileSync(join(root, file), 'utf8')
       .split('\n')
       .forEach((text, i) => {
-        if (text.length > MAX_LINE) violations.push({ file, line: i + 1, rule: 'line-length', message: `${text.length} characters (at most ${MAX_LINE})` });
+        if (text.length > MAX_LINE)
+          violations.push({
+            file,
+            line: i + 1,
+            rule: 'line-length',
+            message: `${text.length} characters (at most ${MAX_LINE})`,
+          });
       });
   }
   return violations;

@@ -4,7 +4,7 @@
  * once, no frame handling), so printed next to wsgate's engine it shows how far the engine is
  * from the physical limit. This module compiles it with the system `cc` and runs it.
  */
-import { execFile, type ExecFileException } from 'node:child_process';
+import { type ExecFileException, execFile } from 'node:child_process';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 
@@ -46,8 +46,11 @@ interface Ran {
 
 function exec(file: string, args: string[], timeout: number): Promise<Ran> {
   return new Promise((resolve) => {
-    execFile(file, args, { timeout, killSignal: 'SIGKILL', maxBuffer: 1 << 20, encoding: 'utf8' }, (error, stdout, stderr) =>
-      resolve({ error, stdout, stderr }),
+    execFile(
+      file,
+      args,
+      { timeout, killSignal: 'SIGKILL', maxBuffer: 1 << 20, encoding: 'utf8' },
+      (error, stdout, stderr) => resolve({ error, stdout, stderr }),
     );
   });
 }
@@ -77,7 +80,9 @@ export async function buildReferenceClient(): Promise<string> {
   if (r.error) {
     await rm(tmp, { force: true });
     if (r.error.code === 'ENOENT') {
-      throw new Error('the C reference client needs a C compiler, and `cc` was not found: install Debian\'s gcc (apt-get install -y gcc)');
+      throw new Error(
+        "the C reference client needs a C compiler, and `cc` was not found: install Debian's gcc (apt-get install -y gcc)",
+      );
     }
     throw new Error(`compiling ${SOURCE} failed: ${r.stderr.trim() || r.error.message}`);
   }
@@ -88,7 +93,12 @@ export async function buildReferenceClient(): Promise<string> {
 function isResult(v: unknown): v is ReferenceResult {
   if (typeof v !== 'object' || v === null) return false;
   const o = v as Record<string, unknown>;
-  return o.mode === 'c' && ['upgraded', 'failed', 'seconds', 'userUs', 'systemUs'].every((k) => typeof o[k] === 'number' && Number.isFinite(o[k]));
+  return (
+    o.mode === 'c' &&
+    ['upgraded', 'failed', 'seconds', 'userUs', 'systemUs'].every(
+      (k) => typeof o[k] === 'number' && Number.isFinite(o[k]),
+    )
+  );
 }
 
 /**
@@ -105,22 +115,42 @@ export async function runReferenceClient(opts: ReferenceOptions): Promise<Refere
   const u = new URL(opts.url);
   if (u.protocol !== 'ws:') throw new Error(`reference client: only ws:// URLs (plain TCP), got ${opts.url}`);
   // URL keeps an IPv4 literal as is; anything else (a name, [::1]) the client cannot connect to.
-  if (!/^\d{1,3}(\.\d{1,3}){3}$/.test(u.hostname)) throw new Error(`reference client: the host must be an IPv4 literal, got ${u.hostname}`);
-  for (const [name, n] of [['count', opts.count], ['concurrency', opts.concurrency]] as const) {
-    if (!Number.isSafeInteger(n) || n < 1) throw new Error(`reference client: ${name} must be a positive integer, got ${n}`);
+  if (!/^\d{1,3}(\.\d{1,3}){3}$/.test(u.hostname))
+    throw new Error(`reference client: the host must be an IPv4 literal, got ${u.hostname}`);
+  for (const [name, n] of [
+    ['count', opts.count],
+    ['concurrency', opts.concurrency],
+  ] as const) {
+    if (!Number.isSafeInteger(n) || n < 1)
+      throw new Error(`reference client: ${name} must be a positive integer, got ${n}`);
   }
-  if (opts.cpu !== undefined && (!Number.isSafeInteger(opts.cpu) || opts.cpu < 0)) throw new Error(`reference client: cpu must be a CPU number, got ${opts.cpu}`);
+  if (opts.cpu !== undefined && (!Number.isSafeInteger(opts.cpu) || opts.cpu < 0))
+    throw new Error(`reference client: cpu must be a CPU number, got ${opts.cpu}`);
 
   const binary = await buildReferenceClient();
-  const args = [u.hostname, u.port || '80', `${u.pathname}${u.search}`, String(opts.count), String(opts.concurrency), ...(opts.sourceAddresses ?? [])];
+  const args = [
+    u.hostname,
+    u.port || '80',
+    `${u.pathname}${u.search}`,
+    String(opts.count),
+    String(opts.concurrency),
+    ...(opts.sourceAddresses ?? []),
+  ];
   const [file, argv] = opts.cpu === undefined ? [binary, args] : ['taskset', ['-c', String(opts.cpu), binary, ...args]];
   const r = await exec(file, argv, RUN_TIMEOUT_MS);
 
   const what = `reference client (${file} ${argv.join(' ')})`;
   if (r.error?.code === 'ENOENT') {
-    throw new Error(file === 'taskset' ? 'pinning the reference client needs taskset: install Debian\'s util-linux (apt-get install -y util-linux)' : `${what}: binary not found`);
+    throw new Error(
+      file === 'taskset'
+        ? "pinning the reference client needs taskset: install Debian's util-linux (apt-get install -y util-linux)"
+        : `${what}: binary not found`,
+    );
   }
-  if (r.error && (r.error.killed || r.error.signal)) throw new Error(`${what} was killed (${r.error.signal ?? 'timeout'}) after ${RUN_TIMEOUT_MS / 1000} s at most: ${r.stderr.trim()}`);
+  if (r.error && (r.error.killed || r.error.signal))
+    throw new Error(
+      `${what} was killed (${r.error.signal ?? 'timeout'}) after ${RUN_TIMEOUT_MS / 1000} s at most: ${r.stderr.trim()}`,
+    );
   const status = r.error ? r.error.code : 0;
   if (status !== 0 && status !== 1) throw new Error(`${what} exited with ${String(status)}: ${r.stderr.trim()}`);
 
@@ -136,5 +166,12 @@ export async function runReferenceClient(opts: ReferenceOptions): Promise<Refere
   if (parsed.upgraded + parsed.failed !== opts.count || allUpgraded !== (status === 0)) {
     throw new Error(`${what}: exit ${status} does not match its counts: ${line}`);
   }
-  return { mode: 'c', upgraded: parsed.upgraded, failed: parsed.failed, seconds: parsed.seconds, userUs: parsed.userUs, systemUs: parsed.systemUs };
+  return {
+    mode: 'c',
+    upgraded: parsed.upgraded,
+    failed: parsed.failed,
+    seconds: parsed.seconds,
+    userUs: parsed.userUs,
+    systemUs: parsed.systemUs,
+  };
 }

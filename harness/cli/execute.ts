@@ -1,16 +1,16 @@
 import { RunError } from '../model/errors.ts';
+import { lookupMetric } from '../model/metrics.ts';
 import type { Summary } from '../model/summary.ts';
 import type { ExitCode } from '../model/verdict.ts';
+import { type Command, phasesFor } from '../plan/phases.ts';
 import { buildPlan, validateScenario } from '../plan/plan.ts';
-import { phasesFor, type Command } from '../plan/phases.ts';
 import { defaultRunDir, writeRunOutputs, writeStepSummary } from '../report/outputs.ts';
 import { consoleSummary } from '../report/text/summary.ts';
 import { evaluateThresholds } from '../results/gate.ts';
 import { assembleSummary } from '../results/summary.ts';
-import { lookupMetric } from '../model/metrics.ts';
 import { environment } from '../run/environment.ts';
-import { startScenarioFixtures, type ScenarioFixtures } from '../run/fixtures.ts';
-import { runPhases, type PhasesRecord } from '../run/run.ts';
+import { type ScenarioFixtures, startScenarioFixtures } from '../run/fixtures.ts';
+import { type PhasesRecord, runPhases } from '../run/run.ts';
 import type { Scenario } from '../scenario/read.ts';
 import type { Log } from './log.ts';
 import { progressLines } from './progress.ts';
@@ -58,7 +58,11 @@ export async function executeRun(scenario: Scenario, opts: RunOptions): Promise<
         throw new RunError('fixtures_failed', `the scenario's fixtures could not start: ${err.message}`);
       });
       urls = fixtures.urls;
-      opts.log.info(`fixtures: ${Object.entries(urls).map(([k, v]) => `${k}=${v}`).join(' ')}`);
+      opts.log.info(
+        `fixtures: ${Object.entries(urls)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(' ')}`,
+      );
     }
     const plan = await buildPlan(scenario, urls, { command: opts.command });
     targets = plan.targets.map((t) => ({ name: t.name, url: t.url }));
@@ -74,7 +78,12 @@ export async function executeRun(scenario: Scenario, opts: RunOptions): Promise<
   }
   const summary = assembleSummary(
     {
-      scenario: { name: scenario.doc.name, file: scenario.file, hash: scenario.hash, description: scenario.doc.description },
+      scenario: {
+        name: scenario.doc.name,
+        file: scenario.file,
+        hash: scenario.hash,
+        description: scenario.doc.description,
+      },
       command: opts.command,
       runId: outDir.split(/[\\/]/).pop() ?? scenario.doc.name,
       startedAt,

@@ -11,8 +11,13 @@ export function exitFor(err: unknown): { code: number; message?: string; interna
     // --help and --version end through here with exit code 0; Commander has printed its message.
     return { code: err.exitCode === 0 ? 0 : EXIT_INVALID, internal: false };
   }
-  if (err instanceof ScenarioError) return { code: EXIT_INVALID, message: `invalid scenario\n${err.message}`, internal: false };
+  if (err instanceof ScenarioError)
+    return { code: EXIT_INVALID, message: `invalid scenario\n${err.message}`, internal: false };
   if (err instanceof RunError) return { code: EXIT_NOT_CARRIED_OUT, message: err.message, internal: false };
   if (err instanceof CliError) return { code: err.exitCode, message: err.message, internal: false };
-  return { code: EXIT_NOT_CARRIED_OUT, message: `internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`, internal: true };
+  return {
+    code: EXIT_NOT_CARRIED_OUT,
+    message: `internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`,
+    internal: true,
+  };
 }

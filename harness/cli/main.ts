@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { WSGATE_VERSION } from '../results/summary.ts';
-import { exitFor } from './exit.ts';
 import { COMMANDS } from './commands/index.ts';
+import { exitFor } from './exit.ts';
 
 const program = new Command()
   .name('wsgate')

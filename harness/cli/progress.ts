@@ -5,22 +5,33 @@ import type { Log } from './log.ts';
 /** What a run tells a person while it goes: the phases' events as log lines (masked by the log). */
 export function progressLines(log: Log): RunEvents {
   return {
-    conformanceStarted: (targets, credentials) => log.info(`conformance: ${targets} target(s) x ${credentials} credential set(s)`),
+    conformanceStarted: (targets, credentials) =>
+      log.info(`conformance: ${targets} target(s) x ${credentials} credential set(s)`),
     checked: (c) => {
       const mark = c.status === 'passed' ? 'ok  ' : c.status === 'failed' ? 'FAIL' : 'skip';
       const why = c.reasons.length ? ` — ${c.reasons.join('; ')}` : '';
-      log.info(`  ${mark} ${c.target} / ${c.credential}: expect ${c.expected.join('|')}, saw ${c.seen ?? 'not run'}${why}`);
+      log.info(
+        `  ${mark} ${c.target} / ${c.credential}: expect ${c.expected.join('|')}, saw ${c.seen ?? 'not run'}${why}`,
+      );
     },
     loadStarted: (lp, capacity) => {
-      const stages = lp.stages.map((s) => (s.fromRate === s.toRate ? `${s.fromRate}/s` : `${s.fromRate}->${s.toRate}/s`) + ` for ${s.durationMs / 1000}s`);
+      const stages = lp.stages.map(
+        (s) =>
+          (s.fromRate === s.toRate ? `${s.fromRate}/s` : `${s.fromRate}->${s.toRate}/s`) +
+          ` for ${s.durationMs / 1000}s`,
+      );
       const parts = [
         stages.length > 0 ? stages.join(', ') : undefined,
-        lp.hold ? `${lp.hold.count} held connections (ramp ${lp.hold.rampUpMs / 1000}s, hold ${lp.hold.holdMs / 1000}s)` : undefined,
+        lp.hold
+          ? `${lp.hold.count} held connections (ramp ${lp.hold.rampUpMs / 1000}s, hold ${lp.hold.holdMs / 1000}s)`
+          : undefined,
       ].filter(Boolean);
       const sources = [...new Set(capacity.sourceAddresses.flat())];
       const mix = lp.mix.map((m) => `${m.cred.name}:${m.weight}`).join(' ');
       const from = sources.length > 0 ? `, from ${sources.join(' ')}` : '';
-      log.info(`load: ${parts.join(' + ')} through ${lp.targets.map((t) => t.name).join(', ')}; mix ${mix}; ${capacity.workers} worker process(es)${from}`);
+      log.info(
+        `load: ${parts.join(' + ')} through ${lp.targets.map((t) => t.name).join(', ')}; mix ${mix}; ${capacity.workers} worker process(es)${from}`,
+      );
     },
     loadSecond: (s, p95) =>
       log.progress(
@@ -28,9 +39,13 @@ export function progressLines(log: Log): RunEvents {
           `  open ${String(s.open).padStart(6)}  errors ${s.errors}${s.dropped ? `  dropped ${s.dropped}` : ''}${p95 !== undefined ? `  p95 ${p95.toFixed(2)} ms` : ''}`,
       ),
     loadDone: (r) => {
-      const hs = r.handshake ? `, handshake p50 ${r.handshake.p50} ms p95 ${r.handshake.p95} ms p99 ${r.handshake.p99} ms (from scheduled start)` : '';
+      const hs = r.handshake
+        ? `, handshake p50 ${r.handshake.p50} ms p95 ${r.handshake.p95} ms p99 ${r.handshake.p99} ms (from scheduled start)`
+        : '';
       const h = r.held;
-      const held = h ? `; held ${h.peak} of ${h.target} at peak, ${h.dropped} dropped, ${h.echoes}/${h.messages} echoes${h.messageRtt ? ` (p95 ${h.messageRtt.p95} ms)` : ''}` : '';
+      const held = h
+        ? `; held ${h.peak} of ${h.target} at peak, ${h.dropped} dropped, ${h.echoes}/${h.messages} echoes${h.messageRtt ? ` (p95 ${h.messageRtt.p95} ms)` : ''}`
+        : '';
       log.info(`load: ${r.attempts} attempts, ${r.upgrades} upgraded, ${r.unexpected} unexpected${hs}${held}`);
     },
     overheadStarted: (s) =>

@@ -1,7 +1,7 @@
 import { exec } from 'node:child_process';
 import type { AuthState } from '../model/auth.ts';
-import type { ScenarioDoc } from '../scenario/schema.ts';
 import { resolveFixtureRefs } from '../scenario/interpolate.ts';
+import type { ScenarioDoc } from '../scenario/schema.ts';
 
 /** How long a hook command may take before the state change counts as failed. */
 const HOOK_TIMEOUT_MS = 30_000;
@@ -60,7 +60,12 @@ class HookControl implements AuthControl {
     return new Promise((resolve, reject) => {
       exec(command, { timeout: HOOK_TIMEOUT_MS }, (err, _stdout, stderr) => {
         // The hook's output is not echoed: it may print secrets of the user's auth service.
-        if (err) reject(new Error(`hook for auth state "${state}" failed (exit ${err.code ?? 'signal'})${stderr ? '; its stderr is withheld' : ''}`));
+        if (err)
+          reject(
+            new Error(
+              `hook for auth state "${state}" failed (exit ${err.code ?? 'signal'})${stderr ? '; its stderr is withheld' : ''}`,
+            ),
+          );
         else resolve();
       });
     });

@@ -1,10 +1,18 @@
 import { connect as netConnect, type Socket } from 'node:net';
-import { connect as tlsConnect, type TLSSocket } from 'node:tls';
+import { type TLSSocket, connect as tlsConnect } from 'node:tls';
 import type { Evidence } from '../model/conformance.ts';
 import { outcomeOfClose, outcomeOfError, outcomeOfTimeout } from '../outcome/classify.ts';
-import { hostHeader, requestPath, type PlannedCredential, type PlannedTarget } from '../plan/plan.ts';
-import { newKeyPair, type KeyPair } from '../wire/accept.ts';
-import { encodeClientFrame, encodeClose, OP_CLOSE, OP_PING, OP_PONG, OP_TEXT, parseServerFrame } from '../wire/frame.ts';
+import { hostHeader, type PlannedCredential, type PlannedTarget, requestPath } from '../plan/plan.ts';
+import { type KeyPair, newKeyPair } from '../wire/accept.ts';
+import {
+  encodeClientFrame,
+  encodeClose,
+  OP_CLOSE,
+  OP_PING,
+  OP_PONG,
+  OP_TEXT,
+  parseServerFrame,
+} from '../wire/frame.ts';
 import { HandshakeRequest } from '../wire/handshake-request.ts';
 import { judgeHandshake } from '../wire/handshake-verdict.ts';
 import { parseResponseHead, type ResponseHead } from '../wire/response-head.ts';
@@ -50,7 +58,11 @@ export interface EvidenceOptions {
  * Conformance checks, security probes and the overhead measurement use it; the load engine has
  * its own lean client (load-client.ts), and both classify by outcome/classify.ts.
  */
-export function attemptWithEvidence(target: PlannedTarget, cred: PlannedCredential, opts: EvidenceOptions): Promise<Evidence> {
+export function attemptWithEvidence(
+  target: PlannedTarget,
+  cred: PlannedCredential,
+  opts: EvidenceOptions,
+): Promise<Evidence> {
   const pair = newKeyPair();
   const request = new HandshakeRequest({
     path: opts.pathOverride ?? requestPath(target, cred),
@@ -62,7 +74,12 @@ export function attemptWithEvidence(target: PlannedTarget, cred: PlannedCredenti
   return new Promise<Evidence>((resolve) => {
     const start = performance.now();
     const since = () => round(performance.now() - start);
-    const evidence: Evidence = { attemptId: opts.attemptId, outcome: 'closed_before_response', headers: {}, timings: {} };
+    const evidence: Evidence = {
+      attemptId: opts.attemptId,
+      outcome: 'closed_before_response',
+      headers: {},
+      timings: {},
+    };
     let step: 'connect' | 'tls' | 'handshake' | 'body' | 'echo' | 'done' = 'connect';
     let buf: Buffer = Buffer.alloc(0);
     let head: ResponseHead | undefined;
@@ -140,7 +157,9 @@ export function attemptWithEvidence(target: PlannedTarget, cred: PlannedCredenti
           if (opts.echo === undefined) return finish();
           step = 'echo';
           echoSentAt = performance.now();
-          arm(opts.echoTimeoutMs, () => finish({ echo: { ok: false, problem: `no echo within ${opts.echoTimeoutMs} ms` } }));
+          arm(opts.echoTimeoutMs, () =>
+            finish({ echo: { ok: false, problem: `no echo within ${opts.echoTimeoutMs} ms` } }),
+          );
           socket.write(encodeClientFrame(OP_TEXT, Buffer.from(opts.echo)));
         } else if (verdict.outcome === 'protocol_error') {
           return finish();
@@ -182,7 +201,8 @@ export function attemptWithEvidence(target: PlannedTarget, cred: PlannedCredenti
     socket.on('error', (err: NodeJS.ErrnoException) => {
       if (step === 'done') return;
       if (step === 'body') return finish({ bodySnippet: snippet(buf) });
-      if (step === 'echo') return finish({ echo: { ok: false, problem: `socket error during echo: ${err.code ?? err.message}` } });
+      if (step === 'echo')
+        return finish({ echo: { ok: false, problem: `socket error during echo: ${err.code ?? err.message}` } });
       finish({ outcome: outcomeOfError(err, step), problem: err.code ?? err.message });
     });
     socket.on('close', () => {
@@ -190,7 +210,8 @@ export function attemptWithEvidence(target: PlannedTarget, cred: PlannedCredenti
       if (step === 'body') return finish({ bodySnippet: snippet(buf) });
       if (step === 'echo') return finish({ echo: { ok: false, problem: 'connection closed before the echo' } });
       const outcome = outcomeOfClose(step, buf.length > 0);
-      if (outcome === 'protocol_error') return finish({ outcome, problem: 'connection closed inside the response head', bodySnippet: snippet(buf) });
+      if (outcome === 'protocol_error')
+        return finish({ outcome, problem: 'connection closed inside the response head', bodySnippet: snippet(buf) });
       if (outcome === 'tls_error') return finish({ outcome, problem: 'connection closed during the TLS handshake' });
       finish({ outcome });
     });
@@ -199,7 +220,10 @@ export function attemptWithEvidence(target: PlannedTarget, cred: PlannedCredenti
 
 function snippet(buf: Buffer): string | undefined {
   if (buf.length === 0) return undefined;
-  return buf.subarray(0, BODY_SNIPPET_BYTES).toString('utf8').replace(/[\x00-\x08\x0b\x0c\x0e-\x1f]/g, '.');
+  return buf
+    .subarray(0, BODY_SNIPPET_BYTES)
+    .toString('utf8')
+    .replace(/[\x00-\x08\x0b\x0c\x0e-\x1f]/g, '.');
 }
 
 function round(ms: number): number {

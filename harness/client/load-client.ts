@@ -2,7 +2,7 @@ import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import type { Outcome } from '../model/outcome.ts';
 import { outcomeOfClose, outcomeOfError, outcomeOfTimeout } from '../outcome/classify.ts';
-import { hostHeader, requestPath, type PlannedCredential, type PlannedTarget } from '../plan/plan.ts';
+import { hostHeader, type PlannedCredential, type PlannedTarget, requestPath } from '../plan/plan.ts';
 import type { KeyPair, KeyPool } from '../wire/accept.ts';
 import { HandshakeRequest } from '../wire/handshake-request.ts';
 import { judgeHandshake } from '../wire/handshake-verdict.ts';
@@ -22,7 +22,13 @@ export function prepareRequest(target: PlannedTarget, cred: PlannedCredential): 
   return {
     target,
     cred,
-    request: new HandshakeRequest({ path: requestPath(target, cred), host: hostHeader(target), headers: [...target.headers, ...cred.headers], subprotocols: cred.subprotocols, origin: cred.origin }),
+    request: new HandshakeRequest({
+      path: requestPath(target, cred),
+      host: hostHeader(target),
+      headers: [...target.headers, ...cred.headers],
+      subprotocols: cred.subprotocols,
+      origin: cred.origin,
+    }),
     requests: new WeakMap(),
   };
 }
@@ -118,7 +124,10 @@ class Attempt implements AttemptResult {
   }
 
   bytes(chunk: Buffer): void {
-    if (this.reader) return this.reader.read(chunk);
+    if (this.reader) {
+      this.reader.read(chunk);
+      return;
+    }
     if (this.step !== Step.Handshake) return;
     if (this.statusAt === undefined) this.statusAt = performance.now();
     const bytes = this.buf ? Buffer.concat([this.buf, chunk]) : chunk;
@@ -127,12 +136,16 @@ class Attempt implements AttemptResult {
       this.buf = Buffer.from(bytes);
       return;
     }
-    if (parsed.kind === 'invalid') return this.finish('protocol_error');
+    if (parsed.kind === 'invalid') {
+      this.finish('protocol_error');
+      return;
+    }
     this.headAt = performance.now();
     const outcome = judgeHandshake(parsed.head, this.pair.accept).outcome;
     if (outcome === 'upgraded' && this.keep) {
       if (bytes.length > parsed.head.length) this.rest = Buffer.from(bytes.subarray(parsed.head.length));
-      return this.finish(outcome, true);
+      this.finish(outcome, true);
+      return;
     }
     this.finish(outcome);
   }
@@ -199,7 +212,12 @@ function onClose(this: AttemptSocket): void {
  * exactly once. Kept lean on purpose: no per-attempt request building, no Nagle toggle, no header
  * copies, no closures (`npm run bench:engine` measures this path against a `ws` loop).
  */
-export function runAttempt(spec: PreparedRequest, keys: KeyPool, done: (r: AttemptResult) => void, opts: AttemptOptions = {}): void {
+export function runAttempt(
+  spec: PreparedRequest,
+  keys: KeyPool,
+  done: (r: AttemptResult) => void,
+  opts: AttemptOptions = {},
+): void {
   const { target, cred } = spec;
   const pair = keys.take();
   let request = spec.requests.get(pair);
@@ -210,8 +228,20 @@ export function runAttempt(spec: PreparedRequest, keys: KeyPool, done: (r: Attem
   const socket = (
     target.secure
       ? // tls.connect hands localAddress on to net.connect; its option type does not list it.
-        tlsConnect({ host: target.host, port: target.port, ...target.tls, ...(cred.clientCert ?? {}), ALPNProtocols: ['http/1.1'], ...({ localAddress: opts.localAddress } as object) })
-      : netConnect({ host: target.host, port: target.port, localAddress: opts.localAddress, onread: { buffer: READ_BUFFER, callback: onRead as (n: number, buf: Uint8Array) => boolean } })
+        tlsConnect({
+          host: target.host,
+          port: target.port,
+          ...target.tls,
+          ...(cred.clientCert ?? {}),
+          ALPNProtocols: ['http/1.1'],
+          ...({ localAddress: opts.localAddress } as object),
+        })
+      : netConnect({
+          host: target.host,
+          port: target.port,
+          localAddress: opts.localAddress,
+          onread: { buffer: READ_BUFFER, callback: onRead as (n: number, buf: Uint8Array) => boolean },
+        })
   ) as AttemptSocket;
   const a = new Attempt(spec, pair, request, opts.keep === true, done, socket);
   socket[ATTEMPT] = a;

@@ -1,5 +1,5 @@
 import type { AuthControl } from '../client/auth-control.ts';
-import { BackendRecord, headerText, type BackendEntry } from '../client/backend-record.ts';
+import { type BackendEntry, BackendRecord, headerText } from '../client/backend-record.ts';
 import { ATTEMPT_HEADER, attemptWithEvidence } from '../client/evidence-client.ts';
 import type { BackendView, CheckResult, ConformanceResult, Evidence } from '../model/conformance.ts';
 import { describeExpected, describeSeen, expectedOutcomes } from '../outcome/expected.ts';
@@ -25,14 +25,26 @@ export async function runConformance(plan: Plan, opts: ConformanceOptions = {}):
     const record = target.backend ? new BackendRecord(target.backend.recordUrl) : undefined;
     for (const cred of plan.credentials) {
       if (opts.signal?.aborted) break;
-      const result = await checkOne(plan, target, cred, record, `${plan.scenario.doc.name}-${process.pid}-${++n}`, opts.authControl);
+      const result = await checkOne(
+        plan,
+        target,
+        cred,
+        record,
+        `${plan.scenario.doc.name}-${process.pid}-${++n}`,
+        opts.authControl,
+      );
       checks.push(result);
       opts.onCheck?.(result);
     }
   }
   const unreachableTargets = targets
     .map((t) => t.name)
-    .filter((name) => targetUnreachable(checks.flatMap((c) => (c.target === name && c.seen !== undefined ? [c.seen] : [])), 'tls-is-unreachable'));
+    .filter((name) =>
+      targetUnreachable(
+        checks.flatMap((c) => (c.target === name && c.seen !== undefined ? [c.seen] : [])),
+        'tls-is-unreachable',
+      ),
+    );
   return {
     checks,
     passed: checks.filter((c) => c.status === 'passed').length,
@@ -52,15 +64,33 @@ async function checkOne(
   control: AuthControl | undefined,
 ): Promise<CheckResult> {
   const expected = expectedOutcomes(target, cred.expect);
-  const base = { target: target.name, credential: cred.name, verdict: cred.expect, expected, authState: cred.authState };
+  const base = {
+    target: target.name,
+    credential: cred.name,
+    verdict: cred.expect,
+    expected,
+    authState: cred.authState,
+  };
   const unchecked: BackendView = { checked: false, reached: null };
 
   if (cred.authState !== 'ok') {
     if (!control) {
-      return { ...base, status: 'not_run', reasons: [`needs the auth service in state "${cred.authState}" but the scenario gives no authService control or hooks`], backend: unchecked };
+      return {
+        ...base,
+        status: 'not_run',
+        reasons: [
+          `needs the auth service in state "${cred.authState}" but the scenario gives no authService control or hooks`,
+        ],
+        backend: unchecked,
+      };
     }
     if (!control.supports(cred.authState)) {
-      return { ...base, status: 'not_run', reasons: [`${control.describe()} cannot produce state "${cred.authState}"`], backend: unchecked };
+      return {
+        ...base,
+        status: 'not_run',
+        reasons: [`${control.describe()} cannot produce state "${cred.authState}"`],
+        backend: unchecked,
+      };
     }
   }
 
@@ -83,14 +113,21 @@ async function checkOne(
       echoTimeoutMs: plan.check.echoTimeoutMs,
     });
   } catch (err) {
-    return { ...base, status: 'not_run', reasons: [`could not set up the check: ${(err as Error).message}`], backend: unchecked };
+    return {
+      ...base,
+      status: 'not_run',
+      reasons: [`could not set up the check: ${(err as Error).message}`],
+      backend: unchecked,
+    };
   } finally {
     if (cred.authState !== 'ok') await control!.set('ok').catch(() => undefined);
   }
 
   const seen = evidence.outcome;
   if (!expected.includes(seen)) {
-    reasons.push(`expected ${describeExpected(expected, cred.expect)}, saw ${describeSeen(evidence.outcome, evidence.problem)}`);
+    reasons.push(
+      `expected ${describeExpected(expected, cred.expect)}, saw ${describeSeen(evidence.outcome, evidence.problem)}`,
+    );
   }
   if (seen === 'upgraded' && cred.expect === 200 && evidence.echo && !evidence.echo.ok) {
     reasons.push(`upgraded but the echo failed: ${evidence.echo.problem}`);
@@ -130,12 +167,21 @@ async function backendView(
   }
   if (mine) {
     for (const name of target.backend.mustNotSee) {
-      if (headerText(mine, name) !== undefined) reasons.push(`the backend received header ${name}, which the gateway must strip`);
+      if (headerText(mine, name) !== undefined)
+        reasons.push(`the backend received header ${name}, which the gateway must strip`);
     }
     if (!target.backend.secretsMayPass) {
-      const seenText = mine.path + '\n' + Object.entries(mine.headers).map(([k, v]) => `${k}: ${String(v)}`).join('\n');
+      const seenText =
+        mine.path +
+        '\n' +
+        Object.entries(mine.headers)
+          .map(([k, v]) => `${k}: ${String(v)}`)
+          .join('\n');
       const leaked = confidentialValues(cred, target.backend.mustNotSee).some((v) => seenText.includes(v));
-      if (leaked) reasons.push('a password, token or client secret of this credential set reached the backend (in a forwarded header or the path)');
+      if (leaked)
+        reasons.push(
+          'a password, token or client secret of this credential set reached the backend (in a forwarded header or the path)',
+        );
     }
   }
   const forwardedHeaders = mine

@@ -31,7 +31,10 @@ export function trends(history: Summary[], window = DEFAULT_WINDOW): MetricTrend
     const higherIsBetter = lookupMetric(metric)?.def.better === 'higher';
     const trend: MetricTrend = { metric, values, higherIsBetter };
     const latest = values[values.length - 1];
-    const previous = values.slice(0, -1).filter((v): v is number => v !== null).slice(-window);
+    const previous = values
+      .slice(0, -1)
+      .filter((v): v is number => v !== null)
+      .slice(-window);
     if (latest === null || latest === undefined || previous.length < 3) return trend;
     const med = median(previous);
     const mad = median(previous.map((v) => Math.abs(v - med)));

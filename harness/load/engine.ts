@@ -1,13 +1,13 @@
-import { prepareRequest, runAttempt, type AttemptResult, type PreparedRequest } from '../client/load-client.ts';
+import { type AttemptResult, type PreparedRequest, prepareRequest, runAttempt } from '../client/load-client.ts';
 import { LatencyRecorder } from '../metrics/latency-recorder.ts';
-import { TIMING_NAMES, type LoadResult, type LoadSecond, type LoadSetResult, type LoadTimings } from '../model/load.ts';
+import { type LoadResult, type LoadSecond, type LoadSetResult, type LoadTimings, TIMING_NAMES } from '../model/load.ts';
 import type { Outcome } from '../model/outcome.ts';
 import { DEAD_AFTER_FAILURES_IN_A_ROW, isNetworkFailure } from '../outcome/reachability.ts';
-import { arrivals, scheduledCount, shareOf, type Share } from '../plan/arrival-schedule.ts';
+import { arrivals, type Share, scheduledCount, shareOf } from '../plan/arrival-schedule.ts';
 import type { HoldPlan, LoadPlan, MixEntry } from '../plan/load.ts';
 import type { PlannedTarget } from '../plan/plan.ts';
 import { KeyPool } from '../wire/accept.ts';
-import { Holder, type HeldSink } from './held.ts';
+import { type HeldSink, Holder } from './held.ts';
 
 export interface LoadOptions {
   signal?: AbortSignal;
@@ -65,7 +65,14 @@ export async function runLoad(plan: LoadPlan, opts: LoadOptions = {}): Promise<L
     for (const m of plan.mix) {
       requests.set(`${t.name}\0${m.cred.name}`, prepareRequest(t, m.cred));
       sets.set(`${t.name}\0${m.cred.name}`, {
-        result: { target: t.name, credential: m.cred.name, expected: m.expected.get(t.name)!, attempts: 0, outcomes: {}, unexpected: 0 },
+        result: {
+          target: t.name,
+          credential: m.cred.name,
+          expected: m.expected.get(t.name)!,
+          attempts: 0,
+          outcomes: {},
+          unexpected: 0,
+        },
         response: new LatencyRecorder(),
         timings: newTimings(),
       });
@@ -89,7 +96,13 @@ export async function runLoad(plan: LoadPlan, opts: LoadOptions = {}): Promise<L
 
   const hold = plan.hold;
   const holder = hold
-    ? new Holder({ messageEveryMs: hold.messageEveryMs, messageBytes: hold.messageBytes, messageTimeoutMs: hold.messageTimeoutMs, closeTimeoutMs: CLOSE_TIMEOUT_MS, onDrop: () => current.dropped!++ })
+    ? new Holder({
+        messageEveryMs: hold.messageEveryMs,
+        messageBytes: hold.messageBytes,
+        messageTimeoutMs: hold.messageTimeoutMs,
+        closeTimeoutMs: CLOSE_TIMEOUT_MS,
+        onDrop: () => current.dropped!++,
+      })
     : undefined;
   // Only sets every target upgrades can be held; the others are for arrival-rate attempts.
   const holdMix = plan.mix.filter((m) => plan.targets.every((t) => m.expected.get(t.name)!.includes('upgraded')));
@@ -151,7 +164,12 @@ export async function runLoad(plan: LoadPlan, opts: LoadOptions = {}): Promise<L
   await new Promise<void>((resolve) => {
     let finished = false;
     const maybeResolve = () => {
-      if (!finished && (stoppedBecause || (next.done && holdState === 'closed')) && inFlight === 0 && holdState !== 'closing') {
+      if (
+        !finished &&
+        (stoppedBecause || (next.done && holdState === 'closed')) &&
+        inFlight === 0 &&
+        holdState !== 'closing'
+      ) {
         finished = true;
         clearInterval(ticker);
         resolve();
@@ -165,7 +183,8 @@ export async function runLoad(plan: LoadPlan, opts: LoadOptions = {}): Promise<L
       attempts++;
       current.attempts++;
       set.result.attempts++;
-      const localAddress = plan.sourceAddresses.length > 0 ? plan.sourceAddresses[source++ % plan.sourceAddresses.length] : undefined;
+      const localAddress =
+        plan.sourceAddresses.length > 0 ? plan.sourceAddresses[source++ % plan.sourceAddresses.length] : undefined;
       runAttempt(
         requests.get(key)!,
         keys,
@@ -190,7 +209,8 @@ export async function runLoad(plan: LoadPlan, opts: LoadOptions = {}): Promise<L
       });
     };
     const tick = () => {
-      if (opts.signal?.aborted && !stoppedBecause) stoppedBecause = `interrupted: ${String(opts.signal.reason ?? 'aborted')}`;
+      if (opts.signal?.aborted && !stoppedBecause)
+        stoppedBecause = `interrupted: ${String(opts.signal.reason ?? 'aborted')}`;
       const now = performance.now() - t0;
       if (now < 0) return;
       if (now >= (series.length + 1) * 1000) {

@@ -1,8 +1,17 @@
 import type { Socket } from 'node:net';
-import { LatencyRecorder } from '../metrics/latency-recorder.ts';
-import { encodeClientFrame, encodeClose, OP_BINARY, OP_CLOSE, OP_PING, OP_PONG, OP_TEXT, parseServerFrame } from '../wire/frame.ts';
-import type { HeldResult } from '../model/load.ts';
 import type { AttemptResult, ByteReader } from '../client/load-client.ts';
+import { LatencyRecorder } from '../metrics/latency-recorder.ts';
+import type { HeldResult } from '../model/load.ts';
+import {
+  encodeClientFrame,
+  encodeClose,
+  OP_BINARY,
+  OP_CLOSE,
+  OP_PING,
+  OP_PONG,
+  OP_TEXT,
+  parseServerFrame,
+} from '../wire/frame.ts';
 
 export interface HoldOptions {
   /** 0: hold silently. */

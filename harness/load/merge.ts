@@ -1,6 +1,13 @@
 import { mergeSummaries } from '../metrics/latency-recorder.ts';
+import {
+  type HeldResult,
+  type LoadResult,
+  type LoadSecond,
+  type LoadSetResult,
+  type LoadTimings,
+  TIMING_NAMES,
+} from '../model/load.ts';
 import type { Outcome } from '../model/outcome.ts';
-import { TIMING_NAMES, type HeldResult, type LoadResult, type LoadSecond, type LoadSetResult, type LoadTimings } from '../model/load.ts';
 
 function addCounts<K extends string>(into: Partial<Record<K, number>>, from: Partial<Record<K, number>>): void {
   for (const [k, n] of Object.entries(from) as Array<[K, number]>) into[k] = (into[k] ?? 0) + n;
@@ -17,7 +24,9 @@ function mergeTimings(parts: Array<LoadTimings | undefined>): LoadTimings {
 
 function mergeSets(parts: LoadSetResult[][]): LoadSetResult[] {
   const byKey = new Map<string, LoadSetResult[]>();
-  for (const list of parts) for (const s of list) byKey.set(`${s.target}\0${s.credential}`, [...(byKey.get(`${s.target}\0${s.credential}`) ?? []), s]);
+  for (const list of parts)
+    for (const s of list)
+      byKey.set(`${s.target}\0${s.credential}`, [...(byKey.get(`${s.target}\0${s.credential}`) ?? []), s]);
   return [...byKey.values()].map((same) => {
     const outcomes: Partial<Record<Outcome, number>> = {};
     for (const s of same) addCounts(outcomes, s.outcomes);
@@ -40,7 +49,8 @@ export function mergeSeries(parts: LoadSecond[][]): LoadSecond[] {
   const out: LoadSecond[] = [];
   for (const list of parts) {
     for (const s of list) {
-      const into = (out[s.t] ??= { t: s.t, attempts: 0, upgrades: 0, errors: 0, open: 0, dropped: 0 });
+      out[s.t] ??= { t: s.t, attempts: 0, upgrades: 0, errors: 0, open: 0, dropped: 0 };
+      const into = out[s.t]!;
       into.attempts += s.attempts;
       into.upgrades += s.upgrades;
       into.errors += s.errors;
@@ -55,7 +65,8 @@ function mergeHeld(parts: HeldResult[]): HeldResult | undefined {
   if (parts.length === 0) return undefined;
   const dropCodes: Record<string, number> = {};
   for (const p of parts) addCounts(dropCodes, p.dropCodes);
-  const sum = (k: 'opened' | 'peak' | 'dropped' | 'messages' | 'echoes' | 'echoFailed' | 'closedClean') => parts.reduce((n, p) => n + p[k], 0);
+  const sum = (k: 'opened' | 'peak' | 'dropped' | 'messages' | 'echoes' | 'echoFailed' | 'closedClean') =>
+    parts.reduce((n, p) => n + p[k], 0);
   return {
     target: parts[0]!.target,
     opened: sum('opened'),
@@ -78,7 +89,8 @@ export function mergeResults(parts: LoadResult[]): LoadResult {
   const first = parts[0]!;
   const outcomes: Partial<Record<Outcome, number>> = {};
   for (const p of parts) addCounts(outcomes, p.outcomes);
-  const sum = (k: 'scheduled' | 'attempts' | 'skippedMaxInFlight' | 'upgrades' | 'unexpected') => parts.reduce((n, p) => n + p[k], 0);
+  const sum = (k: 'scheduled' | 'attempts' | 'skippedMaxInFlight' | 'upgrades' | 'unexpected') =>
+    parts.reduce((n, p) => n + p[k], 0);
   const held = mergeHeld(parts.flatMap((p) => (p.held ? [p.held] : [])));
   const stopped = parts.find((p) => p.stoppedBecause);
   return {

@@ -8,7 +8,8 @@ import { runLoad } from './engine.ts';
 import type { ParentMessage, WorkerMessage } from './worker-protocol.ts';
 
 /** Resolves once the message is handed to the channel: a large result must be out before we disconnect. */
-const send = (m: WorkerMessage) => new Promise<void>((resolve) => (process.send ? process.send(m, undefined, {}, () => resolve()) : resolve()));
+const send = (m: WorkerMessage) =>
+  new Promise<void>((resolve) => (process.send ? process.send(m, undefined, {}, () => resolve()) : resolve()));
 // Ctrl-C reaches the whole process group: the parent decides, and tells us to stop.
 process.on('SIGINT', () => undefined);
 process.on('SIGTERM', () => process.exit(143));
@@ -27,7 +28,8 @@ async function run(plan: LoadPlan, share: Share, startAtEpochMs: number): Promis
       share,
       signal: abort.signal,
       startAt: performance.now() + (startAtEpochMs - Date.now()),
-      onSecond: (second, interval) => void send({ type: 'second', second, histogram: interval.count > 0 ? interval.encoded() : undefined }),
+      onSecond: (second, interval) =>
+        void send({ type: 'second', second, histogram: interval.count > 0 ? interval.encoded() : undefined }),
     });
     await send({ type: 'result', result });
   } catch (err) {

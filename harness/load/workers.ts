@@ -1,11 +1,11 @@
-import { fork, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { LatencyRecorder } from '../metrics/latency-recorder.ts';
+import type { LoadResult, LoadSecond } from '../model/load.ts';
 import type { CapacityPlan } from '../plan/capacity.ts';
 import type { LoadPlan } from '../plan/load.ts';
 import { runLoad } from './engine.ts';
 import { mergeResults, mergeSeries } from './merge.ts';
-import type { LoadResult, LoadSecond } from '../model/load.ts';
 import type { ParentMessage, WorkerMessage } from './worker-protocol.ts';
 
 export interface DistributedOptions {
@@ -32,13 +32,20 @@ const START_DELAY_MS = 100;
  * histograms and are merged exactly. A worker that dies or reports a dead target stops the others;
  * what was measured is kept and marked partial.
  */
-export async function runDistributed(plan: LoadPlan, capacity: CapacityPlan, opts: DistributedOptions = {}): Promise<LoadResult> {
+export async function runDistributed(
+  plan: LoadPlan,
+  capacity: CapacityPlan,
+  opts: DistributedOptions = {},
+): Promise<LoadResult> {
   const n = capacity.workers;
   if (n === 1) {
-    return runLoad({ ...plan, sourceAddresses: capacity.sourceAddresses[0] ?? [] }, {
-      signal: opts.signal,
-      onSecond: (s, interval) => opts.onSecond?.(s, interval.count > 0 ? interval.summary()?.p95 : undefined),
-    });
+    return runLoad(
+      { ...plan, sourceAddresses: capacity.sourceAddresses[0] ?? [] },
+      {
+        signal: opts.signal,
+        onSecond: (s, interval) => opts.onSecond?.(s, interval.count > 0 ? interval.summary()?.p95 : undefined),
+      },
+    );
   }
   const tsx = import.meta.resolve('tsx');
   const children: ChildProcess[] = [];
@@ -53,14 +60,23 @@ export async function runDistributed(plan: LoadPlan, capacity: CapacityPlan, opt
   opts.signal?.addEventListener('abort', onAbort, { once: true });
   try {
     const ready = Array.from({ length: n }, (_, index) => {
-      const child = fork(WORKER_MAIN, [], { execArgv: ['--import', tsx, ...LOAD_PROCESS_FLAGS], serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+      const child = fork(WORKER_MAIN, [], {
+        execArgv: ['--import', tsx, ...LOAD_PROCESS_FLAGS],
+        serialization: 'advanced',
+        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      });
       children.push(child);
       // A stop sent as the worker exits fails with EPIPE: nothing left to stop.
       child.on('error', () => undefined);
       const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
       const isReady = new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`load worker ${index + 1} did not start within ${READY_TIMEOUT_MS / 1000} s`)), READY_TIMEOUT_MS);
-        child.once('exit', (code) => reject(new Error(`load worker ${index + 1} exited with code ${code} before starting`)));
+        const timer = setTimeout(
+          () => reject(new Error(`load worker ${index + 1} did not start within ${READY_TIMEOUT_MS / 1000} s`)),
+          READY_TIMEOUT_MS,
+        );
+        child.once('exit', (code) =>
+          reject(new Error(`load worker ${index + 1} exited with code ${code} before starting`)),
+        );
         child.on('message', (m: WorkerMessage) => {
           if (m.type === 'ready') {
             clearTimeout(timer);
@@ -68,7 +84,8 @@ export async function runDistributed(plan: LoadPlan, capacity: CapacityPlan, opt
           } else if (m.type === 'second') collectSecond(m);
           else if (m.type === 'result') {
             results[index] = m.result;
-            if (m.result.stoppedBecause && !opts.signal?.aborted) stopAll(`worker ${index + 1}: ${m.result.stoppedBecause}`);
+            if (m.result.stoppedBecause && !opts.signal?.aborted)
+              stopAll(`worker ${index + 1}: ${m.result.stoppedBecause}`);
           } else if (m.type === 'failed') {
             failures.push(`load worker ${index + 1} failed: ${m.message}`);
             stopAll('another worker failed');
@@ -82,7 +99,12 @@ export async function runDistributed(plan: LoadPlan, capacity: CapacityPlan, opt
     children.forEach((child, index) => {
       const share = { index, of: n };
       const maxInFlight = Math.max(1, Math.floor(plan.maxInFlight / n) + (index < plan.maxInFlight % n ? 1 : 0));
-      child.send({ type: 'start', plan: { ...plan, maxInFlight, sourceAddresses: capacity.sourceAddresses[index] ?? [] }, share, startAtEpochMs } satisfies ParentMessage);
+      child.send({
+        type: 'start',
+        plan: { ...plan, maxInFlight, sourceAddresses: capacity.sourceAddresses[index] ?? [] },
+        share,
+        startAtEpochMs,
+      } satisfies ParentMessage);
     });
     await Promise.all(ready.map((r) => r.exited));
   } finally {
@@ -92,7 +114,8 @@ export async function runDistributed(plan: LoadPlan, capacity: CapacityPlan, opt
   }
   const got = results.filter((r): r is LoadResult => r !== undefined);
   children.forEach((c, i) => {
-    if (!results[i] && failures.length === 0) failures.push(`load worker ${i + 1} exited (code ${c.exitCode ?? c.signalCode}) without a result`);
+    if (!results[i] && failures.length === 0)
+      failures.push(`load worker ${i + 1} exited (code ${c.exitCode ?? c.signalCode}) without a result`);
   });
   if (got.length === 0) throw new Error(failures.join('; ') || 'no load worker returned a result');
   const merged = mergeResults(got);

@@ -1,5 +1,5 @@
 import { build, decodeFromCompressedBase64, encodeIntoCompressedBase64, type Histogram } from 'hdr-histogram-js';
-import { HDR, type EncodedHistogram, type LatencySummary } from '../model/histogram.ts';
+import { type EncodedHistogram, HDR, type LatencySummary } from '../model/histogram.ts';
 
 export type { LatencySummary } from '../model/histogram.ts';
 

@@ -30,7 +30,14 @@ export interface LoadTimings {
   message?: LatencySummary;
 }
 
-export const TIMING_NAMES = ['connect', 'tls', 'status', 'upgrade', 'firstEcho', 'message'] as const satisfies ReadonlyArray<keyof LoadTimings>;
+export const TIMING_NAMES = [
+  'connect',
+  'tls',
+  'status',
+  'upgrade',
+  'firstEcho',
+  'message',
+] as const satisfies ReadonlyArray<keyof LoadTimings>;
 
 /** What the closed model held. */
 export interface HeldResult {

@@ -44,9 +44,27 @@ export const METRICS = {
     better: 'lower',
     description: 'attempts whose outcome was not among the expected ones (conformance and load)',
   },
-  checks_passed: { kind: 'counter', unit: 'count', phases: ['conformance'], better: 'higher', description: 'conformance checks passed' },
-  checks_failed: { kind: 'counter', unit: 'count', phases: ['conformance'], better: 'lower', description: 'conformance checks failed' },
-  checks_not_run: { kind: 'counter', unit: 'count', phases: ['conformance'], better: 'lower', description: 'conformance checks not run' },
+  checks_passed: {
+    kind: 'counter',
+    unit: 'count',
+    phases: ['conformance'],
+    better: 'higher',
+    description: 'conformance checks passed',
+  },
+  checks_failed: {
+    kind: 'counter',
+    unit: 'count',
+    phases: ['conformance'],
+    better: 'lower',
+    description: 'conformance checks failed',
+  },
+  checks_not_run: {
+    kind: 'counter',
+    unit: 'count',
+    phases: ['conformance'],
+    better: 'lower',
+    description: 'conformance checks not run',
+  },
   handshake: {
     kind: 'latency',
     unit: 'ms',
@@ -86,8 +104,20 @@ export const METRICS = {
     when: 'held-messages',
     description: 'round trip of every later message on held connections',
   },
-  attempts: { kind: 'counter', unit: 'count', phases: ['load'], better: 'higher', description: 'load attempts started' },
-  upgrades: { kind: 'counter', unit: 'count', phases: ['load'], better: 'higher', description: 'load attempts upgraded' },
+  attempts: {
+    kind: 'counter',
+    unit: 'count',
+    phases: ['load'],
+    better: 'higher',
+    description: 'load attempts started',
+  },
+  upgrades: {
+    kind: 'counter',
+    unit: 'count',
+    phases: ['load'],
+    better: 'higher',
+    description: 'load attempts upgraded',
+  },
   errors: {
     kind: 'counter',
     unit: 'count',
@@ -111,9 +141,27 @@ export const METRICS = {
     when: 'held-connections',
     description: 'held connections open at once at the peak',
   },
-  upgrade_rate: { kind: 'rate', unit: 'per_second', phases: ['load'], better: 'higher', description: 'upgrades per second of load' },
-  attempt_rate: { kind: 'rate', unit: 'per_second', phases: ['load'], better: 'higher', description: 'attempts per second of load' },
-  error_rate: { kind: 'rate', unit: 'ratio', phases: ['load'], better: 'lower', description: 'share of load attempts that were errors' },
+  upgrade_rate: {
+    kind: 'rate',
+    unit: 'per_second',
+    phases: ['load'],
+    better: 'higher',
+    description: 'upgrades per second of load',
+  },
+  attempt_rate: {
+    kind: 'rate',
+    unit: 'per_second',
+    phases: ['load'],
+    better: 'higher',
+    description: 'attempts per second of load',
+  },
+  error_rate: {
+    kind: 'rate',
+    unit: 'ratio',
+    phases: ['load'],
+    better: 'lower',
+    description: 'share of load attempts that were errors',
+  },
   overhead: {
     kind: 'latency',
     unit: 'ms',
@@ -122,15 +170,35 @@ export const METRICS = {
     stats: OVERHEAD_STATS,
     description: 'upper bound of the 95% interval of auth minus baseline handshake latency (the worst pair)',
   },
-  'security.passed': { kind: 'counter', unit: 'count', phases: ['security'], better: 'higher', description: 'security probes passed' },
-  'security.failed': { kind: 'counter', unit: 'count', phases: ['security'], better: 'lower', description: 'security probes failed' },
-  'security.not_run': { kind: 'counter', unit: 'count', phases: ['security'], better: 'lower', description: 'security probes not run' },
+  'security.passed': {
+    kind: 'counter',
+    unit: 'count',
+    phases: ['security'],
+    better: 'higher',
+    description: 'security probes passed',
+  },
+  'security.failed': {
+    kind: 'counter',
+    unit: 'count',
+    phases: ['security'],
+    better: 'lower',
+    description: 'security probes failed',
+  },
+  'security.not_run': {
+    kind: 'counter',
+    unit: 'count',
+    phases: ['security'],
+    better: 'lower',
+    description: 'security probes not run',
+  },
 } as const satisfies Record<string, MetricDef>;
 
 type Defs = typeof METRICS;
 export type MetricBase = keyof Defs;
 type LatencyBase = { [K in MetricBase]: Defs[K]['kind'] extends 'latency' ? K : never }[MetricBase];
-type StatsOf<K extends LatencyBase> = Defs[K] extends { stats: ReadonlyArray<infer S extends string> } ? S : LatencyStat;
+type StatsOf<K extends LatencyBase> = Defs[K] extends { stats: ReadonlyArray<infer S extends string> }
+  ? S
+  : LatencyStat;
 
 /** Every name a metric may have in `summary.metrics` and in a threshold. */
 export type MetricName = Exclude<MetricBase, LatencyBase> | { [K in LatencyBase]: `${K}.${StatsOf<K>}` }[LatencyBase];

@@ -1,9 +1,9 @@
 import type { AuthState, Verdict } from './auth.ts';
 import type { ConformanceResult } from './conformance.ts';
 import type { LoadResult } from './load.ts';
+import type { MetricValues } from './metrics.ts';
 import type { OverheadResult } from './overhead.ts';
 import type { SecurityResult } from './security.ts';
-import type { MetricValues } from './metrics.ts';
 import type { ThresholdResult } from './thresholds.ts';
 import type { ExitCode } from './verdict.ts';
 

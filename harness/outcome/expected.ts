@@ -1,5 +1,5 @@
 import type { Verdict } from '../model/auth.ts';
-import { statusOf, type Outcome } from '../model/outcome.ts';
+import { type Outcome, statusOf } from '../model/outcome.ts';
 
 /** What a target says about how its gateway maps verdicts (a planned target's `statusMap`). */
 export interface StatusMapped {

@@ -1,5 +1,5 @@
 import autocannon from 'autocannon';
-import { requestPath, type PlannedCredential, type PlannedTarget } from '../plan/plan.ts';
+import { type PlannedCredential, type PlannedTarget, requestPath } from '../plan/plan.ts';
 
 /** Requests and answers of the authorization URL measured directly, accumulated over calls. */
 export interface AuthBenchTally {
@@ -25,7 +25,15 @@ export function newAuthBenchTally(): AuthBenchTally {
  * precision; its own histogram keeps whole milliseconds). Results are added to `tally`; nothing is
  * recorded when `tally` is undefined (warm-up).
  */
-export async function benchAuthUrl(url: string, auth: PlannedTarget, credential: PlannedCredential, connections: number, amount: number, tally: AuthBenchTally | undefined, signal: AbortSignal): Promise<void> {
+export async function benchAuthUrl(
+  url: string,
+  auth: PlannedTarget,
+  credential: PlannedCredential,
+  connections: number,
+  amount: number,
+  tally: AuthBenchTally | undefined,
+  signal: AbortSignal,
+): Promise<void> {
   if (signal.aborted || amount <= 0) return;
   connections = Math.max(1, Math.min(amount, connections));
   const headers: Record<string, string> = {};
@@ -59,7 +67,8 @@ export async function benchAuthUrl(url: string, auth: PlannedTarget, credential:
   if (!tally) return;
   tally.latenciesMs.push(...latencies);
   tally.connections = Math.max(tally.connections, connections);
-  for (const [code, stat] of Object.entries(result.statusCodeStats ?? {})) tally.statusCodes[code] = (tally.statusCodes[code] ?? 0) + (stat.count ?? 0);
+  for (const [code, stat] of Object.entries(result.statusCodeStats ?? {}))
+    tally.statusCodes[code] = (tally.statusCodes[code] ?? 0) + (stat.count ?? 0);
   tally.errors += result.errors;
   tally.timeouts += result.timeouts;
 }

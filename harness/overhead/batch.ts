@@ -27,15 +27,31 @@ export type Attempt = (index: number) => Promise<TimedAttempt>;
  * shows up as latency instead of silently delaying later attempts (coordinated omission).
  * Stops starting attempts when `signal` aborts; returns what finished.
  */
-export function runBatch(attempt: Attempt, count: number, load: OverheadSetup['load'], signal: AbortSignal): Promise<AttemptSample[]> {
-  return load.model === 'concurrency' ? closedBatch(attempt, count, load.concurrency, signal) : openBatch(attempt, count, load.ratePerSec, signal);
+export function runBatch(
+  attempt: Attempt,
+  count: number,
+  load: OverheadSetup['load'],
+  signal: AbortSignal,
+): Promise<AttemptSample[]> {
+  return load.model === 'concurrency'
+    ? closedBatch(attempt, count, load.concurrency, signal)
+    : openBatch(attempt, count, load.ratePerSec, signal);
 }
 
 function sample(a: TimedAttempt, scheduledAt: number): AttemptSample {
-  return { outcome: a.outcome, latencyMs: a.upgradedAt === undefined ? undefined : a.upgradedAt - scheduledAt, authDurMs: a.authDurMs };
+  return {
+    outcome: a.outcome,
+    latencyMs: a.upgradedAt === undefined ? undefined : a.upgradedAt - scheduledAt,
+    authDurMs: a.authDurMs,
+  };
 }
 
-async function closedBatch(attempt: Attempt, count: number, concurrency: number, signal: AbortSignal): Promise<AttemptSample[]> {
+async function closedBatch(
+  attempt: Attempt,
+  count: number,
+  concurrency: number,
+  signal: AbortSignal,
+): Promise<AttemptSample[]> {
   const out: AttemptSample[] = [];
   let next = 0;
   const lane = async () => {
@@ -76,7 +92,8 @@ function openBatch(attempt: Attempt, count: number, ratePerSec: number, signal: 
           done();
         });
       }
-      if (started < count && !signal.aborted) timer = setTimeout(tick, Math.max(0, start + started * intervalMs - performance.now()));
+      if (started < count && !signal.aborted)
+        timer = setTimeout(tick, Math.max(0, start + started * intervalMs - performance.now()));
       else done();
     };
     tick();

@@ -8,10 +8,19 @@ import { serverTimingAuthMs } from './server-timing.ts';
  * with the Server-Timing auth duration when the gateway sends one. Uses the probe's raw-socket
  * client, without echo: the overhead question ends at the upgrade.
  */
-export function handshakeAttempt(target: PlannedTarget, credential: PlannedCredential, path: string, idPrefix: string): Attempt {
+export function handshakeAttempt(
+  target: PlannedTarget,
+  credential: PlannedCredential,
+  path: string,
+  idPrefix: string,
+): Attempt {
   return async (index) => {
     const calledAt = performance.now();
-    const evidence = await attemptWithEvidence(target, credential, { attemptId: `${idPrefix}-${index}`, echoTimeoutMs: 0, pathOverride: path });
+    const evidence = await attemptWithEvidence(target, credential, {
+      attemptId: `${idPrefix}-${index}`,
+      echoTimeoutMs: 0,
+      pathOverride: path,
+    });
     const upgradeMs = evidence.timings.upgradeMs;
     return {
       outcome: evidence.outcome,

@@ -1,12 +1,20 @@
-import { requestPath } from '../plan/plan.ts';
-import { benchAuthUrl, newAuthBenchTally, type AuthBenchTally } from './auth-bench.ts';
-import { runBatch, type AttemptSample } from './batch.ts';
-import { bootstrapDifferences, type PairedRound } from '../stats/bootstrap.ts';
-import { handshakeAttempt } from './handshake.ts';
 import { encodeLatencies } from '../metrics/latency-recorder.ts';
-import { percentileOfSorted, sortedCopy } from '../stats/percentile.ts';
-import { OVERHEAD_PERCENTILES, type OverheadDecomposition, type OverheadDifference, type OverheadMethod, type OverheadResult, type OverheadSide, type Percentiles } from '../model/overhead.ts';
+import {
+  OVERHEAD_PERCENTILES,
+  type OverheadDecomposition,
+  type OverheadDifference,
+  type OverheadMethod,
+  type OverheadResult,
+  type OverheadSide,
+  type Percentiles,
+} from '../model/overhead.ts';
 import type { OverheadSetup } from '../plan/overhead.ts';
+import { requestPath } from '../plan/plan.ts';
+import { bootstrapDifferences, type PairedRound } from '../stats/bootstrap.ts';
+import { percentileOfSorted, sortedCopy } from '../stats/percentile.ts';
+import { type AuthBenchTally, benchAuthUrl, newAuthBenchTally } from './auth-bench.ts';
+import { type AttemptSample, runBatch } from './batch.ts';
+import { handshakeAttempt } from './handshake.ts';
 
 /** Two-sided confidence of every interval reported. */
 export const CONFIDENCE = 0.95;
@@ -36,7 +44,9 @@ export async function measureOverhead(setup: OverheadSetup, opts: MeasureOptions
   // carries the same headers and query, so both requests are the same size.
   const baselinePath = requestPath(baseline, { ...credential, path: undefined });
   const attempt = (side: 'baseline' | 'auth', label: string) =>
-    side === 'baseline' ? handshakeAttempt(baseline, credential, baselinePath, `overhead-baseline-${label}`) : handshakeAttempt(auth, credential, authPath, `overhead-auth-${label}`);
+    side === 'baseline'
+      ? handshakeAttempt(baseline, credential, baselinePath, `overhead-baseline-${label}`)
+      : handshakeAttempt(auth, credential, authPath, `overhead-auth-${label}`);
   const authUrl = setup.authorizationUrl;
   const tally = authUrl ? newAuthBenchTally() : undefined;
   let benchProblem: string | undefined;
@@ -65,7 +75,9 @@ export async function measureOverhead(setup: OverheadSetup, opts: MeasureOptions
     if (signal.aborted) break;
     rounds.push({ baseline: b, auth: a });
     opts.onRound?.(r, setup.rounds);
-    const dead = (['baseline', 'auth'] as const).filter((side) => rounds[rounds.length - 1]![side].every((s) => s.latencyMs === undefined));
+    const dead = (['baseline', 'auth'] as const).filter((side) =>
+      rounds[rounds.length - 1]![side].every((s) => s.latencyMs === undefined),
+    );
     if (dead.length > 0) {
       problem = `stopped after round ${r}: no ${dead.join(' or ')} attempt upgraded in it`;
       break;
@@ -73,7 +85,12 @@ export async function measureOverhead(setup: OverheadSetup, opts: MeasureOptions
   }
 
   const pairs: PairedRound[] = rounds.map((r) => ({ baseline: latencies(r.baseline), auth: latencies(r.auth) }));
-  const boot = bootstrapDifferences(pairs, { percentiles: OVERHEAD_PERCENTILES, resamples: setup.resamples, confidence: CONFIDENCE, seed: setup.seed });
+  const boot = bootstrapDifferences(pairs, {
+    percentiles: OVERHEAD_PERCENTILES,
+    resamples: setup.resamples,
+    confidence: CONFIDENCE,
+    seed: setup.seed,
+  });
   const differences: OverheadDifference[] = OVERHEAD_PERCENTILES.map((p) => {
     const d = boot.differences.find((x) => x.percentile === p)!;
     const ciLow = round3(d.ciLow);
@@ -83,8 +100,18 @@ export async function measureOverhead(setup: OverheadSetup, opts: MeasureOptions
   const authSamples = rounds.flatMap((r) => r.auth);
   const method = describeMethod(setup, boot.resamplesUsed);
   const result: OverheadResult = {
-    baseline: side(baseline.name, baseline.url, baselinePath, rounds.map((r) => r.baseline)),
-    auth: side(auth.name, auth.url, authPath, rounds.map((r) => r.auth)),
+    baseline: side(
+      baseline.name,
+      baseline.url,
+      baselinePath,
+      rounds.map((r) => r.baseline),
+    ),
+    auth: side(
+      auth.name,
+      auth.url,
+      authPath,
+      rounds.map((r) => r.auth),
+    ),
     credential: credential.name,
     differences,
     method,
@@ -93,7 +120,8 @@ export async function measureOverhead(setup: OverheadSetup, opts: MeasureOptions
     durationMs: Math.round(performance.now() - t0),
   };
   if (problem) result.problem = problem;
-  if (authUrl || authSamples.some((s) => s.authDurMs !== undefined)) result.decomposition = decompose(differences, authSamples, tally, authUrl, benchProblem);
+  if (authUrl || authSamples.some((s) => s.authDurMs !== undefined))
+    result.decomposition = decompose(differences, authSamples, tally, authUrl, benchProblem);
   return result;
 }
 
@@ -136,12 +164,25 @@ function side(target: string, url: string, path: string, perRound: AttemptSample
 /** Percentiles, min, max and mean of `values` (ms); NaN (null in JSON) when there are none. */
 export function summarize(values: readonly number[]): Percentiles & { min: number; max: number; mean: number } {
   const sorted = sortedCopy(values);
-  const pct = Object.fromEntries(OVERHEAD_PERCENTILES.map((p) => [`p${p}`, round3(percentileOfSorted(sorted, p))])) as Percentiles;
+  const pct = Object.fromEntries(
+    OVERHEAD_PERCENTILES.map((p) => [`p${p}`, round3(percentileOfSorted(sorted, p))]),
+  ) as Percentiles;
   const mean = sorted.length === 0 ? Number.NaN : sorted.reduce((a, b) => a + b, 0) / sorted.length;
-  return { ...pct, min: round3(sorted[0] ?? Number.NaN), max: round3(sorted[sorted.length - 1] ?? Number.NaN), mean: round3(mean) };
+  return {
+    ...pct,
+    min: round3(sorted[0] ?? Number.NaN),
+    max: round3(sorted[sorted.length - 1] ?? Number.NaN),
+    mean: round3(mean),
+  };
 }
 
-function decompose(differences: OverheadDifference[], authSamples: AttemptSample[], tally: AuthBenchTally | undefined, authUrl: string | undefined, problem: string | undefined): OverheadDecomposition {
+function decompose(
+  differences: OverheadDifference[],
+  authSamples: AttemptSample[],
+  tally: AuthBenchTally | undefined,
+  authUrl: string | undefined,
+  problem: string | undefined,
+): OverheadDecomposition {
   const out: OverheadDecomposition = { split: [] };
   if (problem) out.problem = problem;
   if (tally && authUrl) {
@@ -157,11 +198,17 @@ function decompose(differences: OverheadDifference[], authSamples: AttemptSample
       percentiles: summarize(tally.latenciesMs),
     };
     const non2xx = requests - tally.latenciesMs.length;
-    if (non2xx > 0 && !out.problem) out.problem = `${non2xx} of ${requests} direct requests to the authorization URL did not get a 2xx (${JSON.stringify(tally.statusCodes)}, ${tally.errors} errors); only 2xx latencies are used`;
+    if (non2xx > 0 && !out.problem)
+      out.problem = `${non2xx} of ${requests} direct requests to the authorization URL did not get a 2xx (${JSON.stringify(tally.statusCodes)}, ${tally.errors} errors); only 2xx latencies are used`;
     const ac = out.autocannon.percentiles;
     out.split = differences.map((d) => {
       const authService = ac[`p${d.percentile}`];
-      return { percentile: d.percentile, total: round3(d.diff), authService, gatewayAdded: round3(d.diff - authService) };
+      return {
+        percentile: d.percentile,
+        total: round3(d.diff),
+        authService,
+        gatewayAdded: round3(d.diff - authService),
+      };
     });
   }
   const durs: number[] = [];
@@ -173,14 +220,22 @@ function decompose(differences: OverheadDifference[], authSamples: AttemptSample
       const st = percentiles.p50;
       const ac = out.autocannon.percentiles.p50;
       const difference = round3(st - ac);
-      out.crossCheck = { serverTimingP50: st, autocannonP50: ac, difference, agrees: Math.abs(difference) <= Math.max(1, 0.5 * Math.max(st, ac)) };
+      out.crossCheck = {
+        serverTimingP50: st,
+        autocannonP50: ac,
+        difference,
+        agrees: Math.abs(difference) <= Math.max(1, 0.5 * Math.max(st, ac)),
+      };
     }
   }
   return out;
 }
 
 function describeMethod(setup: OverheadSetup, resamplesUsed: number): OverheadMethod {
-  const load = setup.load.model === 'concurrency' ? `${setup.load.concurrency} attempt(s) in flight` : `${setup.load.ratePerSec} attempts/s on a fixed schedule`;
+  const load =
+    setup.load.model === 'concurrency'
+      ? `${setup.load.concurrency} attempt(s) in flight`
+      : `${setup.load.ratePerSec} attempts/s on a fixed schedule`;
   return {
     description:
       `${setup.rounds} rounds of ${setup.attemptsPerRound} upgrade attempts per side, baseline and auth alternating (B, A, B, A, …) so drift hits both alike, ` +
@@ -191,10 +246,19 @@ function describeMethod(setup: OverheadSetup, resamplesUsed: number): OverheadMe
     rounds: setup.rounds,
     attemptsPerRound: setup.attemptsPerRound,
     warmupAttempts: setup.warmup,
-    load: setup.load.model === 'concurrency' ? { model: 'concurrency', concurrency: setup.load.concurrency } : { model: 'rate', ratePerSec: setup.load.ratePerSec },
+    load:
+      setup.load.model === 'concurrency'
+        ? { model: 'concurrency', concurrency: setup.load.concurrency }
+        : { model: 'rate', ratePerSec: setup.load.ratePerSec },
     latencyFrom: 'scheduled-start',
     latencyTo: 'upgrade-complete',
-    bootstrap: { resamples: resamplesUsed, confidence: CONFIDENCE, seed: setup.seed, unit: 'paired-rounds', interval: 'percentile' },
+    bootstrap: {
+      resamples: resamplesUsed,
+      confidence: CONFIDENCE,
+      seed: setup.seed,
+      unit: 'paired-rounds',
+      interval: 'percentile',
+    },
     thresholdsJudge: 'ciHigh',
   };
 }

@@ -10,7 +10,12 @@ export function serverTimingAuthMs(header: string | undefined, metric = 'auth'):
     for (const p of params) {
       const eq = p.indexOf('=');
       if (eq < 0 || p.slice(0, eq).trim().toLowerCase() !== 'dur') continue;
-      const value = Number(p.slice(eq + 1).trim().replace(/^"|"$/g, ''));
+      const value = Number(
+        p
+          .slice(eq + 1)
+          .trim()
+          .replace(/^"|"$/g, ''),
+      );
       return Number.isFinite(value) && value >= 0 ? value : undefined;
     }
   }

@@ -15,13 +15,22 @@ export interface Share {
 const WHOLE: Share = { index: 0, of: 1 };
 
 /** Stages from the `load.arrivalRate` block: a constant rate is a ramp from and to the same rate. */
-export function stagesOf(block: ReadonlyArray<{ rate?: number; from?: number; to?: number; duration: string }>): Stage[] {
-  return block.map((s) => ({ fromRate: s.rate ?? s.from ?? 0, toRate: s.rate ?? s.to ?? 0, durationMs: parseDuration(s.duration) }));
+export function stagesOf(
+  block: ReadonlyArray<{ rate?: number; from?: number; to?: number; duration: string }>,
+): Stage[] {
+  return block.map((s) => ({
+    fromRate: s.rate ?? s.from ?? 0,
+    toRate: s.rate ?? s.to ?? 0,
+    durationMs: parseDuration(s.duration),
+  }));
 }
 
 /** How many attempts the stages schedule in all (the area under the rate curve), or in one share. */
 export function scheduledCount(stages: readonly Stage[], share: Share = WHOLE): number {
-  return shareOf(stages.reduce((n, s) => n + Math.floor(((s.fromRate + s.toRate) / 2) * (s.durationMs / 1000)), 0), share);
+  return shareOf(
+    stages.reduce((n, s) => n + Math.floor(((s.fromRate + s.toRate) / 2) * (s.durationMs / 1000)), 0),
+    share,
+  );
 }
 
 /** How many of n items (taken every `of`-th from `index`) fall to one share. */

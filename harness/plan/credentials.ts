@@ -1,4 +1,4 @@
-import { importPKCS8, SignJWT, type CryptoKey, type KeyObject } from 'jose';
+import { type CryptoKey, importPKCS8, type KeyObject, SignJWT } from 'jose';
 import type { AuthState, Verdict } from '../model/auth.ts';
 import { parseDuration } from '../scenario/duration.ts';
 import type { Scenario } from '../scenario/read.ts';
@@ -27,7 +27,12 @@ export interface PlannedCredential extends CredentialInfo {
 
 /** Every credential set's CredentialInfo. */
 export function credentialInfos(scenario: Scenario): CredentialInfo[] {
-  return scenario.doc.credentials.map((c) => ({ name: c.name, expect: c.expect, authState: c.authService ?? 'ok', weight: c.weight ?? 1 }));
+  return scenario.doc.credentials.map((c) => ({
+    name: c.name,
+    expect: c.expect,
+    authState: c.authService ?? 'ok',
+    weight: c.weight ?? 1,
+  }));
 }
 
 /** The signing key of each JWT set, checked once: a key jose cannot use is a problem at its field. */
@@ -39,7 +44,10 @@ export async function jwtKeys(scenario: Scenario, problems: Problems): Promise<M
     try {
       keys.set(i, await importPKCS8(c.jwt.privateKey, alg));
     } catch (err) {
-      problems.add(['credentials', i, 'jwt', 'privateKey'], `not a PKCS#8 PEM key usable with ${alg} (${(err as Error).message})`);
+      problems.add(
+        ['credentials', i, 'jwt', 'privateKey'],
+        `not a PKCS#8 PEM key usable with ${alg} (${(err as Error).message})`,
+      );
     }
   }
   return keys;
@@ -49,7 +57,11 @@ export async function jwtKeys(scenario: Scenario, problems: Problems): Promise<M
  * A credential set as it goes on the wire: basic auth encoded, a JWT minted with its checked key
  * (both registered as secrets, so every output masks them), every default fixed.
  */
-export async function planCredential(scenario: Scenario, i: number, key: CryptoKey | KeyObject | undefined): Promise<PlannedCredential> {
+export async function planCredential(
+  scenario: Scenario,
+  i: number,
+  key: CryptoKey | KeyObject | undefined,
+): Promise<PlannedCredential> {
   const c = scenario.doc.credentials[i]!;
   const headers: Array<[string, string]> = Object.entries(c.headers ?? {});
   const confidential: string[] = [];
@@ -101,7 +113,9 @@ async function mintJwt(c: CredentialDoc, key: CryptoKey | KeyObject): Promise<st
 
 /** Values a gateway must never pass on: passwords and tokens, and values of headers/params it must strip. */
 export function confidentialValues(cred: PlannedCredential, mustNotSee: readonly string[]): string[] {
-  const named = [...cred.headers, ...cred.query].filter(([name]) => mustNotSee.includes(name.toLowerCase())).map(([, v]) => v);
+  const named = [...cred.headers, ...cred.query]
+    .filter(([name]) => mustNotSee.includes(name.toLowerCase()))
+    .map(([, v]) => v);
   // An Authorization value is matched by its token, so a gateway re-wrapping it is still caught.
   return [...cred.confidential, ...named.map((v) => v.replace(/^(Basic|Bearer)\s+/i, ''))].filter((v) => v.length >= 4);
 }

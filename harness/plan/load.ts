@@ -3,8 +3,8 @@ import type { Outcome } from '../model/outcome.ts';
 import { expectedOutcomes } from '../outcome/expected.ts';
 import { parseDuration } from '../scenario/duration.ts';
 import type { Scenario } from '../scenario/read.ts';
-import { stagesOf, type Stage } from './arrival-schedule.ts';
-import { CapacityError, planCapacity, type CapacityPlan, type HostLimits } from './capacity.ts';
+import { type Stage, stagesOf } from './arrival-schedule.ts';
+import { CapacityError, type CapacityPlan, type HostLimits, planCapacity } from './capacity.ts';
 import type { CredentialInfo, PlannedCredential } from './credentials.ts';
 import type { Problems } from './problems.ts';
 import type { PlannedTarget, TargetInfo } from './targets.ts';
@@ -60,9 +60,12 @@ export function planLoad<T extends TargetInfo, C extends CredentialInfo>(
   const add = (path: Array<string | number>, message: string) => problems.add(['load', ...path], message);
   if (!block.arrivalRate && !block.connections) add([], 'give arrivalRate stages, connections to hold, or both');
   (block.arrivalRate ?? []).forEach((s, i) => {
-    if ((s.rate === undefined) === (s.from === undefined || s.to === undefined)) add(['arrivalRate', i], 'give either rate, or from and to');
+    if ((s.rate === undefined) === (s.from === undefined || s.to === undefined))
+      add(['arrivalRate', i], 'give either rate, or from and to');
   });
-  const stages = stagesOf((block.arrivalRate ?? []).filter((s) => s.rate !== undefined || (s.from !== undefined && s.to !== undefined)));
+  const stages = stagesOf(
+    (block.arrivalRate ?? []).filter((s) => s.rate !== undefined || (s.from !== undefined && s.to !== undefined)),
+  );
   const gateways = targets.filter((t) => !t.baseline);
   const loadTargets: T[] = [];
   (block.targets ?? gateways.map((t) => t.name)).forEach((name, i) => {
@@ -71,7 +74,8 @@ export function planLoad<T extends TargetInfo, C extends CredentialInfo>(
     else add(['targets', i], `no gateway target is named "${name}" (known: ${gateways.map((x) => x.name).join(', ')})`);
   });
   for (const name of Object.keys(block.mix ?? {})) {
-    if (!credentials.some((c) => c.name === name)) add(['mix', name], `no credential set is named "${name}" (known: ${credentials.map((c) => c.name).join(', ')})`);
+    if (!credentials.some((c) => c.name === name))
+      add(['mix', name], `no credential set is named "${name}" (known: ${credentials.map((c) => c.name).join(', ')})`);
   }
   const mix = credentials
     .filter((c) => c.authState === 'ok')
@@ -81,10 +85,14 @@ export function planLoad<T extends TargetInfo, C extends CredentialInfo>(
       expected: new Map(loadTargets.map((t) => [t.name, expectedOutcomes(t, cred.expect)])),
     }))
     .filter((m) => m.weight > 0);
-  if (mix.length === 0) add(block.mix ? ['mix'] : [], 'no credential set to draw (sets needing an auth fault state are never drawn)');
+  if (mix.length === 0)
+    add(block.mix ? ['mix'] : [], 'no credential set to draw (sets needing an auth fault state are never drawn)');
   const c = block.connections;
   if (c && mix.length > 0 && !mix.some((m) => loadTargets.every((t) => m.expected.get(t.name)!.includes('upgraded')))) {
-    add(['connections'], 'no credential set in the mix is expected to upgrade on every load target, so there is nothing to hold');
+    add(
+      ['connections'],
+      'no credential set in the mix is expected to upgrade on every load target, so there is nothing to hold',
+    );
   }
   (block.sourceAddresses ?? []).forEach((a, i) => {
     if (isIP(a) === 0) add(['sourceAddresses', i], `"${a}" is not an IP address`);
@@ -115,5 +123,8 @@ export function planLoad<T extends TargetInfo, C extends CredentialInfo>(
     add(err.field === 'connections' ? (hold ? ['connections', 'count'] : ['maxInFlight']) : [err.field], err.message);
   }
   if (problems.list.length > before || !capacity) return undefined;
-  return { load: { stages, targets: loadTargets, mix, maxInFlight, ...(hold ? { hold } : {}), sourceAddresses: [] }, capacity };
+  return {
+    load: { stages, targets: loadTargets, mix, maxInFlight, ...(hold ? { hold } : {}), sourceAddresses: [] },
+    capacity,
+  };
 }

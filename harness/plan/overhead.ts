@@ -1,8 +1,8 @@
 import { OVERHEAD_DEFAULTS } from '../scenario/blocks/overhead.ts';
 import type { Scenario } from '../scenario/read.ts';
 import type { CredentialInfo, PlannedCredential } from './credentials.ts';
-import { checkFixtureRefs, resolveOrReport, type PlannedTarget, type TargetInfo } from './targets.ts';
 import type { Problems } from './problems.ts';
+import { checkFixtureRefs, type PlannedTarget, resolveOrReport, type TargetInfo } from './targets.ts';
 
 /** One baseline/auth pair of the `overhead:` block resolved: targets and credential found, every default fixed. */
 export interface OverheadSetup<T extends TargetInfo = PlannedTarget, C extends CredentialInfo = PlannedCredential> {
@@ -38,13 +38,19 @@ export function planOverhead<T extends TargetInfo, C extends CredentialInfo>(
   const before = problems.list.length;
   const add = (path: Array<string | number>, message: string) => problems.add(['overhead', ...path], message);
   let pairs: Array<{ baseline: string; auth: string; at: Array<string | number> }> = [];
-  if (block.pairs && (block.baseline !== undefined || block.auth !== undefined)) add(['pairs'], 'give either pairs or baseline and auth, not both');
+  if (block.pairs && (block.baseline !== undefined || block.auth !== undefined))
+    add(['pairs'], 'give either pairs or baseline and auth, not both');
   else if (block.pairs) pairs = block.pairs.map((p, i) => ({ ...p, at: ['pairs', i] }));
-  else if (block.baseline === undefined || block.auth === undefined) add([], 'name the baseline and auth targets (or a list of pairs)');
+  else if (block.baseline === undefined || block.auth === undefined)
+    add([], 'name the baseline and auth targets (or a list of pairs)');
   else pairs = [{ baseline: block.baseline, auth: block.auth, at: [] }];
 
   const credential = credentials.find((c) => c.name === block.credential);
-  if (!credential) add(['credential'], `no credential set is named "${block.credential}" (known: ${credentials.map((c) => c.name).join(', ')})`);
+  if (!credential)
+    add(
+      ['credential'],
+      `no credential set is named "${block.credential}" (known: ${credentials.map((c) => c.name).join(', ')})`,
+    );
   else if (credential.expect !== 200 || credential.authState !== 'ok') {
     const state = credential.authState !== 'ok' ? ` with the auth service ${credential.authState}` : '';
     add(
@@ -52,7 +58,8 @@ export function planOverhead<T extends TargetInfo, C extends CredentialInfo>(
       `"${credential.name}" expects ${credential.expect}${state}; overhead needs a set that upgrades (expect: 200, auth service ok), since only upgrades have a handshake latency`,
     );
   }
-  if (block.concurrency !== undefined && block.rate !== undefined) add(['rate'], 'give either concurrency (closed model) or rate (open model), not both');
+  if (block.concurrency !== undefined && block.rate !== undefined)
+    add(['rate'], 'give either concurrency (closed model) or rate (open model), not both');
 
   let authorizationUrl: string | undefined;
   if (block.decompose ?? OVERHEAD_DEFAULTS.decompose) {
@@ -60,12 +67,16 @@ export function planOverhead<T extends TargetInfo, C extends CredentialInfo>(
     const text = block.authorizationUrl ?? (fixturesRun ? OVERHEAD_DEFAULTS.authorizationUrl : undefined);
     const field = block.authorizationUrl === undefined ? 'decompose' : 'authorizationUrl';
     if (text === undefined) {
-      add(['decompose'], 'the decomposition benchmarks the authorization URL: give authorizationUrl (or decompose: false); it defaults to ${fixture:auth} only when fixtures run');
+      add(
+        ['decompose'],
+        'the decomposition benchmarks the authorization URL: give authorizationUrl (or decompose: false); it defaults to ${fixture:auth} only when fixtures run',
+      );
     } else {
       checkFixtureRefs(scenario, text, ['overhead', field], problems);
       if (fixtureUrls) {
         authorizationUrl = resolveOrReport(text, fixtureUrls, ['overhead', field], problems);
-        if (authorizationUrl !== undefined && !/^https?:\/\/[^/]/.test(authorizationUrl)) add([field], `"${authorizationUrl}" is not an http:// or https:// URL`);
+        if (authorizationUrl !== undefined && !/^https?:\/\/[^/]/.test(authorizationUrl))
+          add([field], `"${authorizationUrl}" is not an http:// or https:// URL`);
       }
     }
   }
@@ -74,20 +85,30 @@ export function planOverhead<T extends TargetInfo, C extends CredentialInfo>(
   for (const pair of pairs) {
     const find = (field: 'baseline' | 'auth') => {
       const found = targets.find((t) => t.name === pair[field]);
-      if (!found) add([...pair.at, field], `no target is named "${pair[field]}" (known: ${targets.map((t) => t.name).join(', ')})`);
+      if (!found)
+        add(
+          [...pair.at, field],
+          `no target is named "${pair[field]}" (known: ${targets.map((t) => t.name).join(', ')})`,
+        );
       return found;
     };
     const baseline = find('baseline');
     const auth = find('auth');
     if (baseline && baseline === auth) {
-      add([...pair.at, 'auth'], `"${pair.auth}" is also the baseline; the baseline must reach the same backend without auth (e.g. \${fixture:gateway.baseline})`);
+      add(
+        [...pair.at, 'auth'],
+        `"${pair.auth}" is also the baseline; the baseline must reach the same backend without auth (e.g. \${fixture:gateway.baseline})`,
+      );
     }
     if (!baseline || !auth || !credential) continue;
     setups.push({
       baseline,
       auth,
       credential,
-      load: block.rate !== undefined ? { model: 'rate', ratePerSec: block.rate } : { model: 'concurrency', concurrency: block.concurrency ?? OVERHEAD_DEFAULTS.concurrency },
+      load:
+        block.rate !== undefined
+          ? { model: 'rate', ratePerSec: block.rate }
+          : { model: 'concurrency', concurrency: block.concurrency ?? OVERHEAD_DEFAULTS.concurrency },
       rounds: block.rounds ?? OVERHEAD_DEFAULTS.rounds,
       attemptsPerRound: block.attemptsPerRound ?? OVERHEAD_DEFAULTS.attemptsPerRound,
       warmup: block.warmup ?? OVERHEAD_DEFAULTS.warmup,

@@ -3,17 +3,23 @@ import type { Threshold } from '../model/thresholds.ts';
 import { durationOr, parseDuration } from '../scenario/duration.ts';
 import type { Scenario } from '../scenario/read.ts';
 import type { CapacityPlan, HostLimits } from './capacity.ts';
-import { credentialInfos, jwtKeys, planCredential, type CredentialInfo, type PlannedCredential } from './credentials.ts';
-import { planLoad, type LoadPlan } from './load.ts';
-import { planOverhead, type OverheadSetup } from './overhead.ts';
-import { phasesFor, type Command } from './phases.ts';
+import {
+  type CredentialInfo,
+  credentialInfos,
+  jwtKeys,
+  type PlannedCredential,
+  planCredential,
+} from './credentials.ts';
+import { type LoadPlan, planLoad } from './load.ts';
+import { type OverheadSetup, planOverhead } from './overhead.ts';
+import { type Command, phasesFor } from './phases.ts';
 import { Problems } from './problems.ts';
 import { planSecurity, type SecuritySetup } from './security.ts';
-import { checkFixtureRefs, planTarget, targetInfos, type PlannedTarget, type TargetInfo } from './targets.ts';
+import { checkFixtureRefs, type PlannedTarget, planTarget, type TargetInfo, targetInfos } from './targets.ts';
 import { parseThreshold, unwrittenBecause } from './thresholds.ts';
 
-export type { Command } from './phases.ts';
 export type { PlannedCredential } from './credentials.ts';
+export type { Command } from './phases.ts';
 export type { PlannedTarget } from './targets.ts';
 export { hostHeader, requestPath } from './targets.ts';
 
@@ -72,7 +78,11 @@ export async function validateScenario(scenario: Scenario, opts: PlanOptions = {
  * (registering them as secrets), encode basic auth, resolve every block and fix every default.
  * Validates as validateScenario does first, so a plan is never built from an invalid scenario.
  */
-export async function buildPlan(scenario: Scenario, fixtureUrls: Record<string, string> = {}, opts: PlanOptions = {}): Promise<Plan> {
+export async function buildPlan(
+  scenario: Scenario,
+  fixtureUrls: Record<string, string> = {},
+  opts: PlanOptions = {},
+): Promise<Plan> {
   const problems = new Problems(scenario);
   const infos = targetInfos(scenario, problems);
   const keys = await jwtKeys(scenario, problems);
@@ -128,12 +138,15 @@ function thresholdsOf(scenario: Scenario, targets: readonly TargetInfo[], proble
   const phases = [...new Set((['run', 'check', 'probe'] as const).flatMap((c) => phasesFor(c, doc)))];
   const writers = { phases, conditions };
   const out: Threshold[] = [];
-  (doc.thresholds ?? []).forEach((source, i) => {
+  for (const [i, source] of (doc.thresholds ?? []).entries()) {
     const parsed = parseThreshold(source);
-    if (!parsed.ok) return problems.add(['thresholds', i], parsed.message);
+    if (!parsed.ok) {
+      problems.add(['thresholds', i], parsed.message);
+      continue;
+    }
     const why = unwrittenBecause(parsed.ref, writers);
-    if (why) return problems.add(['thresholds', i], `nothing measures this metric: ${why}`);
-    out.push(parsed.threshold);
-  });
+    if (why) problems.add(['thresholds', i], `nothing measures this metric: ${why}`);
+    else out.push(parsed.threshold);
+  }
   return out;
 }

@@ -26,19 +26,29 @@ export interface SecuritySetup<C extends CredentialInfo = PlannedCredential> {
  * and which probes run. A named reference that is missing or expects the wrong verdict is a
  * problem at its field.
  */
-export function planSecurity<C extends CredentialInfo>(scenario: Scenario, credentials: readonly C[], problems: Problems): SecuritySetup<C> {
+export function planSecurity<C extends CredentialInfo>(
+  scenario: Scenario,
+  credentials: readonly C[],
+  problems: Problems,
+): SecuritySetup<C> {
   const block = scenario.doc.security ?? {};
   const pick = (field: 'allowed' | 'denied', fits: (c: C) => boolean, want: string) => {
     const name = block[field];
     if (name === undefined) return credentials.find((c) => c.authState === 'ok' && fits(c));
     const cred = credentials.find((c) => c.name === name);
     if (!cred) {
-      problems.add(['security', field], `no credential set is named "${name}" (known: ${credentials.map((c) => c.name).join(', ')})`);
+      problems.add(
+        ['security', field],
+        `no credential set is named "${name}" (known: ${credentials.map((c) => c.name).join(', ')})`,
+      );
       return undefined;
     }
     if (!fits(cred) || cred.authState !== 'ok') {
       const state = cred.authState !== 'ok' ? ` with the auth service ${cred.authState}` : '';
-      problems.add(['security', field], `"${name}" expects ${cred.expect}${state}; the ${field} reference must be a set that ${want} with the auth service ok`);
+      problems.add(
+        ['security', field],
+        `"${name}" expects ${cred.expect}${state}; the ${field} reference must be a set that ${want} with the auth service ok`,
+      );
       return undefined;
     }
     return cred;
@@ -50,9 +60,17 @@ export function planSecurity<C extends CredentialInfo>(scenario: Scenario, crede
     block.denied === undefined ? 'expects 401' : 'expects a denial (not 200)',
   );
   const fixtures = scenario.doc.fixtures;
-  const fixtureTimeout = fixtures ? durationOr(typeof fixtures === 'object' ? fixtures.authTimeout : undefined, FIXTURE_AUTH_TIMEOUT_MS) : DEFAULT_AUTH_TIMEOUT_MS;
+  const fixtureTimeout = fixtures
+    ? durationOr(typeof fixtures === 'object' ? fixtures.authTimeout : undefined, FIXTURE_AUTH_TIMEOUT_MS)
+    : DEFAULT_AUTH_TIMEOUT_MS;
   const matches = (id: ProbeId, list: readonly string[]) => list.includes(id) || list.includes(familyOf(id));
   const chosen = PROBE_IDS.filter((id) => !block.probes || matches(id, block.probes));
   const skipped = chosen.filter((id) => matches(id, block.skip ?? []));
-  return { allowed, denied, authTimeoutMs: durationOr(block.authTimeout, fixtureTimeout), run: chosen.filter((id) => !skipped.includes(id)), skipped };
+  return {
+    allowed,
+    denied,
+    authTimeoutMs: durationOr(block.authTimeout, fixtureTimeout),
+    run: chosen.filter((id) => !skipped.includes(id)),
+    skipped,
+  };
 }

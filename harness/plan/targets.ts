@@ -1,9 +1,9 @@
 import type { ConnectionOptions } from 'node:tls';
-import type { Scenario } from '../scenario/read.ts';
-import { resolveFixtureRefs } from '../scenario/interpolate.ts';
-import type { TargetDoc } from '../scenario/schema.ts';
-import { durationOr } from '../scenario/duration.ts';
 import { VERDICTS } from '../model/auth.ts';
+import { durationOr } from '../scenario/duration.ts';
+import { resolveFixtureRefs } from '../scenario/interpolate.ts';
+import type { Scenario } from '../scenario/read.ts';
+import type { TargetDoc } from '../scenario/schema.ts';
 import { fixtureNames, fixtureRefs } from './fixture-names.ts';
 import type { Problems } from './problems.ts';
 
@@ -38,7 +38,12 @@ export interface PlannedTarget extends TargetInfo {
 }
 
 /** Check `${fixture:}` references in a field: fixtures must run and provide that name. */
-export function checkFixtureRefs(scenario: Scenario, text: string, path: Array<string | number>, problems: Problems): void {
+export function checkFixtureRefs(
+  scenario: Scenario,
+  text: string,
+  path: Array<string | number>,
+  problems: Problems,
+): void {
   const refs = fixtureRefs(text);
   if (refs.length === 0) return;
   if (!scenario.doc.fixtures) {
@@ -47,7 +52,8 @@ export function checkFixtureRefs(scenario: Scenario, text: string, path: Array<s
   }
   const known = fixtureNames(scenario.doc.fixtures);
   for (const name of refs) {
-    if (!known.has(name)) problems.add(path, `no fixture of this scenario provides "${name}" (known: ${[...known].sort().join(', ')})`);
+    if (!known.has(name))
+      problems.add(path, `no fixture of this scenario provides "${name}" (known: ${[...known].sort().join(', ')})`);
   }
 }
 
@@ -56,7 +62,11 @@ export function targetInfos(scenario: Scenario, problems: Problems): TargetInfo[
   return scenario.doc.targets.map((t, i) => {
     for (const key of Object.keys(t.statusMap ?? {})) {
       if (!(VERDICTS as readonly number[]).includes(Number(key))) {
-        problems.add(['targets', i, 'statusMap', key], `"${key}" is not an auth verdict (expected one of ${VERDICTS.join(', ')})`, true);
+        problems.add(
+          ['targets', i, 'statusMap', key],
+          `"${key}" is not an auth verdict (expected one of ${VERDICTS.join(', ')})`,
+          true,
+        );
       }
     }
     checkFixtureRefs(scenario, t.url, ['targets', i, 'url'], problems);
@@ -64,17 +74,31 @@ export function targetInfos(scenario: Scenario, problems: Problems): TargetInfo[
     const info = { name: t.name, baseline: t.baseline ?? false, statusMap: statusMapOf(t) };
     if (fixtureRefs(t.url).length > 0) {
       // The bundled fixtures serve ws:// on loopback.
-      return { ...info, secure: t.url.startsWith('wss:'), destination: { key: t.url.replace(/\/.*$/, ''), loopback4: true } };
+      return {
+        ...info,
+        secure: t.url.startsWith('wss:'),
+        destination: { key: t.url.replace(/\/.*$/, ''), loopback4: true },
+      };
     }
     const url = parseWsUrl(t.url, ['targets', i, 'url'], problems);
     const host = url ? hostOf(url) : t.url;
     const secure = url?.protocol === 'wss:';
-    return { ...info, secure, destination: { key: url ? `${host}:${portOf(url)}` : t.url, loopback4: isLoopback4(host) } };
+    return {
+      ...info,
+      secure,
+      destination: { key: url ? `${host}:${portOf(url)}` : t.url, loopback4: isLoopback4(host) },
+    };
   });
 }
 
 /** Resolve one target's URL (fixtures running) and every default. */
-export function planTarget(scenario: Scenario, index: number, info: TargetInfo, fixtureUrls: Record<string, string>, problems: Problems): PlannedTarget | undefined {
+export function planTarget(
+  scenario: Scenario,
+  index: number,
+  info: TargetInfo,
+  fixtureUrls: Record<string, string>,
+  problems: Problems,
+): PlannedTarget | undefined {
   const t = scenario.doc.targets[index]!;
   const urlText = resolveOrReport(t.url, fixtureUrls, ['targets', index, 'url'], problems);
   const url = urlText === undefined ? undefined : parseWsUrl(urlText, ['targets', index, 'url'], problems);
@@ -88,7 +112,9 @@ export function planTarget(scenario: Scenario, index: number, info: TargetInfo, 
   if (t.tls?.insecure) tls.rejectUnauthorized = false;
   const host = hostOf(url);
   const port = portOf(url);
-  const recordUrl = t.backend ? resolveOrReport(t.backend.record, fixtureUrls, ['targets', index, 'backend', 'record'], problems) : undefined;
+  const recordUrl = t.backend
+    ? resolveOrReport(t.backend.record, fixtureUrls, ['targets', index, 'backend', 'record'], problems)
+    : undefined;
   return {
     ...info,
     secure,
@@ -113,7 +139,12 @@ export function planTarget(scenario: Scenario, index: number, info: TargetInfo, 
 }
 
 /** `text` with its fixture references resolved, or undefined after adding the problem. */
-export function resolveOrReport(text: string, fixtureUrls: Record<string, string>, path: Array<string | number>, problems: Problems): string | undefined {
+export function resolveOrReport(
+  text: string,
+  fixtureUrls: Record<string, string>,
+  path: Array<string | number>,
+  problems: Problems,
+): string | undefined {
   try {
     return resolveFixtureRefs(text, fixtureUrls);
   } catch (err) {
@@ -124,7 +155,8 @@ export function resolveOrReport(text: string, fixtureUrls: Record<string, string
 
 function statusMapOf(t: TargetDoc): Map<number, number[]> {
   const statusMap = new Map<number, number[]>();
-  for (const [verdict, statuses] of Object.entries(t.statusMap ?? {})) statusMap.set(Number(verdict), Array.isArray(statuses) ? statuses : [statuses]);
+  for (const [verdict, statuses] of Object.entries(t.statusMap ?? {}))
+    statusMap.set(Number(verdict), Array.isArray(statuses) ? statuses : [statuses]);
   return statusMap;
 }
 
@@ -160,7 +192,10 @@ function isLoopback4(host: string): boolean {
 }
 
 /** Path and query for one credential set through one target (credential query params appended). */
-export function requestPath(target: Pick<PlannedTarget, 'path'>, cred: { path?: string; query: ReadonlyArray<[string, string]> }): string {
+export function requestPath(
+  target: Pick<PlannedTarget, 'path'>,
+  cred: { path?: string; query: ReadonlyArray<[string, string]> },
+): string {
   const base = cred.path ?? target.path;
   if (cred.query.length === 0) return base;
   const q = new URLSearchParams(cred.query as Array<[string, string]>).toString();

@@ -16,7 +16,10 @@ export type ParsedThreshold = { ok: true; threshold: Threshold; ref: MetricRef }
 export function parseThreshold(source: string): ParsedThreshold {
   const m = EXPR.exec(source);
   if (!m) {
-    return { ok: false, message: `"${source}" is not a threshold (expected "<metric> <op> <number>[ms|s|%]", e.g. "handshake.p95 < 50ms")` };
+    return {
+      ok: false,
+      message: `"${source}" is not a threshold (expected "<metric> <op> <number>[ms|s|%]", e.g. "handshake.p95 < 50ms")`,
+    };
   }
   const name = m[1]!;
   const ref = lookupMetric(name);
@@ -30,7 +33,11 @@ export function parseThreshold(source: string): ParsedThreshold {
   const unit = m[4];
   let value = Number(m[3]);
   if (unit === 'ms' || unit === 's') {
-    if (ref.def.unit !== 'ms') return { ok: false, message: `${name} is not a duration: write "${source.replace(/\s*(ms|s)\s*$/, '')}" without ${unit}` };
+    if (ref.def.unit !== 'ms')
+      return {
+        ok: false,
+        message: `${name} is not a duration: write "${source.replace(/\s*(ms|s)\s*$/, '')}" without ${unit}`,
+      };
     if (unit === 's') value *= 1000;
   } else if (unit === '%') {
     if (ref.def.unit !== 'ratio') return { ok: false, message: `${name} is not a share: a % only fits error_rate` };
@@ -59,6 +66,7 @@ export function unwrittenBecause(ref: MetricRef, writers: MetricWriters): string
   if (by.length === 0) {
     return `${ref.name} is measured by ${ref.def.phases.join(' or ')}, which this scenario does not run (add a ${ref.def.phases[0]}: block)`;
   }
-  if (ref.def.when && !writers.conditions.has(ref.def.when)) return `${ref.name} is only measured with ${CONDITION_TEXT[ref.def.when]}`;
+  if (ref.def.when && !writers.conditions.has(ref.def.when))
+    return `${ref.name} is only measured with ${CONDITION_TEXT[ref.def.when]}`;
   return undefined;
 }

@@ -1,8 +1,8 @@
 import junitModule, { type Builder } from 'junit-report-builder';
-import { statusOf } from '../model/outcome.ts';
 import type { CheckResult } from '../model/conformance.ts';
-import type { Summary } from '../model/summary.ts';
+import { statusOf } from '../model/outcome.ts';
 import type { ProbeResult } from '../model/security.ts';
+import type { Summary } from '../model/summary.ts';
 
 /** The package's CommonJS default export is the builder; its typings describe it as a namespace. */
 const junit = junitModule as unknown as Builder;
@@ -28,7 +28,10 @@ function addConformance(builder: Builder, checks: CheckResult[]): void {
       .name(`${c.credential} expects auth ${c.verdict}`)
       .time((c.evidence?.timings.upgradeMs ?? c.evidence?.timings.statusMs ?? 0) / 1000);
     if (c.status === 'not_run') tc.skipped().standardOutput(c.reasons.join('\n'));
-    else if (c.status === 'failed') tc.failure(`${c.target} / ${c.credential}: ${c.reasons.join('; ')}`, 'conformance').standardOutput(evidenceText(c));
+    else if (c.status === 'failed')
+      tc.failure(`${c.target} / ${c.credential}: ${c.reasons.join('; ')}`, 'conformance').standardOutput(
+        evidenceText(c),
+      );
     else tc.standardOutput(evidenceText(c));
   }
 }
@@ -37,11 +40,19 @@ function addConformance(builder: Builder, checks: CheckResult[]): void {
 function addSecurity(builder: Builder, probes: ProbeResult[]): void {
   const suite = builder.testSuite().name('security');
   for (const p of probes) {
-    const tc = suite.testCase().className(`security.${p.target}`).name(`${p.probe}: ${p.title}`).time(p.durationMs / 1000);
-    const attempts = p.attempts.map((a) => `${a.unsafe ? 'UNSAFE ' : ''}${a.label} [${a.credential}]: ${a.outcome}${a.reachedBackend ? ', reached the backend' : ''}${a.unsafe ? ` — ${a.unsafe}` : ''}`);
+    const tc = suite
+      .testCase()
+      .className(`security.${p.target}`)
+      .name(`${p.probe}: ${p.title}`)
+      .time(p.durationMs / 1000);
+    const attempts = p.attempts.map(
+      (a) =>
+        `${a.unsafe ? 'UNSAFE ' : ''}${a.label} [${a.credential}]: ${a.outcome}${a.reachedBackend ? ', reached the backend' : ''}${a.unsafe ? ` — ${a.unsafe}` : ''}`,
+    );
     const text = [`sends: ${p.sends}`, `a safe gateway: ${p.safe}`, `seen: ${p.seen}`, ...attempts].join('\n');
     if (p.status === 'not_run') tc.skipped().standardOutput(p.reasons.join('\n'));
-    else if (p.status === 'failed') tc.failure(`${p.target} / ${p.probe}: ${p.reasons.join('; ')}`, 'security').standardOutput(text);
+    else if (p.status === 'failed')
+      tc.failure(`${p.target} / ${p.probe}: ${p.reasons.join('; ')}`, 'security').standardOutput(text);
     else tc.standardOutput(text);
   }
 }
@@ -52,7 +63,13 @@ function addThresholds(builder: Builder, summary: Summary): void {
   for (const t of summary.thresholds) {
     const tc = suite.testCase().className('thresholds').name(t.source);
     if (t.skipped) tc.skipped().standardOutput(t.skipped);
-    else if (!t.passed) tc.failure(t.actual === undefined ? `${t.source}: the run produced no metric "${t.metric}"` : `${t.source}: measured ${t.actual}`, 'threshold');
+    else if (!t.passed)
+      tc.failure(
+        t.actual === undefined
+          ? `${t.source}: the run produced no metric "${t.metric}"`
+          : `${t.source}: measured ${t.actual}`,
+        'threshold',
+      );
   }
 }
 

@@ -5,11 +5,13 @@ import type { Summary } from '../model/summary.ts';
 export function markdownSummary(summary: Summary): string {
   const out: string[] = [];
   const v = summary.verdict;
-  out.push(`## wsgate: ${summary.scenario.name} — ${v.passed ? 'PASS' : 'FAIL'} (exit ${v.exitCode})${summary.partial ? ' — partial run' : ''}`);
+  out.push(
+    `## wsgate: ${summary.scenario.name} — ${v.passed ? 'PASS' : 'FAIL'} (exit ${v.exitCode})${summary.partial ? ' — partial run' : ''}`,
+  );
   out.push('');
   if (v.failures.length > 0) {
     out.push('**Failed:**');
-    for (const f of v.failures.slice(0, 30)) out.push(`- ${escape(f)}`);
+    for (const f of v.failures.slice(0, 30)) out.push(`- ${escapeCell(f)}`);
     if (v.failures.length > 30) out.push(`- … and ${v.failures.length - 30} more (see summary.json)`);
     out.push('');
   }
@@ -21,37 +23,64 @@ export function markdownSummary(summary: Summary): string {
     out.push('| --- | --- | --- | --- | --- | --- | --- |');
     for (const k of c.checks) {
       const reached = k.backend.checked ? (k.backend.reached ? 'yes' : 'no') : '–';
-      const result = k.status === 'passed' ? 'pass' : k.status === 'failed' ? `**FAIL**: ${escape(k.reasons.join('; '))}` : `not run: ${escape(k.reasons.join('; '))}`;
-      out.push(`| ${k.target} | ${k.credential} | ${k.verdict} | ${k.expected.join(' / ')} | ${k.seen ?? '–'} | ${reached} | ${result} |`);
+      const result =
+        k.status === 'passed'
+          ? 'pass'
+          : k.status === 'failed'
+            ? `**FAIL**: ${escapeCell(k.reasons.join('; '))}`
+            : `not run: ${escapeCell(k.reasons.join('; '))}`;
+      out.push(
+        `| ${k.target} | ${k.credential} | ${k.verdict} | ${k.expected.join(' / ')} | ${k.seen ?? '–'} | ${reached} | ${result} |`,
+      );
     }
     out.push('');
   }
   if (c) out.push(...verdictMatrix(c.checks));
   const l = summary.load;
   if (l) {
-    out.push(`### Load: ${l.attempts} attempts, ${l.upgrades} upgraded, ${l.unexpected} unexpected${l.partial ? ` — stopped early: ${escape(l.stoppedBecause ?? '')}` : ''}`);
+    out.push(
+      `### Load: ${l.attempts} attempts, ${l.upgrades} upgraded, ${l.unexpected} unexpected${l.partial ? ` — stopped early: ${escapeCell(l.stoppedBecause ?? '')}` : ''}`,
+    );
     out.push('');
     out.push('| target | credential set | attempts | expected | outcomes | unexpected | p95 to response (ms) |');
     out.push('| --- | --- | --- | --- | --- | --- | --- |');
-    for (const s of l.sets) out.push(`| ${s.target} | ${s.credential} | ${s.attempts} | ${s.expected.join(' / ')} | ${Object.entries(s.outcomes).map(([o, n]) => `${o} ${n}`).join(', ')} | ${s.unexpected} | ${s.response?.p95 ?? '–'} |`);
+    for (const s of l.sets)
+      out.push(
+        `| ${s.target} | ${s.credential} | ${s.attempts} | ${s.expected.join(' / ')} | ${Object.entries(s.outcomes)
+          .map(([o, n]) => `${o} ${n}`)
+          .join(', ')} | ${s.unexpected} | ${s.response?.p95 ?? '–'} |`,
+      );
     out.push('');
     const h = l.held;
     if (h) {
-      const codes = Object.entries(h.dropCodes).map(([code, n]) => `${code} × ${n}`).join(', ');
-      out.push(`Held connections: ${h.peak} of ${h.target} at peak, ${h.dropped} dropped${codes ? ` (${codes})` : ''}, ${h.echoes} of ${h.messages} messages echoed${h.messageRtt ? `, round trip p95 ${h.messageRtt.p95} ms` : ''}.`);
+      const codes = Object.entries(h.dropCodes)
+        .map(([code, n]) => `${code} × ${n}`)
+        .join(', ');
+      out.push(
+        `Held connections: ${h.peak} of ${h.target} at peak, ${h.dropped} dropped${codes ? ` (${codes})` : ''}, ${h.echoes} of ${h.messages} messages echoed${h.messageRtt ? `, round trip p95 ${h.messageRtt.p95} ms` : ''}.`,
+      );
       out.push('');
     }
   }
   const sec = summary.security;
   if (sec) {
     const refs = `allowed reference: ${sec.references.allowed ?? 'none'}, denied reference: ${sec.references.denied ?? 'none'}`;
-    out.push(`### Security probes: ${sec.passed} passed, ${sec.failed} failed, ${sec.notRun} not run (${escape(refs)})`);
+    out.push(
+      `### Security probes: ${sec.passed} passed, ${sec.failed} failed, ${sec.notRun} not run (${escapeCell(refs)})`,
+    );
     out.push('');
     out.push('| target | probe | checks that | seen | result |');
     out.push('| --- | --- | --- | --- | --- |');
     for (const p of sec.probes) {
-      const result = p.status === 'passed' ? 'pass' : p.status === 'failed' ? `**FAIL**: ${escape(p.reasons.join('; '))}` : `not run: ${escape(p.reasons.join('; '))}`;
-      out.push(`| ${p.target} | \`${p.probe}\` | ${escape(p.title)} | ${p.status === 'not_run' ? '–' : escape(p.seen)} | ${result} |`);
+      const result =
+        p.status === 'passed'
+          ? 'pass'
+          : p.status === 'failed'
+            ? `**FAIL**: ${escapeCell(p.reasons.join('; '))}`
+            : `not run: ${escapeCell(p.reasons.join('; '))}`;
+      out.push(
+        `| ${p.target} | \`${p.probe}\` | ${escapeCell(p.title)} | ${p.status === 'not_run' ? '–' : escapeCell(p.seen)} | ${result} |`,
+      );
     }
     out.push('');
   }
@@ -60,10 +89,15 @@ export function markdownSummary(summary: Summary): string {
     out.push('');
     out.push('| threshold | measured | result |');
     out.push('| --- | --- | --- |');
-    for (const t of summary.thresholds) out.push(`| \`${t.source}\` | ${t.actual ?? 'not measured'} | ${t.skipped ? `skipped: ${escape(t.skipped)}` : t.passed ? 'pass' : '**FAIL**'} |`);
+    for (const t of summary.thresholds)
+      out.push(
+        `| \`${t.source}\` | ${t.actual ?? 'not measured'} | ${t.skipped ? `skipped: ${escapeCell(t.skipped)}` : t.passed ? 'pass' : '**FAIL**'} |`,
+      );
     out.push('');
   }
-  out.push(`<sub>wsgate ${summary.tool.version} · run ${summary.run.id} · ${summary.run.startedAt} · ${Math.round(summary.run.durationMs)} ms</sub>`);
+  out.push(
+    `<sub>wsgate ${summary.tool.version} · run ${summary.run.id} · ${summary.run.startedAt} · ${Math.round(summary.run.durationMs)} ms</sub>`,
+  );
   return out.join('\n') + '\n';
 }
 
@@ -75,7 +109,12 @@ export function verdictMatrix(checks: CheckResult[]): string[] {
   const targets = [...new Set(checks.map((k) => k.target))];
   if (targets.length < 2) return [];
   const sets = [...new Set(checks.map((k) => k.credential))];
-  const out = ['### What each gateway answered', '', `| credential set (auth verdict) | ${targets.join(' | ')} |`, `| --- | ${targets.map(() => '---').join(' | ')} |`];
+  const out = [
+    '### What each gateway answered',
+    '',
+    `| credential set (auth verdict) | ${targets.join(' | ')} |`,
+    `| --- | ${targets.map(() => '---').join(' | ')} |`,
+  ];
   for (const set of sets) {
     const row = targets.map((t) => {
       const k = checks.find((c) => c.target === t && c.credential === set);
@@ -92,6 +131,6 @@ export function verdictMatrix(checks: CheckResult[]): string[] {
   return out;
 }
 
-function escape(text: string): string {
+function escapeCell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 }

@@ -1,10 +1,10 @@
 import { appendFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import type { Secrets } from '../scenario/secrets.ts';
 import type { Summary } from '../model/summary.ts';
+import type { Secrets } from '../scenario/secrets.ts';
+import { runReportHtml } from './html/run-report.ts';
 import { junitXml } from './junit.ts';
 import { markdownSummary } from './markdown.ts';
-import { runReportHtml } from './html/run-report.ts';
 
 /** One file of a run's output, made from the (already masked) summary. */
 export interface OutputWriter {

@@ -18,9 +18,13 @@ export function readSummary(file: string): Summary {
 /** The current shape of a parsed summary of any version. */
 export function upgradeSummary(json: unknown): Summary {
   const s = json as { schema?: unknown; schemaVersion?: unknown; load?: { sets?: Array<Record<string, unknown>> } };
-  if (!s || typeof s !== 'object' || s.schema !== 'wsgate.summary') throw new Error('not a wsgate summary (no "schema": "wsgate.summary")');
+  if (!s || typeof s !== 'object' || s.schema !== 'wsgate.summary')
+    throw new Error('not a wsgate summary (no "schema": "wsgate.summary")');
   const version = typeof s.schemaVersion === 'number' ? s.schemaVersion : 1;
-  if (version > SUMMARY_SCHEMA_VERSION) throw new Error(`written by a newer wsgate (summary version ${version}; this one reads up to ${SUMMARY_SCHEMA_VERSION})`);
+  if (version > SUMMARY_SCHEMA_VERSION)
+    throw new Error(
+      `written by a newer wsgate (summary version ${version}; this one reads up to ${SUMMARY_SCHEMA_VERSION})`,
+    );
   if (version < 2) {
     for (const set of s.load?.sets ?? []) {
       if ('phases' in set) {

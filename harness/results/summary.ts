@@ -1,12 +1,14 @@
 import { readFileSync } from 'node:fs';
 import type { AuthState, Verdict } from '../model/auth.ts';
-import { SUMMARY_SCHEMA_VERSION, type Environment, type Summary } from '../model/summary.ts';
+import { type Environment, SUMMARY_SCHEMA_VERSION, type Summary } from '../model/summary.ts';
 import type { ThresholdResult } from '../model/thresholds.ts';
 import { EXIT_CODES, runStatus } from '../model/verdict.ts';
 import type { PhasesRecord } from '../run/run.ts';
 
 /** wsgate's own version, as summaries and exports record it. */
-export const WSGATE_VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+export const WSGATE_VERSION = (
+  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;
 
 /** Everything about a run that is not a phase's result. */
 export interface RunFacts {
@@ -32,7 +34,10 @@ export function assembleSummary(facts: RunFacts, record: PhasesRecord, threshold
   const partialReason = facts.interrupted ?? record.partialReason;
   if (facts.interrupted) fatal.push(`run interrupted: ${facts.interrupted}`);
   for (const t of thresholds) {
-    if (!t.passed) failures.push(`threshold ${t.source} ${t.actual === undefined ? 'has no measured value' : `failed: measured ${t.actual}`}`);
+    if (!t.passed)
+      failures.push(
+        `threshold ${t.source} ${t.actual === undefined ? 'has no measured value' : `failed: measured ${t.actual}`}`,
+      );
   }
   const status = runStatus(fatal, failures);
   return {

@@ -24,7 +24,8 @@ export function interpolate(text: string, baseDir: string, env: NodeJS.ProcessEn
     external = true;
     if (kind === 'env') {
       const v = env[ref];
-      if (v === undefined) throw new InterpolationError(`environment variable ${ref} is not set (referenced as \${env:${ref}})`);
+      if (v === undefined)
+        throw new InterpolationError(`environment variable ${ref} is not set (referenced as \${env:${ref}})`);
       return v;
     }
     const path = resolve(baseDir, ref);
@@ -45,7 +46,10 @@ export function interpolate(text: string, baseDir: string, env: NodeJS.ProcessEn
 export function resolveFixtureRefs(text: string, urls: Record<string, string>): string {
   return text.replace(/\$\{fixture:([^}]*)\}/g, (_w, name: string) => {
     const url = urls[name];
-    if (url === undefined) throw new InterpolationError(`no running fixture provides "${name}" (known: ${Object.keys(urls).sort().join(', ')})`);
+    if (url === undefined)
+      throw new InterpolationError(
+        `no running fixture provides "${name}" (known: ${Object.keys(urls).sort().join(', ')})`,
+      );
     return url;
   });
 }

@@ -1,11 +1,17 @@
-import { isMap, isScalar, isSeq, type Document, type LineCounter, type Node } from 'yaml';
+import { type Document, isMap, isScalar, isSeq, type LineCounter, type Node } from 'yaml';
 import type { SourcePos } from '../model/errors.ts';
 
 /**
  * The source position of `path` in a parsed YAML document. With `key`, the position of the map
  * key itself (for "unknown key" problems). Falls back to the deepest node that exists.
  */
-export function locate(doc: Document, lines: LineCounter, file: string, path: ReadonlyArray<string | number>, key = false): SourcePos {
+export function locate(
+  doc: Document,
+  lines: LineCounter,
+  file: string,
+  path: ReadonlyArray<string | number>,
+  key = false,
+): SourcePos {
   let node: unknown = doc.contents;
   let offset = nodeOffset(node as Node) ?? 0;
   for (let i = 0; i < path.length; i++) {

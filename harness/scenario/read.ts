@@ -3,11 +3,11 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { Value, type ValueError } from '@sinclair/typebox/value';
 import { closest } from 'fastest-levenshtein';
-import { isAlias, LineCounter, parseDocument, visit, type Document } from 'yaml';
+import { type Document, LineCounter, parseDocument, visit } from 'yaml';
 import { fieldPath, ScenarioError, type ScenarioProblem, type SourcePos } from '../model/errors.ts';
-import { interpolate, InterpolationError } from './interpolate.ts';
+import { InterpolationError, interpolate } from './interpolate.ts';
 import { locate } from './locate.ts';
-import { ScenarioSchema, type ScenarioDoc } from './schema.ts';
+import { type ScenarioDoc, ScenarioSchema } from './schema.ts';
 import { MIN_SECRET_LENGTH, Secrets } from './secrets.ts';
 
 /** Alias expansions a scenario may use: far more than any real one, far fewer than an alias bomb. */
@@ -33,7 +33,15 @@ export interface Scenario {
 /** Fields under a credential set whose values are secret (with everything from env/file). */
 const SECRET_FIELDS = new Set(['headers', 'query', 'basic', 'bearer', 'jwt', 'clientCert']);
 /** Not secret even inside those: a certificate is public, JWT options are not credentials. */
-const PUBLIC_LEAVES = new Set(['clientCert.cert', 'jwt.alg', 'jwt.kid', 'jwt.issuer', 'jwt.audience', 'jwt.subject', 'jwt.expiresIn']);
+const PUBLIC_LEAVES = new Set([
+  'clientCert.cert',
+  'jwt.alg',
+  'jwt.kid',
+  'jwt.issuer',
+  'jwt.audience',
+  'jwt.subject',
+  'jwt.expiresIn',
+]);
 
 /**
  * Read, parse, validate and interpolate a scenario file. Throws ScenarioError (exit 2) listing
@@ -45,7 +53,13 @@ export function readScenario(file: string, env: NodeJS.ProcessEnv = process.env)
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    throw new ScenarioError([{ pos: { file, line: 1, col: 1 }, field: '', message: `cannot read scenario (${(err as NodeJS.ErrnoException).code ?? err})` }]);
+    throw new ScenarioError([
+      {
+        pos: { file, line: 1, col: 1 },
+        field: '',
+        message: `cannot read scenario (${(err as NodeJS.ErrnoException).code ?? err})`,
+      },
+    ]);
   }
   return parseScenario(text, file, env);
 }
@@ -60,12 +74,20 @@ export function parseScenario(text: string, file: string, env: NodeJS.ProcessEnv
     const { line, col } = lines.linePos(e.pos[0]);
     const lineText = text.split('\n')[line - 1] ?? '';
     const hint = /[{[].*\$\{/.test(lineText) ? ' (inside { } or [ ], quote values that use ${…}: "${env:NAME}")' : '';
-    throw new ScenarioError([{ pos: { file, line, col }, field: '', message: `YAML syntax: ${e.message.split('\n')[0]}${hint}` }]);
+    throw new ScenarioError([
+      { pos: { file, line, col }, field: '', message: `YAML syntax: ${e.message.split('\n')[0]}${hint}` },
+    ]);
   }
   const at = (p: ReadonlyArray<string | number>, key = false) => locate(doc, lines, file, p, key);
   const raw = toPlainData(doc, lines, file);
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-    throw new ScenarioError([{ pos: { file, line: 1, col: 1 }, field: '', message: 'a scenario is a YAML mapping with name, targets and credentials' }]);
+    throw new ScenarioError([
+      {
+        pos: { file, line: 1, col: 1 },
+        field: '',
+        message: 'a scenario is a YAML mapping with name, targets and credentials',
+      },
+    ]);
   }
 
   const schemaProblems = [...Value.Errors(ScenarioSchema, raw)].slice(0, 20).map((e) => schemaProblem(e, at));
@@ -110,15 +132,23 @@ function toPlainData(doc: Document, lines: LineCounter, file: string): unknown {
     return new ScenarioError([{ pos: { file, line, col }, field: '', message }]);
   };
   const unresolved = aliases.find((a) => !a.resolved);
-  if (unresolved) throw problemAt(unresolved.offset, `alias *${unresolved.name} has no anchor &${unresolved.name} before it`);
+  if (unresolved)
+    throw problemAt(unresolved.offset, `alias *${unresolved.name} has no anchor &${unresolved.name} before it`);
   let data: unknown;
   try {
     data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (err) {
     if (!(err instanceof ReferenceError)) throw err;
-    throw problemAt(aliases[0]?.offset ?? 0, `aliases expand to too much data (more than ${MAX_ALIAS_COUNT} expansions): ${err.message}`);
+    throw problemAt(
+      aliases[0]?.offset ?? 0,
+      `aliases expand to too much data (more than ${MAX_ALIAS_COUNT} expansions): ${err.message}`,
+    );
   }
-  if (isCircular(data)) throw problemAt(aliases[0]?.offset ?? 0, 'an alias refers to the node that contains it (a scenario is a tree, not a loop)');
+  if (isCircular(data))
+    throw problemAt(
+      aliases[0]?.offset ?? 0,
+      'an alias refers to the node that contains it (a scenario is a tree, not a loop)',
+    );
   return data;
 }
 
@@ -141,7 +171,12 @@ function shown(value: unknown): string {
 function schemaProblem(e: ValueError, at: At): ScenarioProblem {
   const path = pointerToPath(e.path);
   const field = fieldPath(path);
-  const schema = e.schema as { properties?: Record<string, unknown>; anyOf?: Array<{ const?: unknown; type?: string }>; description?: string; pattern?: string };
+  const schema = e.schema as {
+    properties?: Record<string, unknown>;
+    anyOf?: Array<{ const?: unknown; type?: string }>;
+    description?: string;
+    pattern?: string;
+  };
   if (e.message === 'Unexpected property') {
     const unknown = String(path[path.length - 1]);
     const allowed = Object.keys(schema.properties ?? {});
@@ -152,15 +187,30 @@ function schemaProblem(e: ValueError, at: At): ScenarioProblem {
   if (e.message.startsWith('Expected required property')) {
     return { pos: at(path.slice(0, -1)), field, message: `missing required field "${String(path[path.length - 1])}"` };
   }
-  if (schema.anyOf && schema.anyOf.every((s) => s.const !== undefined)) {
+  if (schema.anyOf?.every((s) => s.const !== undefined)) {
     const options = schema.anyOf.map((s) => JSON.stringify(s.const)).join(', ');
     return { pos: at(path), field, message: `got ${shown(e.value)}, expected one of ${options}` };
   }
   if (schema.pattern) {
-    return { pos: at(path), field, message: `got ${shown(e.value)}, which does not match what is expected: ${schema.description ?? schema.pattern}` };
+    return {
+      pos: at(path),
+      field,
+      message: `got ${shown(e.value)}, which does not match what is expected: ${schema.description ?? schema.pattern}`,
+    };
   }
-  const got = e.value === undefined ? 'nothing' : Array.isArray(e.value) ? 'a list' : typeof e.value === 'object' && e.value !== null ? 'a mapping' : shown(e.value);
-  return { pos: at(path), field, message: `${e.message.toLowerCase()}, got ${got}${schema.description ? ` (${schema.description})` : ''}` };
+  const got =
+    e.value === undefined
+      ? 'nothing'
+      : Array.isArray(e.value)
+        ? 'a list'
+        : typeof e.value === 'object' && e.value !== null
+          ? 'a mapping'
+          : shown(e.value);
+  return {
+    pos: at(path),
+    field,
+    message: `${e.message.toLowerCase()}, got ${got}${schema.description ? ` (${schema.description})` : ''}`,
+  };
 }
 
 function distanceOk(a: string, b: string): boolean {
@@ -201,7 +251,11 @@ function interpolateTree(
       const { value: out, external } = interpolate(value, dir, env);
       if (external || isSecretField(path)) {
         if (out.length < MIN_SECRET_LENGTH && out.length > 0) {
-          problems.push({ pos: at(path), field: fieldPath(path), message: `a secret must be at least ${MIN_SECRET_LENGTH} characters long so that outputs can mask it` });
+          problems.push({
+            pos: at(path),
+            field: fieldPath(path),
+            message: `a secret must be at least ${MIN_SECRET_LENGTH} characters long so that outputs can mask it`,
+          });
         }
         secrets.add(out);
       }
@@ -212,10 +266,12 @@ function interpolateTree(
       return value;
     }
   }
-  if (Array.isArray(value)) return value.map((v, i) => interpolateTree(v, [...path, i], dir, env, secrets, problems, at));
+  if (Array.isArray(value))
+    return value.map((v, i) => interpolateTree(v, [...path, i], dir, env, secrets, problems, at));
   if (value && typeof value === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = interpolateTree(v, [...path, k], dir, env, secrets, problems, at);
+    for (const [k, v] of Object.entries(value))
+      out[k] = interpolateTree(v, [...path, k], dir, env, secrets, problems, at);
     return out;
   }
   return value;
@@ -232,7 +288,12 @@ function uniqueNames(s: ScenarioDoc, problems: ScenarioProblem[], at: At): void 
     const seen = new Map<string, number>();
     list.forEach((item, i) => {
       const first = seen.get(item.name);
-      if (first !== undefined) problems.push({ pos: at([key, i, 'name']), field: fieldPath([key, i, 'name']), message: `duplicate name "${item.name}" (first used at ${key}[${first}])` });
+      if (first !== undefined)
+        problems.push({
+          pos: at([key, i, 'name']),
+          field: fieldPath([key, i, 'name']),
+          message: `duplicate name "${item.name}" (first used at ${key}[${first}])`,
+        });
       else seen.set(item.name, i);
     });
   };

@@ -1,4 +1,4 @@
-import { Type, type TSchema } from '@sinclair/typebox';
+import { type TSchema, Type } from '@sinclair/typebox';
 import { VERDICTS } from '../model/auth.ts';
 
 /** Shared schema pieces used by every block of a scenario. */
@@ -7,7 +7,11 @@ import { VERDICTS } from '../model/auth.ts';
 export const DURATION_PATTERN = '^-?[0-9]+(\\.[0-9]+)?(ms|s|m|h)$';
 
 export const Duration = (description: string) =>
-  Type.String({ pattern: DURATION_PATTERN, description: `${description} (e.g. 500ms, 2s, 1m)`, examples: ['500ms', '2s', '1m'] });
+  Type.String({
+    pattern: DURATION_PATTERN,
+    description: `${description} (e.g. 500ms, 2s, 1m)`,
+    examples: ['500ms', '2s', '1m'],
+  });
 
 /** An object that rejects unknown keys, so typos are caught with a "did you mean". */
 export const Strict = <T extends Record<string, TSchema>>(properties: T, description: string) =>
@@ -16,8 +20,10 @@ export const Strict = <T extends Record<string, TSchema>>(properties: T, descrip
 export const Name = (description: string) =>
   Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$', maxLength: 64, description });
 
-
 export const VerdictSchema = Type.Union(
   VERDICTS.map((v) => Type.Literal(v)),
-  { description: 'Expected auth verdict: 200 must upgrade; 400/401/403/429/500 must be denied with that status (after the target\'s statusMap)' },
+  {
+    description:
+      "Expected auth verdict: 200 must upgrade; 400/401/403/429/500 must be denied with that status (after the target's statusMap)",
+  },
 );

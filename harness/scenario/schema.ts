@@ -1,4 +1,4 @@
-import { Type, type Static } from '@sinclair/typebox';
+import { type Static, Type } from '@sinclair/typebox';
 import { AUTH_STATES } from '../model/auth.ts';
 import { LoadSchema } from './blocks/load.ts';
 import { OverheadSchema } from './blocks/overhead.ts';
@@ -10,7 +10,8 @@ import { Duration, Name, Strict, VerdictSchema } from './schema-parts.ts';
  * (wsgate.schema.json, for yaml-language-server) all come from here.
  */
 
-const Pem = (description: string) => Type.String({ minLength: 1, description: `${description}: PEM text, usually \${file:path}` });
+const Pem = (description: string) =>
+  Type.String({ minLength: 1, description: `${description}: PEM text, usually \${file:path}` });
 
 export const TlsSchema = Strict(
   {
@@ -18,36 +19,64 @@ export const TlsSchema = Strict(
     cert: Type.Optional(Pem('Client certificate for mutual TLS (used when the credential set has none)')),
     key: Type.Optional(Pem('Private key of the client certificate')),
     servername: Type.Optional(Type.String({ description: 'SNI server name, when it differs from the URL host' })),
-    insecure: Type.Optional(Type.Boolean({ description: 'Skip certificate verification (never in production checks)' })),
+    insecure: Type.Optional(
+      Type.Boolean({ description: 'Skip certificate verification (never in production checks)' }),
+    ),
   },
   'TLS options for wss:// targets',
 );
 
-const StatusList = Type.Union([Type.Integer({ minimum: 100, maximum: 599 }), Type.Array(Type.Integer({ minimum: 100, maximum: 599 }), { minItems: 1 })]);
+const StatusList = Type.Union([
+  Type.Integer({ minimum: 100, maximum: 599 }),
+  Type.Array(Type.Integer({ minimum: 100, maximum: 599 }), { minItems: 1 }),
+]);
 
 export const TargetSchema = Strict(
   {
     name: Name('Target name, used in reports'),
-    url: Type.String({ pattern: '^(wss?://|\\$\\{fixture:)', description: 'Gateway URL (ws:// or wss://), path included; ${fixture:gateway} for the bundled one' }),
+    url: Type.String({
+      pattern: '^(wss?://|\\$\\{fixture:)',
+      description: 'Gateway URL (ws:// or wss://), path included; ${fixture:gateway} for the bundled one',
+    }),
     tls: Type.Optional(TlsSchema),
     statusMap: Type.Optional(
       Type.Record(Type.String({ pattern: '^[1-5][0-9][0-9]$' }), StatusList, {
-        description: 'How this gateway maps an auth verdict to the client status, e.g. {400: 500} for nginx; a list allows several',
+        description:
+          'How this gateway maps an auth verdict to the client status, e.g. {400: 500} for nginx; a list allows several',
       }),
     ),
-    headers: Type.Optional(Type.Record(Type.String(), Type.String(), { description: 'Extra headers sent with every attempt to this target (not secret)' })),
+    headers: Type.Optional(
+      Type.Record(Type.String(), Type.String(), {
+        description: 'Extra headers sent with every attempt to this target (not secret)',
+      }),
+    ),
     backend: Type.Optional(
       Strict(
         {
-          record: Type.String({ description: 'URL of the echo backend\'s connection record (GET), to prove what reached the backend' }),
-          mustNotSee: Type.Optional(Type.Array(Type.String(), { description: 'Header or query parameter names the gateway must strip before the backend (default: X-IBM-Client-Secret, Authorization, apikey)' })),
-          secretsMayPass: Type.Optional(Type.Boolean({ description: 'Allow secret values to reach the backend (default false: any secret seen there fails the check)' })),
+          record: Type.String({
+            description: "URL of the echo backend's connection record (GET), to prove what reached the backend",
+          }),
+          mustNotSee: Type.Optional(
+            Type.Array(Type.String(), {
+              description:
+                'Header or query parameter names the gateway must strip before the backend (default: X-IBM-Client-Secret, Authorization, apikey)',
+            }),
+          ),
+          secretsMayPass: Type.Optional(
+            Type.Boolean({
+              description:
+                'Allow secret values to reach the backend (default false: any secret seen there fails the check)',
+            }),
+          ),
         },
         'What the backend behind this gateway saw',
       ),
     ),
     baseline: Type.Optional(
-      Type.Boolean({ description: 'A route to the same backend WITHOUT auth, used only as an overhead baseline: conformance, security and load skip it' }),
+      Type.Boolean({
+        description:
+          'A route to the same backend WITHOUT auth, used only as an overhead baseline: conformance, security and load skip it',
+      }),
     ),
     timeouts: Type.Optional(
       Strict(
@@ -61,7 +90,6 @@ export const TargetSchema = Strict(
   },
   'A gateway under test',
 );
-
 
 export const JwtSchema = Strict(
   {
@@ -82,35 +110,55 @@ export const CredentialSchema = Strict(
     name: Name('Credential set name, used in reports'),
     description: Type.Optional(Type.String()),
     expect: VerdictSchema,
-    headers: Type.Optional(Type.Record(Type.String(), Type.String(), { description: 'Literal headers, e.g. X-IBM-Client-Id / X-IBM-Client-Secret (secret)' })),
-    query: Type.Optional(Type.Record(Type.String(), Type.String(), { description: 'Query parameters added to the target URL, e.g. an API key (secret)' })),
+    headers: Type.Optional(
+      Type.Record(Type.String(), Type.String(), {
+        description: 'Literal headers, e.g. X-IBM-Client-Id / X-IBM-Client-Secret (secret)',
+      }),
+    ),
+    query: Type.Optional(
+      Type.Record(Type.String(), Type.String(), {
+        description: 'Query parameters added to the target URL, e.g. an API key (secret)',
+      }),
+    ),
     basic: Type.Optional(Strict({ username: Type.String(), password: Type.String() }, 'HTTP basic auth (secret)')),
     bearer: Type.Optional(Type.String({ description: 'A static bearer token (secret)' })),
     jwt: Type.Optional(JwtSchema),
-    clientCert: Type.Optional(Strict({ cert: Pem('Client certificate'), key: Pem('Its private key') }, 'Client certificate for mutual TLS')),
+    clientCert: Type.Optional(
+      Strict({ cert: Pem('Client certificate'), key: Pem('Its private key') }, 'Client certificate for mutual TLS'),
+    ),
     subprotocols: Type.Optional(Type.Array(Type.String(), { description: 'Sec-WebSocket-Protocol values offered' })),
     origin: Type.Optional(Type.String({ description: 'Origin header' })),
-    path: Type.Optional(Type.String({ pattern: '^/', description: 'Path (and query) used instead of the target URL\'s path' })),
+    path: Type.Optional(
+      Type.String({ pattern: '^/', description: "Path (and query) used instead of the target URL's path" }),
+    ),
     authService: Type.Optional(
       Type.Union(
         AUTH_STATES.map((s) => Type.Literal(s)),
-        { description: 'State the auth service is put in for this set\'s check: ok, error (500), hang, down, garbage, slow. Needs authService control' },
+        {
+          description:
+            "State the auth service is put in for this set's check: ok, error (500), hang, down, garbage, slow. Needs authService control",
+        },
       ),
     ),
-    weight: Type.Optional(Type.Number({ exclusiveMinimum: 0, description: 'Share of this set in the load mix (default 1)' })),
+    weight: Type.Optional(
+      Type.Number({ exclusiveMinimum: 0, description: 'Share of this set in the load mix (default 1)' }),
+    ),
   },
   'A credential set and the auth verdict it must get',
 );
 
 export const AuthServiceSchema = Strict(
   {
-    control: Type.Optional(Type.String({ description: 'Control URL of a wsgate auth fixture (${fixture:auth.control}); lets sets put it into fault states' })),
+    control: Type.Optional(
+      Type.String({
+        description:
+          'Control URL of a wsgate auth fixture (${fixture:auth.control}); lets sets put it into fault states',
+      }),
+    ),
     hooks: Type.Optional(
-      Type.Record(
-        Type.Union(AUTH_STATES.map((s) => Type.Literal(s))),
-        Type.String(),
-        { description: 'Shell commands that put your own auth service into a state (ok restores it)' },
-      ),
+      Type.Record(Type.Union(AUTH_STATES.map((s) => Type.Literal(s))), Type.String(), {
+        description: 'Shell commands that put your own auth service into a state (ok restores it)',
+      }),
     ),
   },
   'How wsgate can put the auth service into fault states',
@@ -118,7 +166,9 @@ export const AuthServiceSchema = Strict(
 
 export const CheckSchema = Strict(
   {
-    echo: Type.Optional(Type.String({ description: 'Message sent after an upgrade; it must come back (default "wsgate-echo")' })),
+    echo: Type.Optional(
+      Type.String({ description: 'Message sent after an upgrade; it must come back (default "wsgate-echo")' }),
+    ),
     echoTimeout: Type.Optional(Duration('How long the echo may take, default 2s')),
     settle: Type.Optional(Duration('Wait after a denied attempt before reading the backend record, default 100ms')),
   },
@@ -130,10 +180,32 @@ export const FixturesSchema = Type.Union(
     Type.Boolean(),
     Strict(
       {
-        gateway: Type.Optional(Type.Union([Type.Literal('reference'), Type.Literal('nginx'), Type.Literal('caddy'), Type.Literal('haproxy')], { description: 'Which gateway fixture to start, default reference' })),
-        gateways: Type.Optional(Type.Array(Type.Union([Type.Literal('reference'), Type.Literal('nginx'), Type.Literal('caddy'), Type.Literal('haproxy')]), { description: 'Several gateway fixtures at once' })),
+        gateway: Type.Optional(
+          Type.Union(
+            [Type.Literal('reference'), Type.Literal('nginx'), Type.Literal('caddy'), Type.Literal('haproxy')],
+            { description: 'Which gateway fixture to start, default reference' },
+          ),
+        ),
+        gateways: Type.Optional(
+          Type.Array(
+            Type.Union([
+              Type.Literal('reference'),
+              Type.Literal('nginx'),
+              Type.Literal('caddy'),
+              Type.Literal('haproxy'),
+            ]),
+            { description: 'Several gateway fixtures at once' },
+          ),
+        ),
         authTimeout: Type.Optional(Duration('How long gateways wait for the auth service, default 1s')),
-        processes: Type.Optional(Type.Integer({ minimum: 1, maximum: 32, description: 'Run the echo backend and the reference gateway as this many processes sharing one port each, to hold more connections than one process can (20,000 open files each); default 1' })),
+        processes: Type.Optional(
+          Type.Integer({
+            minimum: 1,
+            maximum: 32,
+            description:
+              'Run the echo backend and the reference gateway as this many processes sharing one port each, to hold more connections than one process can (20,000 open files each); default 1',
+          }),
+        ),
       },
       'Bundled fixtures to start for this run',
     ),
@@ -149,9 +221,16 @@ export const ScenarioSchema = Type.Object(
     fixtures: Type.Optional(FixturesSchema),
     targets: Type.Array(TargetSchema, { minItems: 1, description: 'Gateways under test' }),
     authService: Type.Optional(AuthServiceSchema),
-    credentials: Type.Array(CredentialSchema, { minItems: 1, description: 'Credential sets and their expected verdicts' }),
+    credentials: Type.Array(CredentialSchema, {
+      minItems: 1,
+      description: 'Credential sets and their expected verdicts',
+    }),
     check: Type.Optional(CheckSchema),
-    thresholds: Type.Optional(Type.Array(Type.String(), { description: 'Expressions that gate the exit code, e.g. "unexpected_outcomes == 0", "handshake.p95 < 50ms"' })),
+    thresholds: Type.Optional(
+      Type.Array(Type.String(), {
+        description: 'Expressions that gate the exit code, e.g. "unexpected_outcomes == 0", "handshake.p95 < 50ms"',
+      }),
+    ),
     load: Type.Optional(LoadSchema),
     overhead: Type.Optional(OverheadSchema),
     security: Type.Optional(SecuritySchema),

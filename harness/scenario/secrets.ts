@@ -14,7 +14,12 @@ export class Secrets {
 
   /** Register a secret and the forms it travels in (base64 for basic auth, URL encoding for queries). */
   add(value: string): void {
-    const forms = [value, encodeURIComponent(value), new URLSearchParams({ v: value }).toString().slice(2), JSON.stringify(value).slice(1, -1)];
+    const forms = [
+      value,
+      encodeURIComponent(value),
+      new URLSearchParams({ v: value }).toString().slice(2),
+      JSON.stringify(value).slice(1, -1),
+    ];
     for (const v of forms) {
       if (v.length >= MIN_SECRET_LENGTH && !this.values.has(v)) {
         this.values.add(v);

@@ -1,5 +1,5 @@
-import { hostHeader, requestPath, type PlannedCredential, type PlannedTarget } from '../plan/plan.ts';
 import { ATTEMPT_HEADER } from '../client/evidence-client.ts';
+import { hostHeader, type PlannedCredential, type PlannedTarget, requestPath } from '../plan/plan.ts';
 import type { KeyPair } from '../wire/accept.ts';
 
 /** Stands for the attempt's fresh `Sec-WebSocket-Key`, filled in when the bytes are made. */
@@ -36,7 +36,12 @@ export function baseRequest(target: PlannedTarget, cred: PlannedCredential | und
   ];
   if (cred?.origin) headers.push(['Origin', cred.origin]);
   if (cred && cred.subprotocols.length > 0) headers.push(['Sec-WebSocket-Protocol', cred.subprotocols.join(', ')]);
-  headers.push(...target.headers, ...(cred?.headers ?? []), [ATTEMPT_HEADER, attemptId], ['Sec-WebSocket-Key', FRESH_KEY]);
+  headers.push(
+    ...target.headers,
+    ...(cred?.headers ?? []),
+    [ATTEMPT_HEADER, attemptId],
+    ['Sec-WebSocket-Key', FRESH_KEY],
+  );
   return { method: 'GET', target: cred ? requestPath(target, cred) : target.path, version: 'HTTP/1.1', headers };
 }
 
@@ -57,9 +62,13 @@ export function requestText(req: RawRequest, mask: (text: string) => string): st
   const show = (text: string) => {
     const masked = mask(text);
     const shown = masked.length > SHOWN_VALUE_CHARS ? `${masked.slice(0, 40)}…(${text.length} chars)` : masked;
-    return shown.replace(/\r/g, '\\r').replace(/\n/g, '\\n').replace(/[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+    return shown
+      .replace(/\r/g, '\\r')
+      .replace(/\n/g, '\\n')
+      .replace(/[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
   };
   const lines = [`${req.method} ${show(req.target)} ${req.version}`];
-  for (const [name, value] of req.headers) lines.push(`${show(name)}: ${value === FRESH_KEY ? '<fresh key>' : show(value)}`);
+  for (const [name, value] of req.headers)
+    lines.push(`${show(name)}: ${value === FRESH_KEY ? '<fresh key>' : show(value)}`);
   return lines.join('\n');
 }

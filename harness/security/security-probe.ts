@@ -1,8 +1,7 @@
 import type { AuthControl } from '../client/auth-control.ts';
+import type { ProbeId, SecurityAttempt } from '../model/security.ts';
 import type { Plan, PlannedCredential, PlannedTarget } from '../plan/plan.ts';
-import type { ProbeId } from '../model/security.ts';
-import type { SecurityAttempt } from '../model/security.ts';
-import { ProbeSession, type ProbeAttempt, type SessionEnd } from './session.ts';
+import type { ProbeAttempt, ProbeSession, SessionEnd } from './session.ts';
 
 /** Everything a probe may use against one target. */
 export interface ProbeContext {
@@ -47,7 +46,10 @@ export interface SecurityProbe {
  * Send every spec in order in one session and collect what the backend saw. Stops early when the
  * run is aborted, keeping what was sent.
  */
-export async function sendAll(ctx: ProbeContext, specs: ProbeAttempt[]): Promise<{ session: ProbeSession; end: SessionEnd }> {
+export async function sendAll(
+  ctx: ProbeContext,
+  specs: ProbeAttempt[],
+): Promise<{ session: ProbeSession; end: SessionEnd }> {
   const session = ctx.session();
   await session.begin();
   for (const spec of specs) {

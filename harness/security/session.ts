@@ -1,9 +1,9 @@
-import type { PlannedCredential, PlannedTarget } from '../plan/plan.ts';
+import { type BackendEntry, BackendRecord, headerText } from '../client/backend-record.ts';
 import { ATTEMPT_HEADER, attemptWithEvidence } from '../client/evidence-client.ts';
 import type { Evidence } from '../model/conformance.ts';
-import { BackendRecord, headerText, type BackendEntry } from '../client/backend-record.ts';
-import { requestBytes, requestText, type RawRequest } from './raw-request.ts';
 import type { SecurityAttempt } from '../model/security.ts';
+import type { PlannedCredential, PlannedTarget } from '../plan/plan.ts';
+import { type RawRequest, requestBytes, requestText } from './raw-request.ts';
 
 /** What one attempt of a probe is: which credential it carries and whether it must be refused. */
 export interface ProbeAttempt {
@@ -35,7 +35,16 @@ export interface SessionEnv {
 }
 
 /** Stand-in credential for attempts that carry none (the client needs one for TLS client certs). */
-const NO_CREDENTIAL: PlannedCredential = { name: '(none)', expect: 400, headers: [], query: [], subprotocols: [], confidential: [], authState: 'ok', weight: 1 };
+const NO_CREDENTIAL: PlannedCredential = {
+  name: '(none)',
+  expect: 400,
+  headers: [],
+  query: [],
+  subprotocols: [],
+  confidential: [],
+  authState: 'ok',
+  weight: 1,
+};
 
 /**
  * The attempts of one probe against one target, sent one at a time, with the backend record read
@@ -70,9 +79,16 @@ export class ProbeSession {
   async send(spec: ProbeAttempt): Promise<SecurityAttempt> {
     const id = this.env.nextAttemptId();
     const req = spec.build(id);
-    const target = spec.handshakeTimeoutMs === undefined ? this.target : { ...this.target, handshakeTimeoutMs: spec.handshakeTimeoutMs };
+    const target =
+      spec.handshakeTimeoutMs === undefined
+        ? this.target
+        : { ...this.target, handshakeTimeoutMs: spec.handshakeTimeoutMs };
     const start = performance.now();
-    const evidence = await attemptWithEvidence(target, spec.cred ?? NO_CREDENTIAL, { attemptId: id, echoTimeoutMs: 0, request: (pair) => requestBytes(req, pair) });
+    const evidence = await attemptWithEvidence(target, spec.cred ?? NO_CREDENTIAL, {
+      attemptId: id,
+      echoTimeoutMs: 0,
+      request: (pair) => requestBytes(req, pair),
+    });
     const attempt: SecurityAttempt = {
       label: spec.label,
       credential: spec.cred?.name ?? NO_CREDENTIAL.name,
@@ -81,12 +97,18 @@ export class ProbeSession {
       outcome: evidence.outcome,
       headers: evidence.headers,
       reachedBackend: this.record ? false : null,
-      ms: Math.round((evidence.timings.upgradeMs ?? evidence.timings.statusMs ?? performance.now() - start) * 1000) / 1000,
+      ms:
+        Math.round((evidence.timings.upgradeMs ?? evidence.timings.statusMs ?? performance.now() - start) * 1000) /
+        1000,
     };
     if (evidence.statusLine) attempt.statusLine = evidence.statusLine;
     if (evidence.problem) attempt.problem = evidence.problem;
     if (evidence.bodySnippet) attempt.bodySnippet = evidence.bodySnippet;
-    if (spec.mustBeDenied && letIn(evidence)) attempt.unsafe = evidence.outcome === 'upgraded' ? 'upgraded: the gateway let it in' : `answered 101 (${evidence.problem ?? 'broken handshake'}): the gateway let it in`;
+    if (spec.mustBeDenied && letIn(evidence))
+      attempt.unsafe =
+        evidence.outcome === 'upgraded'
+          ? 'upgraded: the gateway let it in'
+          : `answered 101 (${evidence.problem ?? 'broken handshake'}): the gateway let it in`;
     this.attempts.push(attempt);
     this.ids.push(id);
     return attempt;
@@ -129,10 +151,14 @@ export class ProbeSession {
         attempt.unsafe = [attempt.unsafe, `reached the backend (as ${this.env.mask(path)})`].filter(Boolean).join('; ');
       }
     });
-    const explained = this.attempts.filter((a, i) => !a.mustBeDenied && a.outcome === 'upgraded' && !out.byAttempt.has(this.ids[i]!)).length;
+    const explained = this.attempts.filter(
+      (a, i) => !a.mustBeDenied && a.outcome === 'upgraded' && !out.byAttempt.has(this.ids[i]!),
+    ).length;
     const unexplained = out.untagged.length - explained;
     if (unexplained > 0) {
-      out.reasons.push(`${unexplained} connection(s) without the ${ATTEMPT_HEADER} tag reached the backend during this probe, more than its allowed attempts explain: a denied attempt got through`);
+      out.reasons.push(
+        `${unexplained} connection(s) without the ${ATTEMPT_HEADER} tag reached the backend during this probe, more than its allowed attempts explain: a denied attempt got through`,
+      );
     }
     return out;
   }

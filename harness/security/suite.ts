@@ -1,9 +1,9 @@
 import type { AuthControl } from '../client/auth-control.ts';
 import type { Outcome } from '../model/outcome.ts';
-import { gatewayTargets, type Plan } from '../plan/plan.ts';
-import { familyOf } from '../model/security.ts';
-import { PROBES } from './probes/index.ts';
 import type { ProbeResult, SecurityAttempt, SecurityResult } from '../model/security.ts';
+import { familyOf } from '../model/security.ts';
+import { gatewayTargets, type Plan } from '../plan/plan.ts';
+import { PROBES } from './probes/index.ts';
 import type { ProbeContext, ProbeFindings, SecurityProbe } from './security-probe.ts';
 import { ProbeSession, type SessionEnv } from './session.ts';
 
@@ -41,7 +41,15 @@ export async function runSecurity(plan: Plan, opts: SecurityOptions = {}): Promi
       signal: opts.signal,
       session: () => new ProbeSession(env, target),
     };
-    for (const id of setup.skipped) keep(judge(PROBES[id], target.name, { attempts: [], reasons: [], notRun: 'skipped by the scenario (security.skip)' }, 0));
+    for (const id of setup.skipped)
+      keep(
+        judge(
+          PROBES[id],
+          target.name,
+          { attempts: [], reasons: [], notRun: 'skipped by the scenario (security.skip)' },
+          0,
+        ),
+      );
     for (const id of setup.run) {
       if (opts.signal?.aborted) break;
       const t0 = performance.now();
@@ -82,7 +90,10 @@ function judge(probe: SecurityProbe, target: string, findings: ProbeFindings, ms
   const reasons = [...unsafe.map((a) => `${a.label}: ${a.unsafe}`), ...findings.reasons];
   // A target that never answered refused nothing: its probe did not run, it did not pass.
   const unreachable = findings.attempts.length > 0 && findings.attempts.every((a) => NOBODY_THERE.has(a.outcome));
-  const f = unreachable && !findings.notRun ? { ...findings, notRun: `the target could not be reached (${findings.attempts[0]!.outcome})` } : findings;
+  const f =
+    unreachable && !findings.notRun
+      ? { ...findings, notRun: `the target could not be reached (${findings.attempts[0]!.outcome})` }
+      : findings;
   // Anything unsafe seen before a probe gave up still fails it: a gateway that let one in is not "not run".
   const status = reasons.length > 0 ? 'failed' : f.notRun ? 'not_run' : 'passed';
   return {
@@ -104,9 +115,17 @@ function judge(probe: SecurityProbe, target: string, findings: ProbeFindings, ms
 function seenLine(attempts: SecurityAttempt[], note: string | undefined): string {
   const counts = new Map<string, number>();
   for (const a of attempts) counts.set(a.outcome, (counts.get(a.outcome) ?? 0) + 1);
-  const outcomes = [...counts].sort((a, b) => b[1] - a[1]).map(([o, c]) => `${c} × ${o}`).join(', ');
+  const outcomes = [...counts]
+    .sort((a, b) => b[1] - a[1])
+    .map(([o, c]) => `${c} × ${o}`)
+    .join(', ');
   const checked = attempts.filter((a) => a.reachedBackend !== null);
   const denied = checked.filter((a) => a.mustBeDenied && a.reachedBackend).length;
-  const backend = checked.length === 0 ? 'backend not checked' : denied === 0 ? 'no refused attempt reached the backend' : `${denied} attempt(s) that must be refused reached the backend`;
+  const backend =
+    checked.length === 0
+      ? 'backend not checked'
+      : denied === 0
+        ? 'no refused attempt reached the backend'
+        : `${denied} attempt(s) that must be refused reached the backend`;
   return `${attempts.length} attempt${attempts.length === 1 ? '' : 's'}: ${outcomes || 'none'}; ${backend}${note ? `; ${note}` : ''}`;
 }

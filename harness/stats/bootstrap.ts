@@ -58,7 +58,15 @@ export function bootstrapDifferences(rounds: readonly PairedRound[], opts: Boots
   const auth = sortSide(rounds.map((r) => r.auth));
   const point = percentiles.map((p) => percentileOfSorted(auth.values, p) - percentileOfSorted(baseline.values, p));
   if (baseline.values.length === 0 || auth.values.length === 0) {
-    return { differences: percentiles.map((p, i) => ({ percentile: p, diff: point[i]!, ciLow: Number.NaN, ciHigh: Number.NaN })), resamplesUsed: 0 };
+    return {
+      differences: percentiles.map((p, i) => ({
+        percentile: p,
+        diff: point[i]!,
+        ciLow: Number.NaN,
+        ciHigh: Number.NaN,
+      })),
+      resamplesUsed: 0,
+    };
   }
 
   const random = seededRandom(opts.seed);
@@ -71,7 +79,11 @@ export function bootstrapDifferences(rounds: readonly PairedRound[], opts: Boots
   for (let s = 0; s < opts.resamples; s++) {
     weights.fill(0);
     for (let i = 0; i < n; i++) weights[Math.floor(random() * n)]! += 1;
-    if (!weightedPercentiles(baseline, weights, percentiles, outB) || !weightedPercentiles(auth, weights, percentiles, outA)) continue;
+    if (
+      !weightedPercentiles(baseline, weights, percentiles, outB) ||
+      !weightedPercentiles(auth, weights, percentiles, outA)
+    )
+      continue;
     for (let k = 0; k < percentiles.length; k++) samples[k]![used] = outA[k]! - outB[k]!;
     used++;
   }
@@ -79,7 +91,12 @@ export function bootstrapDifferences(rounds: readonly PairedRound[], opts: Boots
   const alpha = 1 - opts.confidence;
   const differences = percentiles.map((p, k) => {
     const dist = samples[k]!.subarray(0, used).sort();
-    return { percentile: p, diff: point[k]!, ciLow: interpolatedQuantile(dist, alpha / 2), ciHigh: interpolatedQuantile(dist, 1 - alpha / 2) };
+    return {
+      percentile: p,
+      diff: point[k]!,
+      ciLow: interpolatedQuantile(dist, alpha / 2),
+      ciHigh: interpolatedQuantile(dist, 1 - alpha / 2),
+    };
   });
   return { differences, resamplesUsed: used };
 }
@@ -103,7 +120,12 @@ function sortSide(perRound: ReadonlyArray<readonly number[]>): SortedSide {
  * Nearest-rank percentiles of `side` where every value of round r counts `weights[r]` times.
  * `percentiles` ascending; writes into `out`. False when the resample holds no value of this side.
  */
-function weightedPercentiles(side: SortedSide, weights: Int32Array, percentiles: readonly number[], out: Float64Array): boolean {
+function weightedPercentiles(
+  side: SortedSide,
+  weights: Int32Array,
+  percentiles: readonly number[],
+  out: Float64Array,
+): boolean {
   let total = 0;
   for (let r = 0; r < weights.length; r++) total += weights[r]! * side.perRound[r]!;
   if (total === 0) return false;

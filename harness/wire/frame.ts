@@ -60,7 +60,10 @@ export interface Frame {
   payload: Buffer;
 }
 
-export type FrameParse = { kind: 'incomplete' } | { kind: 'invalid'; reason: string } | { kind: 'frame'; frame: Frame; length: number };
+export type FrameParse =
+  | { kind: 'incomplete' }
+  | { kind: 'invalid'; reason: string }
+  | { kind: 'frame'; frame: Frame; length: number };
 
 /**
  * Read one server-to-client frame from the start of `buf`. Server frames must not be masked

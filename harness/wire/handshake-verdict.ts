@@ -16,9 +16,14 @@ export function judgeHandshake(head: ResponseHead, expectedAccept: string): Hand
   if (head.statusCode !== 101) return { outcome: httpOutcome(head.statusCode) };
   const accept = header(head, 'sec-websocket-accept');
   if (accept !== expectedAccept) {
-    return { outcome: 'protocol_error', problem: accept === undefined ? 'missing Sec-WebSocket-Accept' : 'wrong Sec-WebSocket-Accept' };
+    return {
+      outcome: 'protocol_error',
+      problem: accept === undefined ? 'missing Sec-WebSocket-Accept' : 'wrong Sec-WebSocket-Accept',
+    };
   }
-  if (!headerHasToken(head, 'upgrade', 'websocket')) return { outcome: 'protocol_error', problem: 'missing Upgrade: websocket' };
-  if (!headerHasToken(head, 'connection', 'upgrade')) return { outcome: 'protocol_error', problem: 'missing Connection: Upgrade' };
+  if (!headerHasToken(head, 'upgrade', 'websocket'))
+    return { outcome: 'protocol_error', problem: 'missing Upgrade: websocket' };
+  if (!headerHasToken(head, 'connection', 'upgrade'))
+    return { outcome: 'protocol_error', problem: 'missing Connection: Upgrade' };
   return { outcome: 'upgraded' };
 }

@@ -31,8 +31,10 @@ export type HeadParse =
 export function parseResponseHead(buf: Buffer): HeadParse {
   const end = buf.indexOf(HEAD_END);
   if (end < 0) {
-    if (buf.length > MAX_HEAD_BYTES) return { kind: 'invalid', reason: `response head longer than ${MAX_HEAD_BYTES} bytes` };
-    if (buf.length >= 5 && buf.toString('latin1', 0, 5) !== 'HTTP/') return { kind: 'invalid', reason: 'response does not start with HTTP/' };
+    if (buf.length > MAX_HEAD_BYTES)
+      return { kind: 'invalid', reason: `response head longer than ${MAX_HEAD_BYTES} bytes` };
+    if (buf.length >= 5 && buf.toString('latin1', 0, 5) !== 'HTTP/')
+      return { kind: 'invalid', reason: 'response does not start with HTTP/' };
     return { kind: 'incomplete' };
   }
   const lineEnd = buf.indexOf(CR);
@@ -60,7 +62,11 @@ export function parseResponseHead(buf: Buffer): HeadParse {
         break;
       }
     }
-    if (colon <= pos) return { kind: 'invalid', reason: `malformed header line "${buf.toString('latin1', pos, Math.min(eol, pos + 60))}"` };
+    if (colon <= pos)
+      return {
+        kind: 'invalid',
+        reason: `malformed header line "${buf.toString('latin1', pos, Math.min(eol, pos + 60))}"`,
+      };
     let vStart = colon + 1;
     while (vStart < eol && (buf[vStart] === SPACE || buf[vStart] === TAB)) vStart++;
     let vEnd = eol;

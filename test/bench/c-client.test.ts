@@ -3,13 +3,16 @@ import { execFile } from 'node:child_process';
 import { createServer, type Server, type Socket } from 'node:net';
 import { after, before, test } from 'node:test';
 import { buildReferenceClient, runReferenceClient } from '../../bench/c/reference-client.ts';
-import { startEchoBackend, type EchoBackend } from '../../fixtures/echo-backend.ts';
+import { type EchoBackend, startEchoBackend } from '../../fixtures/echo-backend.ts';
 
 const ACCEPT = 's3pPLMBiTxaQ9kYGzzhZRbK+xOo=';
-const head101 = (accept: string) => `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`;
+const head101 = (accept: string) =>
+  `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`;
 
 /** A loopback TCP server that gets the request head and answers with `respond`; stop() ends every socket and timer. */
-async function headServer(respond: (socket: Socket, head: string, later: (ms: number, fn: () => void) => void) => void): Promise<{ port: number; heads: string[]; stop(): Promise<void> }> {
+async function headServer(
+  respond: (socket: Socket, head: string, later: (ms: number, fn: () => void) => void) => void,
+): Promise<{ port: number; heads: string[]; stop(): Promise<void> }> {
   const sockets = new Set<Socket>();
   const timers = new Set<NodeJS.Timeout>();
   const heads: string[] = [];
@@ -51,7 +54,9 @@ async function headServer(respond: (socket: Socket, head: string, later: (ms: nu
 }
 
 /** Runs the built binary directly, for its exit status; bounded by a kill timeout. */
-function runBinary(args: string[]): Promise<{ status: number | string | null | undefined; stdout: string; stderr: string }> {
+function runBinary(
+  args: string[],
+): Promise<{ status: number | string | null | undefined; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     buildReferenceClient().then(
       (bin) =>
@@ -91,7 +96,13 @@ test('the request is built as specified', async () => {
     assert.equal(server.heads.length, 3);
     const lines = server.heads[0]!.split('\r\n');
     assert.equal(lines[0], 'GET /p/q?x=1 HTTP/1.1');
-    for (const h of [`Host: 127.0.0.1:${server.port}`, 'Upgrade: websocket', 'Connection: Upgrade', 'Sec-WebSocket-Version: 13', 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==']) {
+    for (const h of [
+      `Host: 127.0.0.1:${server.port}`,
+      'Upgrade: websocket',
+      'Connection: Upgrade',
+      'Sec-WebSocket-Version: 13',
+      'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==',
+    ]) {
       assert.ok(lines.includes(h), `${h} in ${JSON.stringify(server.heads[0])}`);
     }
   } finally {
@@ -156,7 +167,15 @@ test('a correct 101 head split over two writes 20 ms apart is upgraded, wherever
 });
 
 test('bad arguments exit 2 with a message, and the wrapper rejects what the client cannot reach', async () => {
-  for (const args of [[], ['localhost', '80', '/', '1', '1'], ['127.0.0.1', '0', '/', '1', '1'], ['127.0.0.1', '80', 'x', '1', '1'], ['127.0.0.1', '80', '/', '0', '1'], ['127.0.0.1', '80', '/', '1', '-1'], ['127.0.0.1', '80', '/', '1', '1', 'nope']]) {
+  for (const args of [
+    [],
+    ['localhost', '80', '/', '1', '1'],
+    ['127.0.0.1', '0', '/', '1', '1'],
+    ['127.0.0.1', '80', 'x', '1', '1'],
+    ['127.0.0.1', '80', '/', '0', '1'],
+    ['127.0.0.1', '80', '/', '1', '-1'],
+    ['127.0.0.1', '80', '/', '1', '1', 'nope'],
+  ]) {
     const r = await runBinary(args);
     assert.equal(r.status, 2, `args ${JSON.stringify(args)}`);
     assert.match(r.stderr, /^ws-upgrade: .+\nusage:/);
@@ -174,7 +193,13 @@ test('source addresses are bound and rotated, and taskset pins the client', asyn
     s.end(head101(ACCEPT));
   });
   try {
-    const r = await runReferenceClient({ url: `ws://127.0.0.1:${server.port}/`, count: 4, concurrency: 1, sourceAddresses: ['127.0.0.2', '127.0.0.3'], cpu: 0 });
+    const r = await runReferenceClient({
+      url: `ws://127.0.0.1:${server.port}/`,
+      count: 4,
+      concurrency: 1,
+      sourceAddresses: ['127.0.0.2', '127.0.0.3'],
+      cpu: 0,
+    });
     assert.deepEqual([r.upgraded, r.failed], [4, 0]);
     assert.deepEqual(peers, ['127.0.0.2', '127.0.0.3', '127.0.0.2', '127.0.0.3']);
   } finally {

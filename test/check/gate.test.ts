@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { FIXTURE_CREDENTIALS } from '../../fixtures/auth-registry.ts';
-import { startFixtures, type RunningFixtures } from '../../fixtures/index.ts';
+import { type RunningFixtures, startFixtures } from '../../fixtures/index.ts';
 import type { MisbehavingGateway } from '../../fixtures/node-gateway/misbehaving-gateway.ts';
 import { readScenario } from '../../harness/scenario/read.ts';
 import { runCli } from '../helpers/cli.ts';
@@ -75,10 +75,16 @@ test('a gateway that lets a denied credential through fails check with exit 1 an
     const failed = summary.conformance.checks.find((c: { credential: string }) => c.credential === 'wrong-secret');
     assert.equal(failed.status, 'failed');
     assert.equal(failed.seen, 'upgraded');
-    assert.match(failed.reasons.join(' '), /expected HTTP 401 \(auth verdict 401\), saw 101 upgrade \(the gateway let it in\)/);
+    assert.match(
+      failed.reasons.join(' '),
+      /expected HTTP 401 \(auth verdict 401\), saw 101 upgrade \(the gateway let it in\)/,
+    );
     assert.match(failed.reasons.join(' '), /denied credential reached the backend/);
     assert.match(res.stdout, /FAIL .*exit 1/);
-    assert.match(readFileSync(join(out, 'junit.xml'), 'utf8'), /<failure message="suspect \/ wrong-secret: expected HTTP 401/);
+    assert.match(
+      readFileSync(join(out, 'junit.xml'), 'utf8'),
+      /<failure message="suspect \/ wrong-secret: expected HTTP 401/,
+    );
   } finally {
     bad.setFaults({ letDeniedThrough: false });
   }
@@ -91,7 +97,10 @@ test('a gateway that forwards the client secret to the backend fails check with 
     assert.equal(res.code, 1, res.stdout + res.stderr);
     const failed = summary.conformance.checks.find((c: { credential: string }) => c.credential === 'valid-app');
     assert.equal(failed.seen, 'upgraded');
-    assert.match(failed.reasons.join(' '), /the backend received header x-ibm-client-secret, which the gateway must strip/);
+    assert.match(
+      failed.reasons.join(' '),
+      /the backend received header x-ibm-client-secret, which the gateway must strip/,
+    );
   } finally {
     bad.setFaults({ forwardSecrets: false });
   }
@@ -111,7 +120,10 @@ test('a gateway that fails open when the auth service is down fails check with e
 
 test('a target nobody listens on gives exit 3 and still writes a report', async () => {
   const file = join(dir, 'unreachable.yaml');
-  writeFileSync(file, `name: unreachable\ntargets: [{ name: gone, url: "ws://127.0.0.1:9/echo" }]\ncredentials: [{ name: c, expect: 200 }]\n`);
+  writeFileSync(
+    file,
+    `name: unreachable\ntargets: [{ name: gone, url: "ws://127.0.0.1:9/echo" }]\ncredentials: [{ name: c, expect: 200 }]\n`,
+  );
   const out = join(dir, 'out-unreachable');
   const res = await runCli(['check', file, '--out', out]);
   assert.equal(res.code, 3, res.stderr);
@@ -120,11 +132,17 @@ test('a target nobody listens on gives exit 3 and still writes a report', async 
 
 test('secrets given in a scenario appear in no output file and no console output', async () => {
   const out = join(dir, 'out-api-connect');
-  const res = await runCli(['check', join(ROOT, 'scenarios/api-connect.yaml'), '--out', out], { env: { GITHUB_STEP_SUMMARY: join(dir, 'step-summary.md') } });
+  const res = await runCli(['check', join(ROOT, 'scenarios/api-connect.yaml'), '--out', out], {
+    env: { GITHUB_STEP_SUMMARY: join(dir, 'step-summary.md') },
+  });
   assert.equal(res.code, 0, res.stdout + res.stderr);
   const scenario = readScenario(join(ROOT, 'scenarios/api-connect.yaml'));
   const secrets = [...scenario.secrets.all(), 'wonderland-Rabbit-42', app.secret, FIXTURE_CREDENTIALS.apiKey];
-  const texts: Record<string, string> = { stdout: res.stdout, stderr: res.stderr, 'step-summary': readFileSync(join(dir, 'step-summary.md'), 'utf8') };
+  const texts: Record<string, string> = {
+    stdout: res.stdout,
+    stderr: res.stderr,
+    'step-summary': readFileSync(join(dir, 'step-summary.md'), 'utf8'),
+  };
   for (const f of readdirSync(out)) texts[f] = readFileSync(join(out, f), 'utf8');
   assert.ok(Object.keys(texts).length >= 6);
   for (const [where, text] of Object.entries(texts)) {
@@ -142,7 +160,8 @@ test('the quick start (npm start) exits 0, prints a short summary and writes sum
   const [run] = readdirSync(reports);
   assert.match(run!, /^quickstart-\d{8}-\d{6}$/);
   const files = readdirSync(join(reports, run!));
-  for (const f of ['summary.json', 'junit.xml', 'summary.md']) assert.ok(files.includes(f), `${f} in ${files.join(', ')}`);
+  for (const f of ['summary.json', 'junit.xml', 'summary.md'])
+    assert.ok(files.includes(f), `${f} in ${files.join(', ')}`);
   const summary = JSON.parse(readFileSync(join(reports, run!, 'summary.json'), 'utf8'));
   assert.equal(summary.schema, 'wsgate.summary');
   assert.equal(summary.verdict.exitCode, 0);

@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { FIXTURE_CREDENTIALS } from '../../fixtures/auth-registry.ts';
-import { fixtureTls, startFixtures, type RunningFixtures } from '../../fixtures/index.ts';
+import { fixtureTls, type RunningFixtures, startFixtures } from '../../fixtures/index.ts';
+import { attemptWithEvidence } from '../../harness/client/evidence-client.ts';
 import { runLoad } from '../../harness/load/engine.ts';
 import { buildPlan } from '../../harness/plan/plan.ts';
-import { attemptWithEvidence } from '../../harness/client/evidence-client.ts';
 import { parseScenario } from '../../harness/scenario/read.ts';
 
 const TLS_DIR = new URL('../../fixtures/tls/', import.meta.url).pathname;
@@ -33,12 +33,19 @@ ${credExtra}`,
     `${TLS_DIR}scenario.yaml`,
   );
   const plan = await buildPlan(loaded);
-  return attemptWithEvidence(plan.targets[0]!, plan.credentials[0]!, { attemptId: 'wss', echo: 'over-tls', echoTimeoutMs: 1000 });
+  return attemptWithEvidence(plan.targets[0]!, plan.credentials[0]!, {
+    attemptId: 'wss',
+    echo: 'over-tls',
+    echoTimeoutMs: 1000,
+  });
 }
 
 test('wss with the CA and a client certificate (mutual TLS) upgrades, echoes and times the TLS handshake', async () => {
   assert.match(fx.urls.gateway!, /^wss:\/\//);
-  const e = await attempt('{ ca: "${file:ca.pem}" }', '    clientCert: { cert: "${file:client.pem}", key: "${file:client-key.pem}" }\n');
+  const e = await attempt(
+    '{ ca: "${file:ca.pem}" }',
+    '    clientCert: { cert: "${file:client.pem}", key: "${file:client-key.pem}" }\n',
+  );
   assert.equal(e.outcome, 'upgraded', e.problem);
   assert.deepEqual(e.echo, { ok: true });
   assert.ok((e.timings.tlsMs ?? 0) > 0);
@@ -56,7 +63,10 @@ test('wss without a client certificate to a mutual-TLS gateway is not an upgrade
 });
 
 test('wss with an untrusted server certificate is a tls_error', async () => {
-  const e = await attempt('{ servername: localhost }', '    clientCert: { cert: "${file:client.pem}", key: "${file:client-key.pem}" }\n');
+  const e = await attempt(
+    '{ servername: localhost }',
+    '    clientCert: { cert: "${file:client.pem}", key: "${file:client-key.pem}" }\n',
+  );
   assert.equal(e.outcome, 'tls_error');
   assert.match(e.problem ?? '', /CERT|SELF_SIGNED|UNABLE/i);
 });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { register } from 'node:module';
 import { join } from 'node:path';
@@ -9,7 +9,6 @@ import { credentialEnvValues, targetUrlEnv } from '../../harness/export/k6/env-n
 import { testRunManifest } from '../../harness/export/k6/manifest.ts';
 import { exportK6 } from '../../harness/export/k6/script.ts';
 import { readScenario } from '../../harness/scenario/read.ts';
-import { spawn } from 'node:child_process';
 import { runCli, WSGATE } from '../helpers/cli.ts';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
@@ -31,10 +30,25 @@ test('every scenario in scenarios/ exports to a k6 script that type-checks with 
   }
   writeFileSync(
     join(OUT, 'tsconfig.json'),
-    JSON.stringify({ compilerOptions: { strict: true, noEmit: true, target: 'ES2020', module: 'ESNext', moduleResolution: 'Bundler', types: ['k6'], lib: ['ES2020'], skipLibCheck: true }, include: ['*.ts'] }),
+    JSON.stringify({
+      compilerOptions: {
+        strict: true,
+        noEmit: true,
+        target: 'ES2020',
+        module: 'ESNext',
+        moduleResolution: 'Bundler',
+        types: ['k6'],
+        lib: ['ES2020'],
+        skipLibCheck: true,
+      },
+      include: ['*.ts'],
+    }),
   );
   try {
-    execFileSync(join(ROOT, 'node_modules/.bin/tsc'), ['-p', join(OUT, 'tsconfig.json')], { encoding: 'utf8', stdio: 'pipe' });
+    execFileSync(join(ROOT, 'node_modules/.bin/tsc'), ['-p', join(OUT, 'tsconfig.json')], {
+      encoding: 'utf8',
+      stdio: 'pipe',
+    });
   } catch (err) {
     assert.fail(`tsc found type errors in the exported scripts:\n${(err as { stdout?: string }).stdout ?? err}`);
   }
@@ -43,15 +57,36 @@ test('every scenario in scenarios/ exports to a k6 script that type-checks with 
 test('the type-check fails on a script with a type error (so the check above can fail)', () => {
   const bad = join(OUT, 'bad');
   mkdirSync(bad, { recursive: true });
-  writeFileSync(join(bad, 'bad.k6.ts'), "import ws from 'k6/ws';\nconst n: number = ws.connect('ws://127.0.0.1:1', () => {}).status + 'x';\n");
-  writeFileSync(join(bad, 'tsconfig.json'), JSON.stringify({ compilerOptions: { strict: true, noEmit: true, moduleResolution: 'Bundler', module: 'ESNext', types: ['k6'] }, include: ['*.ts'] }));
-  assert.throws(() => execFileSync(join(ROOT, 'node_modules/.bin/tsc'), ['-p', join(bad, 'tsconfig.json')], { stdio: 'pipe' }));
+  writeFileSync(
+    join(bad, 'bad.k6.ts'),
+    "import ws from 'k6/ws';\nconst n: number = ws.connect('ws://127.0.0.1:1', () => {}).status + 'x';\n",
+  );
+  writeFileSync(
+    join(bad, 'tsconfig.json'),
+    JSON.stringify({
+      compilerOptions: { strict: true, noEmit: true, moduleResolution: 'Bundler', module: 'ESNext', types: ['k6'] },
+      include: ['*.ts'],
+    }),
+  );
+  assert.throws(() =>
+    execFileSync(join(ROOT, 'node_modules/.bin/tsc'), ['-p', join(bad, 'tsconfig.json')], { stdio: 'pipe' }),
+  );
 });
 
 test('what cannot be exported is warned about, and --strict refuses with exit 2', async () => {
-  const res = await runCli(['export', 'k6', join(ROOT, 'scenarios/api-connect.yaml'), '-o', join(OUT, 'cli.k6.ts'), '--strict']);
+  const res = await runCli([
+    'export',
+    'k6',
+    join(ROOT, 'scenarios/api-connect.yaml'),
+    '-o',
+    join(OUT, 'cli.k6.ts'),
+    '--strict',
+  ]);
   assert.equal(res.code, 2);
-  assert.match(res.stderr, /auth-service-down needs the auth service in state "down"; k6 cannot switch an auth service/);
+  assert.match(
+    res.stderr,
+    /auth-service-down needs the auth service in state "down"; k6 cannot switch an auth service/,
+  );
   assert.match(res.stderr, /backend-record checks .* are not exported/);
   const ok = await runCli(['export', 'k6', join(ROOT, 'scenarios/api-connect.yaml'), '-o', join(OUT, 'cli.k6.ts')]);
   assert.equal(ok.code, 0, ok.stderr);
@@ -59,7 +94,17 @@ test('what cannot be exported is warned about, and --strict refuses with exit 2'
 });
 
 test('the TestRun manifest parses as YAML and names the script through a ConfigMap', async () => {
-  const res = await runCli(['export', 'k6', join(ROOT, 'scenarios/quickstart.yaml'), '-o', join(OUT, 'quickstart.k6.ts'), '-m', join(OUT, 'quickstart.testrun.yaml'), '-p', '6']);
+  const res = await runCli([
+    'export',
+    'k6',
+    join(ROOT, 'scenarios/quickstart.yaml'),
+    '-o',
+    join(OUT, 'quickstart.k6.ts'),
+    '-m',
+    join(OUT, 'quickstart.testrun.yaml'),
+    '-p',
+    '6',
+  ]);
   assert.equal(res.code, 0, res.stderr);
   const docs = parseAllDocuments(readFileSync(join(OUT, 'quickstart.testrun.yaml'), 'utf8')).map((d) => d.toJS());
   const cm = docs.find((d) => d.kind === 'ConfigMap');
@@ -69,8 +114,13 @@ test('the TestRun manifest parses as YAML and names the script through a ConfigM
   assert.equal(run.spec.script.configMap.name, cm.metadata.name);
   assert.equal(run.spec.script.configMap.file, 'quickstart.k6.ts');
   assert.equal(cm.data['quickstart.k6.ts'], readFileSync(join(OUT, 'quickstart.k6.ts'), 'utf8'));
-  const again = parseAllDocuments(testRunManifest({ name: 'x', scriptFile: 'x.ts', script: 'export default 1;', parallelism: 1, secretName: 's' }));
-  assert.deepEqual(again.map((d) => d.errors.length), [0, 0]);
+  const again = parseAllDocuments(
+    testRunManifest({ name: 'x', scriptFile: 'x.ts', script: 'export default 1;', parallelism: 1, secretName: 's' }),
+  );
+  assert.deepEqual(
+    again.map((d) => d.errors.length),
+    [0, 0],
+  );
 });
 
 test('the exported script, run through the k6 API shim against the fixtures, passes valid sets and sees denials with their statuses', async (t) => {
@@ -92,7 +142,10 @@ test('the exported script, run through the k6 API shim against the fixtures, pas
   };
   const { recorded } = await import('./k6-shim/state.mjs');
   const execution = await import('./k6-shim/execution.mjs');
-  const mod = (await import(file)) as { conformance(): void; options: { scenarios: { conformance: { iterations: number } } } };
+  const mod = (await import(file)) as {
+    conformance(): void;
+    options: { scenarios: { conformance: { iterations: number } } };
+  };
   const iterations = mod.options.scenarios.conformance.iterations;
   assert.equal(iterations, 10, 'the three auth-fault sets are left out');
   for (let i = 0; i < iterations; i++) {
@@ -102,7 +155,15 @@ test('the exported script, run through the k6 API shim against the fixtures, pas
   const failed = recorded.checks.filter((c) => !c.passed).map((c) => c.name);
   assert.deepEqual(failed, [], `failed checks: ${failed.join(', ')}`);
   const names = recorded.checks.map((c) => c.name);
-  for (const expected of ['valid-app via reference: status 101', 'valid-app via reference: echo comes back', 'wrong-secret via reference: status 401', 'missing-client-id via reference: status 400', 'expired-jwt via reference: status 401', 'basic-good via reference: status 101', 'api-key-in-query via reference: status 101']) {
+  for (const expected of [
+    'valid-app via reference: status 101',
+    'valid-app via reference: echo comes back',
+    'wrong-secret via reference: status 401',
+    'missing-client-id via reference: status 400',
+    'expired-jwt via reference: status 401',
+    'basic-good via reference: status 101',
+    'api-key-in-query via reference: status 101',
+  ]) {
     assert.ok(names.includes(expected), `check "${expected}" in ${names.join(', ')}`);
   }
   const valid = recorded.requests.find((r) => r.headers['X-IBM-Client-Secret'] === 'sk-orders-web-7Hq2xVb9LmPz');
@@ -113,7 +174,10 @@ test('the exported script, run through the k6 API shim against the fixtures, pas
   async function mint(expiresIn: string): Promise<string> {
     const { buildPlan } = await import('../../harness/plan/plan.ts');
     const { parseScenario } = await import('../../harness/scenario/read.ts');
-    const text = readFileSync(join(ROOT, 'scenarios/api-connect.yaml'), 'utf8').replace(/expiresIn: (5m|-1h)/g, `expiresIn: ${expiresIn}`);
+    const text = readFileSync(join(ROOT, 'scenarios/api-connect.yaml'), 'utf8').replace(
+      /expiresIn: (5m|-1h)/g,
+      `expiresIn: ${expiresIn}`,
+    );
     const plan = await buildPlan(parseScenario(text, join(ROOT, 'scenarios/api-connect.yaml')), fx.urls);
     const auth = plan.credentials.find((c) => c.name === 'valid-jwt')!.headers.find(([h]) => h === 'Authorization')![1];
     return auth.replace(/^Bearer /, '');
@@ -160,10 +224,18 @@ async function fixturesProcess(): Promise<{ urls: Record<string, string>; stop()
 
 test('load: arrival-rate stages become one ramping-arrival-rate scenario, jumps as 0 s stages', () => {
   const scenario = readScenario(join(ROOT, 'scenarios/quickstart.yaml'));
-  scenario.doc.load = { arrivalRate: [{ rate: 100, duration: '3s' }, { from: 200, to: 400, duration: '10s' }], maxInFlight: 800 };
+  scenario.doc.load = {
+    arrivalRate: [
+      { rate: 100, duration: '3s' },
+      { from: 200, to: 400, duration: '10s' },
+    ],
+    maxInFlight: 800,
+  };
   const { script } = exportK6(scenario, 'test');
   const options = /export const options: Options = \{\n {2}scenarios: ([\s\S]*?),\n {2}thresholds:/.exec(script)![1]!;
-  const load = (JSON.parse(options) as Record<string, { executor: string; startRate: number; maxVUs: number; stages: unknown[] }>).load!;
+  const load = (
+    JSON.parse(options) as Record<string, { executor: string; startRate: number; maxVUs: number; stages: unknown[] }>
+  ).load!;
   assert.equal(load.executor, 'ramping-arrival-rate');
   assert.equal(load.startRate, 100);
   assert.equal(load.maxVUs, 800);
@@ -186,6 +258,9 @@ test('load: held connections become a ramping-vus scenario whose iterations each
     { target: 10000, duration: '25000ms' },
   ]);
   // The connection is held to the end of the hold, with a message every 5 s.
-  assert.match(script, /export function hold\(\): void \{\n {2}attempt\(TARGETS\[exec\.vu\.idInTest % TARGETS\.length\], pickSet\(HOLD_SETS\), 45000, 5000\);/);
+  assert.match(
+    script,
+    /export function hold\(\): void \{\n {2}attempt\(TARGETS\[exec\.vu\.idInTest % TARGETS\.length\], pickSet\(HOLD_SETS\), 45000, 5000\);/,
+  );
   assert.match(script, /const HOLD_SETS = SETS\.filter\(\(s\) => s\.expect === 200\);/);
 });

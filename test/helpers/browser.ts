@@ -15,7 +15,14 @@ export async function inBrowser(file: string, shot: string, check: (page: Page) 
   const { chromium: browserType } = await import('playwright-core');
   const browser = await browserType.launch({
     executablePath: chromium.ok ? chromium.path : undefined,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
   });
   try {
     const page = await browser.newPage({ viewport: { width: 1300, height: 1000 } });
@@ -27,7 +34,11 @@ export async function inBrowser(file: string, shot: string, check: (page: Page) 
     await page.goto(`file://${file}`);
     await page.waitForSelector('canvas');
     assert.deepEqual(errors, []);
-    assert.deepEqual(requests.filter((u) => !u.startsWith('file://')), [], 'no network request');
+    assert.deepEqual(
+      requests.filter((u) => !u.startsWith('file://')),
+      [],
+      'no network request',
+    );
     // Every chart drew something: no canvas is blank.
     const inked = await page.$$eval('canvas', (canvases) =>
       canvases.map((c) => {

@@ -11,7 +11,10 @@ export interface CliResult {
 }
 
 /** Run `wsgate <args>` to completion (killed after `timeoutMs`), capturing its output. */
-export function runCli(args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number; onStderr?: (soFar: string) => void } = {}): Promise<CliResult> {
+export function runCli(
+  args: string[],
+  opts: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number; onStderr?: (soFar: string) => void } = {},
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [WSGATE, ...args], {
       cwd: opts.cwd,

@@ -17,7 +17,11 @@ export function ensureDebianPackage(binary: string, pkg: string = binary): Found
   if (!found.ok && process.getuid?.() === 0 && which('apt-get').ok) {
     const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
     spawnSync('apt-get', ['update', '-qq'], { stdio: 'ignore', env, timeout: 300_000 });
-    const install = spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', pkg], { stdio: 'ignore', env, timeout: 600_000 });
+    const install = spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', pkg], {
+      stdio: 'ignore',
+      env,
+      timeout: 600_000,
+    });
     found = which(binary);
     if (!found.ok) found = { ok: false, reason: `apt-get install ${pkg} failed (exit ${install.status})` };
   } else if (!found.ok) {
@@ -34,7 +38,9 @@ export function ensureDebianPackage(binary: string, pkg: string = binary): Found
 
 function which(binary: string): Found {
   try {
-    const path = execFileSync('sh', ['-c', `command -v ${binary}`], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+    const path = execFileSync('sh', ['-c', `command -v ${binary}`], { stdio: ['ignore', 'pipe', 'ignore'] })
+      .toString()
+      .trim();
     return path ? { ok: true, path } : { ok: false, reason: `${binary} not found` };
   } catch {
     return { ok: false, reason: `${binary} not found on PATH` };

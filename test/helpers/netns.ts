@@ -19,7 +19,7 @@
  * Needs root (CAP_SYS_ADMIN + CAP_NET_ADMIN), iproute2 and a kernel with network namespaces, veth and
  * bridge support; {@link netnsSupport} probes all of that.
  */
-import { spawn as spawnProcess, spawnSync, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn as spawnProcess, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 
 /** One isolated test host: a network namespace with an address on the shared test segment. */
@@ -55,7 +55,12 @@ export interface TestNetwork {
    * Spawn `command args` inside the host's namespace (ip netns exec), stdio piped (drain stdout and
    * stderr of chatty processes, or they block on a full pipe); killed by destroy().
    */
-  spawn(host: TestHost, command: string, args: string[], opts?: { env?: NodeJS.ProcessEnv; cwd?: string }): ChildProcess;
+  spawn(
+    host: TestHost,
+    command: string,
+    args: string[],
+    opts?: { env?: NodeJS.ProcessEnv; cwd?: string },
+  ): ChildProcess;
   /**
    * Run `command args` to completion inside the host's namespace. Resolves with exit code and output;
    * rejects when it does not finish within `timeoutMs` (default 10 s; it is killed then).
@@ -107,11 +112,15 @@ export function netnsSupport(): { ok: true } | { ok: false; reason: string } {
 }
 
 function probeSupport(): { ok: true } | { ok: false; reason: string } {
-  if (process.platform !== 'linux') return { ok: false, reason: `network namespaces need Linux (this is ${process.platform})` };
+  if (process.platform !== 'linux')
+    return { ok: false, reason: `network namespaces need Linux (this is ${process.platform})` };
   if (process.getuid?.() !== 0) return { ok: false, reason: 'creating network namespaces needs root' };
   const version = spawnSync(IP, ['-V'], { encoding: 'utf8', timeout: IP_TIMEOUT_MS });
   if (version.error || version.status !== 0) {
-    return { ok: false, reason: `iproute2 'ip' is not usable (${version.error?.message ?? version.stderr.trim()}); apt-get install iproute2` };
+    return {
+      ok: false,
+      reason: `iproute2 'ip' is not usable (${version.error?.message ?? version.stderr.trim()}); apt-get install iproute2`,
+    };
   }
   const ns = `${NETNS_PREFIX}${process.pid}-0-probe`;
   const steps: string[][] = [
@@ -158,7 +167,10 @@ export async function createTestNetwork(names: string[], opts: { extraAddresses?
     try {
       await instance.destroy();
     } catch (cleanupError) {
-      throw new AggregateError([setupError, cleanupError], `createTestNetwork failed and cleanup was incomplete: ${message(setupError)}; ${message(cleanupError)}`);
+      throw new AggregateError(
+        [setupError, cleanupError],
+        `createTestNetwork failed and cleanup was incomplete: ${message(setupError)}; ${message(cleanupError)}`,
+      );
     }
     throw new Error(`createTestNetwork failed (partial setup removed): ${message(setupError)}`, { cause: setupError });
   }
@@ -249,7 +261,12 @@ class Instance {
     if (!this.hosts.includes(host)) throw new Error(`host ${host.name} does not belong to test network ${this.prefix}`);
   }
 
-  spawn(host: TestHost, command: string, args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): ChildProcess {
+  spawn(
+    host: TestHost,
+    command: string,
+    args: string[],
+    opts: { env?: NodeJS.ProcessEnv; cwd?: string } = {},
+  ): ChildProcess {
     this.checkHost(host);
     // `ip netns exec` execs the command after setns(), so child.pid is the command's own PID.
     const child = spawnProcess(IP, ['netns', 'exec', host.ns, command, ...args], {
@@ -285,7 +302,11 @@ class Instance {
         void terminate(child)
           .catch(() => {})
           .then(() =>
-            reject(new Error(`'${command} ${args.join(' ')}' in ${host.ns} timed out after ${timeoutMs} ms\nstdout: ${stdout}\nstderr: ${stderr}`)),
+            reject(
+              new Error(
+                `'${command} ${args.join(' ')}' in ${host.ns} timed out after ${timeoutMs} ms\nstdout: ${stdout}\nstderr: ${stderr}`,
+              ),
+            ),
           );
       }, timeoutMs);
       child.once('error', (e) => {
@@ -319,7 +340,9 @@ class Instance {
     const errors: string[] = [];
     await Promise.all([...this.processes].map((p) => terminate(p).catch((e: unknown) => void errors.push(message(e)))));
     const existing = new Set(await listNamespaces());
-    const ours = [...new Set([...this.created, ...[...existing].filter((ns) => ns.startsWith(this.prefix))])].filter((ns) => existing.has(ns));
+    const ours = [...new Set([...this.created, ...[...existing].filter((ns) => ns.startsWith(this.prefix))])].filter(
+      (ns) => existing.has(ns),
+    );
     for (const ns of ours) await killNamespacePids(ns, errors);
     // Deleting a veth end deletes the pair; do it explicitly so nothing survives even if a namespace
     // were kept alive by an unkillable process.
@@ -339,10 +362,13 @@ class Instance {
 
 function validate(names: string[], extra: number): void {
   if (!Array.isArray(names) || names.length === 0) throw new Error('createTestNetwork: need at least one host name');
-  if (!Number.isInteger(extra) || extra < 0) throw new Error(`createTestNetwork: extraAddresses must be a non-negative integer, got ${extra}`);
+  if (!Number.isInteger(extra) || extra < 0)
+    throw new Error(`createTestNetwork: extraAddresses must be a non-negative integer, got ${extra}`);
   const last = FIRST_HOST_OCTET + names.length * (1 + extra) - 1;
   if (last > LAST_HOST_OCTET) {
-    throw new Error(`createTestNetwork: ${names.length} hosts x ${1 + extra} addresses do not fit in ${SUBNET_BASE}${FIRST_HOST_OCTET}-${LAST_HOST_OCTET}`);
+    throw new Error(
+      `createTestNetwork: ${names.length} hosts x ${1 + extra} addresses do not fit in ${SUBNET_BASE}${FIRST_HOST_OCTET}-${LAST_HOST_OCTET}`,
+    );
   }
   const seen = new Set<string>();
   for (const name of names) {
@@ -350,7 +376,8 @@ function validate(names: string[], extra: number): void {
       throw new Error(`createTestNetwork: host name must be 1-${MAX_HOST_NAME} characters: ${JSON.stringify(name)}`);
     }
     // A leading '-' would be parsed as an option by ip; whitespace/control chars make names unreadable.
-    if (name.startsWith('-') || /[\s\x00-\x1f\x7f]/.test(name)) throw new Error(`createTestNetwork: invalid host name ${JSON.stringify(name)}`);
+    if (name.startsWith('-') || /[\s\x00-\x1f\x7f]/.test(name))
+      throw new Error(`createTestNetwork: invalid host name ${JSON.stringify(name)}`);
     if (name === 'sw') throw new Error('createTestNetwork: host name "sw" is reserved for the switch namespace');
     if (seen.has(name)) throw new Error(`createTestNetwork: duplicate host name ${JSON.stringify(name)}`);
     seen.add(name);
@@ -371,10 +398,19 @@ async function terminate(child: ChildProcess): Promise<void> {
 async function killNamespacePids(ns: string, errors: string[]): Promise<void> {
   const pidsIn = async (): Promise<number[]> => {
     const r = await runIp(['netns', 'pids', ns]);
-    return r.code === 0 ? r.stdout.split(/\s+/).filter(Boolean).map(Number).filter((p) => p > 0 && p !== process.pid) : [];
+    return r.code === 0
+      ? r.stdout
+          .split(/\s+/)
+          .filter(Boolean)
+          .map(Number)
+          .filter((p) => p > 0 && p !== process.pid)
+      : [];
   };
   let pids = await pidsIn();
-  for (const [signal, waitMs] of [['SIGTERM', TERM_GRACE_MS], ['SIGKILL', KILL_WAIT_MS]] as const) {
+  for (const [signal, waitMs] of [
+    ['SIGTERM', TERM_GRACE_MS],
+    ['SIGKILL', KILL_WAIT_MS],
+  ] as const) {
     if (!pids.length) return;
     for (const pid of pids) {
       try {
@@ -447,7 +483,10 @@ function runIp(args: string[]): Promise<{ code: number | null; stdout: string; s
 
 function parseNetnsList(out: string): string[] {
   // Lines look like "name" or "name (id: 3)".
-  return out.split('\n').map((l) => l.trim().split(' ')[0] ?? '').filter(Boolean);
+  return out
+    .split('\n')
+    .map((l) => l.trim().split(' ')[0] ?? '')
+    .filter(Boolean);
 }
 
 /** Names from `ip netns list`. */

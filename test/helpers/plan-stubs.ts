@@ -22,5 +22,15 @@ export function loopbackTarget(port: number, patch: Partial<PlannedTarget> = {})
 
 /** A credential set with no credentials, expecting `expect`. */
 export function bareCredential(patch: Partial<PlannedCredential> = {}): PlannedCredential {
-  return { name: 'bare', expect: 200, headers: [], query: [], subprotocols: [], confidential: [], authState: 'ok', weight: 1, ...patch };
+  return {
+    name: 'bare',
+    expect: 200,
+    headers: [],
+    query: [],
+    subprotocols: [],
+    confidential: [],
+    authState: 'ok',
+    weight: 1,
+    ...patch,
+  };
 }

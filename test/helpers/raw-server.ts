@@ -4,7 +4,9 @@ import { createServer, type Server, type Socket } from 'node:net';
  * A loopback TCP server that answers an upgrade request however a test says: the way to produce
  * every outcome class on purpose. `onRequest` gets the socket and the request head text.
  */
-export async function rawServer(onRequest: (socket: Socket, head: string) => void): Promise<{ port: number; close(): Promise<void> }> {
+export async function rawServer(
+  onRequest: (socket: Socket, head: string) => void,
+): Promise<{ port: number; close(): Promise<void> }> {
   const sockets = new Set<Socket>();
   const server: Server = createServer((socket) => {
     sockets.add(socket);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { CapacityError, planCapacity } from '../../harness/plan/capacity.ts';
+import { type CapacityError, planCapacity } from '../../harness/plan/capacity.ts';
 
 const host = { openFiles: 20_000, ephemeralPorts: 28_232, cores: 2 };
 const loopback = [{ key: '127.0.0.1:9000', loopback4: true }];
@@ -25,13 +25,23 @@ test('past one pair, loopback targets get 127.0.0.2 and up, never 127.0.0.1, eac
 });
 
 test('descriptors: too few workers is an error naming how many would do', () => {
-  assert.throws(() => planCapacity({ held: 52_000, maxInFlight: 2000, workers: 2, destinations: loopback }, host), (e: CapacityError) => e.field === 'workers' && /set load\.workers to 3 or more/.test(e.message));
+  assert.throws(
+    () => planCapacity({ held: 52_000, maxInFlight: 2000, workers: 2, destinations: loopback }, host),
+    (e: CapacityError) => e.field === 'workers' && /set load\.workers to 3 or more/.test(e.message),
+  );
 });
 
 test('a remote target past one pair needs addresses given, and says how many', () => {
   const remote = [{ key: '10.1.2.3:443', loopback4: false }];
-  assert.throws(() => planCapacity({ held: 40_000, maxInFlight: 1000, workers: 4, destinations: remote }, host), (e: CapacityError) => e.field === 'sourceAddresses' && /list 6 addresses of this host in load\.sourceAddresses/.test(e.message));
+  assert.throws(
+    () => planCapacity({ held: 40_000, maxInFlight: 1000, workers: 4, destinations: remote }, host),
+    (e: CapacityError) =>
+      e.field === 'sourceAddresses' && /list 6 addresses of this host in load\.sourceAddresses/.test(e.message),
+  );
   const given = Array.from({ length: 6 }, (_, i) => `10.9.0.${i + 1}`);
-  const p = planCapacity({ held: 40_000, maxInFlight: 1000, workers: 4, sourceAddresses: given, destinations: remote }, host);
+  const p = planCapacity(
+    { held: 40_000, maxInFlight: 1000, workers: 4, sourceAddresses: given, destinations: remote },
+    host,
+  );
   assert.deepEqual(p.sourceAddresses.flat().sort(), [...given].sort());
 });

@@ -18,7 +18,14 @@ test('held connections ramp up, exchange timed echoes, and close cleanly', async
   const backend = await startEchoBackend();
   t.after(() => backend.stop());
   const target = loopbackTarget(backend.port);
-  const r = await runLoad({ stages: [], targets: [target], mix: [{ cred: bareCredential(), weight: 1, expected: new Map([[target.name, ['upgraded']]]) }], maxInFlight: 1000, hold, sourceAddresses: ['127.0.0.2', '127.0.0.3'] });
+  const r = await runLoad({
+    stages: [],
+    targets: [target],
+    mix: [{ cred: bareCredential(), weight: 1, expected: new Map([[target.name, ['upgraded']]]) }],
+    maxInFlight: 1000,
+    hold,
+    sourceAddresses: ['127.0.0.2', '127.0.0.3'],
+  });
   const h = r.held!;
   assert.equal(r.model, 'connections');
   assert.equal(r.attempts, 200);
@@ -51,18 +58,31 @@ test('connections the server drops are counted by close code', async (t) => {
   wss.on('connection', (ws) => {
     const k = n++ % 3;
     ws.on('message', (d) => ws.send(d));
-    const timer = setTimeout(() => (k === 0 ? ws.close(1001, 'going away') : k === 1 ? ws.terminate() : undefined), 600);
+    const timer = setTimeout(
+      () => (k === 0 ? ws.close(1001, 'going away') : k === 1 ? ws.terminate() : undefined),
+      600,
+    );
     ws.on('close', () => clearTimeout(timer));
   });
   const port = (wss.address() as { port: number }).port;
   const target = loopbackTarget(port);
-  const r = await runLoad({ stages: [], targets: [target], mix: [{ cred: bareCredential(), weight: 1, expected: new Map([[target.name, ['upgraded']]]) }], maxInFlight: 1000, hold: { ...hold, count: 90 }, sourceAddresses: [] });
+  const r = await runLoad({
+    stages: [],
+    targets: [target],
+    mix: [{ cred: bareCredential(), weight: 1, expected: new Map([[target.name, ['upgraded']]]) }],
+    maxInFlight: 1000,
+    hold: { ...hold, count: 90 },
+    sourceAddresses: [],
+  });
   const h = r.held!;
   assert.equal(h.opened, 90);
   assert.equal(h.dropped, 60);
   assert.deepEqual(h.dropCodes, { 1001: 30, 1006: 30 });
   assert.equal(h.closedClean, 30);
-  assert.equal(r.series.reduce((s, x) => s + (x.dropped ?? 0), 0), 60);
+  assert.equal(
+    r.series.reduce((s, x) => s + (x.dropped ?? 0), 0),
+    60,
+  );
 });
 
 test('wsgate run: held connections and arrivals together over two workers, 90/10 mix through the reference gateway', async () => {
@@ -108,14 +128,20 @@ test('a large result (40 sets x phases) comes back from every worker whole', asy
   try {
     const file = join(dir, 'many-sets.yaml');
     const sets = Array.from({ length: 40 }, (_, i) => `  - { name: set-${i}, expect: 200 }`).join('\n');
-    writeFileSync(file, `name: many-sets\ntargets: [{ name: echo, url: "${backend.url}/x" }]\ncredentials:\n${sets}\nload:\n  workers: 3\n  arrivalRate: [{ rate: 600, duration: 2s }]\n  connections: { count: 120, rampUp: 500ms, hold: 1s, messageEvery: 200ms }\n`);
+    writeFileSync(
+      file,
+      `name: many-sets\ntargets: [{ name: echo, url: "${backend.url}/x" }]\ncredentials:\n${sets}\nload:\n  workers: 3\n  arrivalRate: [{ rate: 600, duration: 2s }]\n  connections: { count: 120, rampUp: 500ms, hold: 1s, messageEvery: 200ms }\n`,
+    );
     const res = await runCli(['run', file, '--out', join(dir, 'out-many')]);
     assert.equal(res.code, 0, res.stdout + res.stderr);
     const s = JSON.parse(readFileSync(join(dir, 'out-many', 'summary.json'), 'utf8'));
     assert.equal(s.load.workers, 3);
     assert.equal(s.load.attempts, 1200 + 120);
     assert.equal(s.load.sets.length, 40);
-    assert.ok(s.load.sets.every((x: { attempts: number }) => x.attempts === 33), 'the mix is exact over all workers');
+    assert.ok(
+      s.load.sets.every((x: { attempts: number }) => x.attempts === 33),
+      'the mix is exact over all workers',
+    );
   } finally {
     await backend.stop();
   }

@@ -20,7 +20,10 @@ function hasPrlimit(): boolean {
   }
 }
 
-function run(args: string[], opts: { prefix?: string[]; onStderr?: (s: string, pid: number) => void } = {}): Promise<{ code: number | null; stderr: string; stdout: string }> {
+function run(
+  args: string[],
+  opts: { prefix?: string[]; onStderr?: (s: string, pid: number) => void } = {},
+): Promise<{ code: number | null; stderr: string; stdout: string }> {
   return new Promise((resolve) => {
     const cmd = [...(opts.prefix ?? []), process.execPath, ...args];
     // Its own process group, as a shell job is: Ctrl-C reaches every process in it.
@@ -40,16 +43,24 @@ function run(args: string[], opts: { prefix?: string[]; onStderr?: (s: string, p
   });
 }
 
-test('the plan check reads the real open-file limit, and a worker past it reports fd_exhausted, not a generic error', { skip: hasPrlimit() ? false : 'prlimit (util-linux) is missing: install util-linux' }, async (t) => {
+test('the plan check reads the real open-file limit, and a worker past it reports fd_exhausted, not a generic error', {
+  skip: hasPrlimit() ? false : 'prlimit (util-linux) is missing: install util-linux',
+}, async (t) => {
   if (process.env.CI) assert.ok(hasPrlimit(), 'prlimit is required in CI');
   const backend = await startEchoBackend();
   t.after(() => backend.stop());
   const file = join(dir, 'fds.yaml');
-  writeFileSync(file, `name: fds\ntargets: [{ name: echo, url: "${backend.url}/x" }]\ncredentials: [{ name: c, expect: 200 }]\nload:\n  connections: { count: 1000, rampUp: 1s, hold: 1s, messageEvery: 0s }\n  workers: 1\n`);
+  writeFileSync(
+    file,
+    `name: fds\ntargets: [{ name: echo, url: "${backend.url}/x" }]\ncredentials: [{ name: c, expect: 200 }]\nload:\n  connections: { count: 1000, rampUp: 1s, hold: 1s, messageEvery: 0s }\n  workers: 1\n`,
+  );
   const limited = ['prlimit', '--nofile=600:600'];
   const plan = await run([WSGATE, 'run', file, '--out', join(dir, 'out-fds')], { prefix: limited });
   assert.equal(plan.code, 2, plan.stderr);
-  assert.match(plan.stderr, /fds\.yaml:6:\d+: load\.workers: 6000 connections open at once \(1000 held \+ 5000 maxInFlight\) need 6000 descriptors in each of 1 worker process\(es\), and one process may hold 600 here \(ulimit -n.*\): set load\.workers to \d+ or more, or lower maxInFlight/);
+  assert.match(
+    plan.stderr,
+    /fds\.yaml:6:\d+: load\.workers: 6000 connections open at once \(1000 held \+ 5000 maxInFlight\) need 6000 descriptors in each of 1 worker process\(es\), and one process may hold 600 here \(ulimit -n.*\): set load\.workers to \d+ or more, or lower maxInFlight/,
+  );
 
   // Past the check (the engine directly), the kernel's EMFILE becomes fd_exhausted.
   const script = join(dir, 'emfile.mts');
@@ -74,7 +85,10 @@ test('Ctrl-C during a load over two workers stops it, keeps what was measured in
   const backend = await startEchoBackend();
   t.after(() => backend.stop());
   const file = join(dir, 'ctrl-c.yaml');
-  writeFileSync(file, `name: ctrl-c\ntargets: [{ name: echo, url: "${backend.url}/x" }]\ncredentials: [{ name: c, expect: 200 }]\nload:\n  workers: 2\n  arrivalRate: [{ rate: 200, duration: 30s }]\n  connections: { count: 100, rampUp: 1s, hold: 30s }\n`);
+  writeFileSync(
+    file,
+    `name: ctrl-c\ntargets: [{ name: echo, url: "${backend.url}/x" }]\ncredentials: [{ name: c, expect: 200 }]\nload:\n  workers: 2\n  arrivalRate: [{ rate: 200, duration: 30s }]\n  connections: { count: 100, rampUp: 1s, hold: 30s }\n`,
+  );
   let sent = false;
   const started = Date.now();
   const res = await run([WSGATE, 'run', file, '--out', join(dir, 'out-ctrl-c')], {

@@ -1,9 +1,16 @@
-import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import net from 'node:net';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createTestNetwork, listNamespaces, netnsSupport, sweepStale, type TestHost, type TestNetwork } from '../helpers/netns.ts';
+import net from 'node:net';
+import { type TestContext, test } from 'node:test';
+import {
+  createTestNetwork,
+  listNamespaces,
+  netnsSupport,
+  sweepStale,
+  type TestHost,
+  type TestNetwork,
+} from '../helpers/netns.ts';
 
 const NODE = process.execPath;
 const OWN_PREFIX = `wsg${process.pid}-`;
@@ -40,7 +47,11 @@ setTimeout(() => { process.stderr.write('TIMEOUT'); process.exit(3); }, 3000);
 
 function rootLinks(): string[] {
   const r = spawnSync('ip', ['-o', 'link', 'show'], { encoding: 'utf8', timeout: 5000 });
-  return r.stdout.split('\n').map((l) => l.split(':')[1]?.trim() ?? '').filter(Boolean).sort();
+  return r.stdout
+    .split('\n')
+    .map((l) => l.split(':')[1]?.trim() ?? '')
+    .filter(Boolean)
+    .sort();
 }
 
 function rootAddrs(): string {
@@ -71,7 +82,10 @@ function waitForLine(child: ChildProcess, re: RegExp, ms: number): Promise<strin
   return new Promise((resolve, reject) => {
     let out = '';
     let err = '';
-    const timer = setTimeout(() => reject(new Error(`no line matching ${re} within ${ms} ms; stdout=${out} stderr=${err}`)), ms);
+    const timer = setTimeout(
+      () => reject(new Error(`no line matching ${re} within ${ms} ms; stdout=${out} stderr=${err}`)),
+      ms,
+    );
     child.stderr?.setEncoding('utf8').on('data', (d: string) => (err += d));
     child.stdout?.setEncoding('utf8').on('data', (d: string) => {
       out += d;
@@ -94,7 +108,9 @@ async function echoFrom(netw: TestNetwork, from: TestHost, to: string, msg: stri
   return r.stdout;
 }
 
-test('three namespace hosts: echo across the segment, isolation from root, full cleanup', { timeout: 25_000 }, async (t) => {
+test('three namespace hosts: echo across the segment, isolation from root, full cleanup', {
+  timeout: 25_000,
+}, async (t) => {
   if (cannotRun(t)) return;
   const linksBefore = rootLinks();
   const netw = await createTestNetwork(['runner1', 'runner2', 'runner3'], { extraAddresses: 2 });
@@ -133,9 +149,13 @@ test('three namespace hosts: echo across the segment, isolation from root, full 
     assert.deepEqual(seen, ['conn 198.18.0.12', 'conn 198.18.0.13', 'conn 198.18.0.19']);
 
     // Root namespace loopback services are not reachable from inside a host.
-    await new Promise<void>((resolve, reject) => rootServer.once('error', reject).listen(0, '127.0.0.1', () => resolve()));
+    await new Promise<void>((resolve, reject) =>
+      rootServer.once('error', reject).listen(0, '127.0.0.1', () => resolve()),
+    );
     const rootPort = (rootServer.address() as net.AddressInfo).port;
-    const probe = await netw.exec(h2, NODE, ['-e', CLIENT, '127.0.0.1', String(rootPort), 'x', ''], { timeoutMs: 8000 });
+    const probe = await netw.exec(h2, NODE, ['-e', CLIENT, '127.0.0.1', String(rootPort), 'x', ''], {
+      timeoutMs: 8000,
+    });
     assert.equal(probe.code, 2, `expected a failed connect, got code ${probe.code} stdout=${probe.stdout}`);
     assert.equal(probe.stderr, 'ECONNREFUSED');
     assert.equal(rootConnections, 0, 'the root loopback server was reached from a namespace');
@@ -206,7 +226,9 @@ test('a failed setup leaves nothing behind', { timeout: 15_000 }, async (t) => {
   assert.deepEqual(ownNamespaces(await listNamespaces()), before);
 });
 
-test('sweepStale removes leftovers of dead processes, including processes inside them', { timeout: 15_000 }, async (t) => {
+test('sweepStale removes leftovers of dead processes, including processes inside them', {
+  timeout: 15_000,
+}, async (t) => {
   if (cannotRun(t)) return;
   const deadPid = spawnSync('true').pid;
   assert.ok(deadPid && pidGone(deadPid));
@@ -231,7 +253,8 @@ test('sweepStale removes leftovers of dead processes, including processes inside
     assert.ok(swept.includes(stale), `swept: ${swept.join(', ')}`);
     assert.ok(!(await listNamespaces()).includes(stale));
     const exitDeadline = Date.now() + 3000;
-    while (Date.now() < exitDeadline && sleeper.exitCode === null && sleeper.signalCode === null) await new Promise((r) => setTimeout(r, 20));
+    while (Date.now() < exitDeadline && sleeper.exitCode === null && sleeper.signalCode === null)
+      await new Promise((r) => setTimeout(r, 20));
     assert.equal(sleeper.signalCode, 'SIGTERM');
   } finally {
     if (sleeper && sleeper.exitCode === null && sleeper.signalCode === null) sleeper.kill('SIGKILL');

@@ -16,7 +16,10 @@ export function rfcAccept(key: string): string {
   return createHash('sha1').update(`${key}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest('base64');
 }
 
-function switching(head: string, headers: { upgrade?: string; connection?: string; accept?: string | null } = {}): string {
+function switching(
+  head: string,
+  headers: { upgrade?: string; connection?: string; accept?: string | null } = {},
+): string {
   const lines = ['HTTP/1.1 101 Switching Protocols'];
   if (headers.upgrade !== '') lines.push(`Upgrade: ${headers.upgrade ?? 'websocket'}`);
   if (headers.connection !== '') lines.push(`Connection: ${headers.connection ?? 'Upgrade'}`);
@@ -59,22 +62,65 @@ export const OUTCOME_CASES: OutcomeCase[] = [
     expected: 'upgraded',
     start: raw((s, head) => s.write(switching(head, { connection: 'keep-alive, Upgrade' }))),
   },
-  { name: 'a 101 with a wrong accept', expected: 'protocol_error', start: raw((s) => s.write(switching('', { accept: 'dGhlIHNhbXBsZSBub25jZQ==' }))) },
-  { name: 'a 101 without an accept', expected: 'protocol_error', start: raw((s) => s.write(switching('', { accept: null }))) },
-  { name: 'a 101 without Upgrade: websocket', expected: 'protocol_error', start: raw((s, head) => s.write(switching(head, { upgrade: '' }))) },
-  { name: 'a 101 with Upgrade: h2c', expected: 'protocol_error', start: raw((s, head) => s.write(switching(head, { upgrade: 'h2c' }))) },
-  { name: 'a 101 without Connection: Upgrade', expected: 'protocol_error', start: raw((s, head) => s.write(switching(head, { connection: 'keep-alive' }))) },
-  { name: 'a response that is not HTTP', expected: 'protocol_error', start: raw((s) => s.end('SSH-2.0-OpenSSH_9.2\r\n\r\n')) },
-  { name: 'a connection closed inside the response head', expected: 'protocol_error', start: raw((s) => s.end('HTTP/1.1 101 Switching Pro')) },
+  {
+    name: 'a 101 with a wrong accept',
+    expected: 'protocol_error',
+    start: raw((s) => s.write(switching('', { accept: 'dGhlIHNhbXBsZSBub25jZQ==' }))),
+  },
+  {
+    name: 'a 101 without an accept',
+    expected: 'protocol_error',
+    start: raw((s) => s.write(switching('', { accept: null }))),
+  },
+  {
+    name: 'a 101 without Upgrade: websocket',
+    expected: 'protocol_error',
+    start: raw((s, head) => s.write(switching(head, { upgrade: '' }))),
+  },
+  {
+    name: 'a 101 with Upgrade: h2c',
+    expected: 'protocol_error',
+    start: raw((s, head) => s.write(switching(head, { upgrade: 'h2c' }))),
+  },
+  {
+    name: 'a 101 without Connection: Upgrade',
+    expected: 'protocol_error',
+    start: raw((s, head) => s.write(switching(head, { connection: 'keep-alive' }))),
+  },
+  {
+    name: 'a response that is not HTTP',
+    expected: 'protocol_error',
+    start: raw((s) => s.end('SSH-2.0-OpenSSH_9.2\r\n\r\n')),
+  },
+  {
+    name: 'a connection closed inside the response head',
+    expected: 'protocol_error',
+    start: raw((s) => s.end('HTTP/1.1 101 Switching Pro')),
+  },
   {
     name: 'a 401 with a body',
     expected: 'http_401',
-    start: raw((s) => s.end('HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic realm="api"\r\nContent-Length: 2\r\n\r\n{}')),
+    start: raw((s) =>
+      s.end('HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic realm="api"\r\nContent-Length: 2\r\n\r\n{}'),
+    ),
   },
-  { name: 'a 500', expected: 'http_500', start: raw((s) => s.end('HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\n\r\n')) },
-  { name: 'a connection closed before any response byte', expected: 'closed_before_response', start: raw((s) => s.end()) },
+  {
+    name: 'a 500',
+    expected: 'http_500',
+    start: raw((s) => s.end('HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\n\r\n')),
+  },
+  {
+    name: 'a connection closed before any response byte',
+    expected: 'closed_before_response',
+    start: raw((s) => s.end()),
+  },
   { name: 'a connection reset before any response byte', expected: 'reset', start: raw((s) => s.resetAndDestroy()) },
-  { name: 'a server that never answers', expected: 'handshake_timeout', target: { handshakeTimeoutMs: 300 }, start: raw(() => undefined) },
+  {
+    name: 'a server that never answers',
+    expected: 'handshake_timeout',
+    target: { handshakeTimeoutMs: 300 },
+    start: raw(() => undefined),
+  },
   {
     name: 'a closed port',
     expected: 'refused',
@@ -95,7 +141,10 @@ export const OUTCOME_CASES: OutcomeCase[] = [
         s.once('data', () => s.end('HTTP/1.1 400 Bad Request\r\n\r\n'));
       });
       await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-      return { port: (server.address() as { port: number }).port, close: () => new Promise<void>((r) => server.close(() => r())) };
+      return {
+        port: (server.address() as { port: number }).port,
+        close: () => new Promise<void>((r) => server.close(() => r())),
+      };
     },
   },
   {
@@ -105,7 +154,8 @@ export const OUTCOME_CASES: OutcomeCase[] = [
     attempts: 4,
     start: async () => {
       // Python holds a socket with backlog 0 that never accepts; once the queue is full, SYNs are dropped.
-      const code = 'import socket,time\ns=socket.socket();s.bind(("127.0.0.1",0));s.listen(0)\nprint(s.getsockname()[1],flush=True)\ntime.sleep(30)';
+      const code =
+        'import socket,time\ns=socket.socket();s.bind(("127.0.0.1",0));s.listen(0)\nprint(s.getsockname()[1],flush=True)\ntime.sleep(30)';
       const py = spawn('python3', ['-c', code], { stdio: ['ignore', 'pipe', 'ignore'] });
       const port = await new Promise<number>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error('python3 did not start within 5 s')), 5000);

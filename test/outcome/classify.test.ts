@@ -23,7 +23,8 @@ test('socket errors map to their own outcomes: the client running out is not the
     ['EWHATEVER', 'connect', 'refused'],
     ['EWHATEVER', 'handshake', 'reset'],
   ];
-  for (const [code, step, outcome] of table) assert.equal(outcomeOfError(err(code), step), outcome, `${code} in ${step}`);
+  for (const [code, step, outcome] of table)
+    assert.equal(outcomeOfError(err(code), step), outcome, `${code} in ${step}`);
   assert.equal(outcomeOfError(err('EPROTO', 'unable to verify the first certificate'), 'handshake'), 'tls_error');
 });
 

@@ -3,7 +3,12 @@ import { test } from 'node:test';
 import { describeExpected, describeSeen, expectedOutcomes, expectedStatuses } from '../../harness/outcome/expected.ts';
 
 const plain = { statusMap: new Map<number, number[]>() };
-const nginxLike = { statusMap: new Map<number, number[]>([[400, [500]], [500, [500, 503]]]) };
+const nginxLike = {
+  statusMap: new Map<number, number[]>([
+    [400, [500]],
+    [500, [500, 503]],
+  ]),
+};
 
 test('without a statusMap an allow expects 101 and a denial its own status', () => {
   assert.deepEqual(expectedStatuses(plain, 200), [101]);

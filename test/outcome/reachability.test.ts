@@ -9,7 +9,14 @@ test('no TCP connection says unreachable under either policy; a TLS failure only
   }
   assert.equal(saysUnreachable('tls_error', 'tls-is-unreachable'), true);
   assert.equal(saysUnreachable('tls_error', 'tls-is-an-answer'), false);
-  for (const o of ['upgraded', 'http_401', 'reset', 'handshake_timeout', 'closed_before_response', 'protocol_error'] as const) {
+  for (const o of [
+    'upgraded',
+    'http_401',
+    'reset',
+    'handshake_timeout',
+    'closed_before_response',
+    'protocol_error',
+  ] as const) {
     assert.equal(saysUnreachable(o, 'tls-is-unreachable'), false, o);
   }
 });
@@ -22,8 +29,17 @@ test('a target is unreachable only when it had attempts and every one says so', 
 });
 
 test('under load every failure without an HTTP answer counts towards a dead target; a protocol error is an answer', () => {
-  for (const o of ['refused', 'reset', 'connect_timeout', 'handshake_timeout', 'closed_before_response', 'tls_error', 'port_exhausted'] as const) {
+  for (const o of [
+    'refused',
+    'reset',
+    'connect_timeout',
+    'handshake_timeout',
+    'closed_before_response',
+    'tls_error',
+    'port_exhausted',
+  ] as const) {
     assert.equal(isNetworkFailure(o), true, o);
   }
-  for (const o of ['upgraded', 'http_401', 'http_500', 'protocol_error'] as const) assert.equal(isNetworkFailure(o), false, o);
+  for (const o of ['upgraded', 'http_401', 'http_500', 'protocol_error'] as const)
+    assert.equal(isNetworkFailure(o), false, o);
 });

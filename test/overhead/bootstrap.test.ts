@@ -27,7 +27,9 @@ function naiveBootstrap(rounds: PairedRound[], resamples: number, seed: number) 
     const drawn = Array.from({ length: rounds.length }, () => rounds[Math.floor(random() * rounds.length)]!);
     const b = sortedCopy(drawn.flatMap((r) => [...r.baseline]));
     const a = sortedCopy(drawn.flatMap((r) => [...r.auth]));
-    PCTS.forEach((p, k) => dists[k]!.push(percentileOfSorted(a, p) - percentileOfSorted(b, p)));
+    PCTS.forEach((p, k) => {
+      dists[k]!.push(percentileOfSorted(a, p) - percentileOfSorted(b, p));
+    });
   }
   return dists.map((d) => {
     const sorted = sortedCopy(d);
@@ -49,14 +51,23 @@ test('the one-pass weighted bootstrap gives the intervals of concatenate-and-sor
 
 test('a constant shift is measured exactly, with a zero-width interval', () => {
   const base = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
-  const rounds = Array.from({ length: 8 }, (_, r) => ({ baseline: base.map((v) => v + r), auth: base.map((v) => v + r + 5) }));
-  const { differences } = bootstrapDifferences(rounds, { percentiles: PCTS, resamples: 500, confidence: 0.95, seed: 1 });
+  const rounds = Array.from({ length: 8 }, (_, r) => ({
+    baseline: base.map((v) => v + r),
+    auth: base.map((v) => v + r + 5),
+  }));
+  const { differences } = bootstrapDifferences(rounds, {
+    percentiles: PCTS,
+    resamples: 500,
+    confidence: 0.95,
+    seed: 1,
+  });
   for (const d of differences) assert.deepEqual([d.diff, d.ciLow, d.ciHigh], [5, 5, 5], `p${d.percentile}`);
 });
 
 test('the same seed gives the same interval; another seed another one', () => {
   const rounds = simulate(3, 10, 20, 0.2);
-  const run = (seed: number) => bootstrapDifferences(rounds, { percentiles: [50], resamples: 400, confidence: 0.95, seed }).differences[0]!;
+  const run = (seed: number) =>
+    bootstrapDifferences(rounds, { percentiles: [50], resamples: 400, confidence: 0.95, seed }).differences[0]!;
   assert.deepEqual(run(5), run(5));
   assert.notDeepEqual(run(5), run(6));
 });
@@ -65,7 +76,12 @@ test('the 95% interval covers the true difference about 95% of the time when rou
   let covered = 0;
   const trials = 120;
   for (let i = 0; i < trials; i++) {
-    const d = bootstrapDifferences(simulate(1000 + i, 20, 30, 0.5), { percentiles: [50], resamples: 500, confidence: 0.95, seed: i }).differences[0]!;
+    const d = bootstrapDifferences(simulate(1000 + i, 20, 30, 0.5), {
+      percentiles: [50],
+      resamples: 500,
+      confidence: 0.95,
+      seed: i,
+    }).differences[0]!;
     if (d.ciLow <= 0.5 && 0.5 <= d.ciHigh) covered++;
   }
   // Binomial(120, 0.95) is below 104 with probability < 0.2%; an 80% interval passed off as 95% would cover ~96.
@@ -81,7 +97,13 @@ test('2000 resamples over 20 rounds x 50 attempts per side take well under a sec
 });
 
 test('a side without values gives a NaN interval instead of a made-up one', () => {
-  const { differences, resamplesUsed } = bootstrapDifferences([{ baseline: [1, 2], auth: [] }, { baseline: [3], auth: [] }], { percentiles: [50], resamples: 100, confidence: 0.95, seed: 1 });
+  const { differences, resamplesUsed } = bootstrapDifferences(
+    [
+      { baseline: [1, 2], auth: [] },
+      { baseline: [3], auth: [] },
+    ],
+    { percentiles: [50], resamples: 100, confidence: 0.95, seed: 1 },
+  );
   assert.equal(resamplesUsed, 0);
   assert.ok(Number.isNaN(differences[0]!.ciLow) && Number.isNaN(differences[0]!.ciHigh));
 });

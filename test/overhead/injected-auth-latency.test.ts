@@ -3,12 +3,12 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { startFixtures, type RunningFixtures } from '../../fixtures/index.ts';
-import { measureOverhead } from '../../harness/overhead/measure.ts';
-import type { OverheadResult } from '../../harness/model/overhead.ts';
-import { buildPlan } from '../../harness/plan/plan.ts';
-import { createLog } from '../../harness/cli/log.ts';
+import { type RunningFixtures, startFixtures } from '../../fixtures/index.ts';
 import { executeRun } from '../../harness/cli/execute.ts';
+import { createLog } from '../../harness/cli/log.ts';
+import type { OverheadResult } from '../../harness/model/overhead.ts';
+import { measureOverhead } from '../../harness/overhead/measure.ts';
+import { buildPlan } from '../../harness/plan/plan.ts';
 import { parseScenario } from '../../harness/scenario/read.ts';
 
 const SECRET = 'sk-orders-web-7Hq2xVb9LmPz';
@@ -48,7 +48,12 @@ after(async () => {
 
 async function measure(latencyMs: number): Promise<OverheadResult> {
   await fixtures.auth.setState({ state: 'ok', latencyMs });
-  const scenario = parseScenario(scenarioText('  concurrency: 1\n  rounds: 10\n  attemptsPerRound: 20\n  warmup: 10\n  bootstrap: 1000\n  decompose: false'), join(dir, 'measure.yaml'));
+  const scenario = parseScenario(
+    scenarioText(
+      '  concurrency: 1\n  rounds: 10\n  attemptsPerRound: 20\n  warmup: 10\n  bootstrap: 1000\n  decompose: false',
+    ),
+    join(dir, 'measure.yaml'),
+  );
   const plan = await buildPlan(scenario, fixtures.urls);
   return measureOverhead(plan.overhead![0]!, { signal: AbortSignal.timeout(60_000) });
 }
@@ -73,8 +78,16 @@ test('5 ms injected into the auth service shows as 5 ms ± 1 ms more p50 overhea
       const line = `${latency} ms injected: p50 overhead ${d.diff.toFixed(3)} ms, 95% CI [${d.ciLow.toFixed(3)}, ${d.ciHigh.toFixed(3)}] ms, width ${d.ciWidth.toFixed(3)} ms (${r.roundsCompleted} rounds x ${r.method.attemptsPerRound})`;
       t.diagnostic(line);
       console.log(line);
-      assert.equal(r.auth.upgraded, r.auth.attempts, `every auth-side attempt upgrades: ${JSON.stringify(r.auth.outcomes)}`);
-      assert.equal(r.baseline.upgraded, r.baseline.attempts, `every baseline attempt upgrades: ${JSON.stringify(r.baseline.outcomes)}`);
+      assert.equal(
+        r.auth.upgraded,
+        r.auth.attempts,
+        `every auth-side attempt upgrades: ${JSON.stringify(r.auth.outcomes)}`,
+      );
+      assert.equal(
+        r.baseline.upgraded,
+        r.baseline.attempts,
+        `every baseline attempt upgrades: ${JSON.stringify(r.baseline.outcomes)}`,
+      );
       assert.equal(r.roundsCompleted, 10);
       // Honest: an interval around its estimate, with a width that is really there (not 0, not NaN).
       assert.ok(d.ciLow <= d.diff && d.diff <= d.ciHigh, line);
@@ -96,23 +109,40 @@ test('a run with an overhead: block puts the result in summary.json, CI upper bo
   await fixtures.auth.setState({ state: 'ok', latencyMs: 5 });
   const file = join(dir, 'run.yaml');
   const scenario = parseScenario(
-    scenarioText('  rounds: 6\n  attemptsPerRound: 15\n  warmup: 5\n  bootstrap: 500', 'thresholds:\n  - overhead.p50 < 100ms\n  - overhead.p50 < 1ms\n'),
+    scenarioText(
+      '  rounds: 6\n  attemptsPerRound: 15\n  warmup: 5\n  bootstrap: 500',
+      'thresholds:\n  - overhead.p50 < 100ms\n  - overhead.p50 < 1ms\n',
+    ),
     file,
   );
   const outDir = join(dir, 'out');
-  const outcome = await executeRun(scenario, { command: 'run', outDir, log: createLog(scenario.secrets, { quiet: true }), fixtureUrls: fixtures.urls });
+  const outcome = await executeRun(scenario, {
+    command: 'run',
+    outDir,
+    log: createLog(scenario.secrets, { quiet: true }),
+    fixtureUrls: fixtures.urls,
+  });
   await fixtures.auth.setState({ latencyMs: 0 });
 
   const text = readFileSync(join(outDir, 'summary.json'), 'utf8');
   assert.ok(!text.includes(SECRET), 'the client secret never reaches summary.json');
-  const summary = JSON.parse(text) as { overhead: OverheadResult[]; metrics: Record<string, number>; thresholds: Array<{ source: string; passed: boolean; actual: number }> };
+  const summary = JSON.parse(text) as {
+    overhead: OverheadResult[];
+    metrics: Record<string, number>;
+    thresholds: Array<{ source: string; passed: boolean; actual: number }>;
+  };
   assert.equal(summary.overhead.length, 1);
   const o = summary.overhead[0]!;
   assert.equal(o.roundsCompleted, 6);
   assert.equal(o.method.bootstrap.unit, 'paired-rounds');
   assert.equal(o.method.latencyFrom, 'scheduled-start');
   assert.match(o.baseline.histogram.base64, /^[A-Za-z0-9+/=]+$/);
-  for (const d of o.differences) assert.equal(summary.metrics[`overhead.p${d.percentile}`], d.ciHigh, `overhead.p${d.percentile} is the CI upper bound`);
+  for (const d of o.differences)
+    assert.equal(
+      summary.metrics[`overhead.p${d.percentile}`],
+      d.ciHigh,
+      `overhead.p${d.percentile} is the CI upper bound`,
+    );
   const p50 = o.differences.find((d) => d.percentile === 50)!;
   assert.deepEqual(
     summary.thresholds.map((t) => [t.source, t.passed, t.actual]),
@@ -128,8 +158,14 @@ test('a run with an overhead: block puts the result in summary.json, CI upper bo
   assert.equal(dec.problem, undefined);
   assert.equal(ac.requests, 6 * 15);
   assert.deepEqual(ac.statusCodes, { '200': 90 });
-  assert.ok(ac.percentiles.p50 >= 4.5 && ac.percentiles.p50 <= 8, `autocannon sees the auth service's 5 ms: p50 ${ac.percentiles.p50}`);
-  assert.ok(dec.serverTiming!.samples === 90 && dec.serverTiming!.percentiles.p50 >= 4.5, `Server-Timing auth;dur collected: ${JSON.stringify(dec.serverTiming)}`);
+  assert.ok(
+    ac.percentiles.p50 >= 4.5 && ac.percentiles.p50 <= 8,
+    `autocannon sees the auth service's 5 ms: p50 ${ac.percentiles.p50}`,
+  );
+  assert.ok(
+    dec.serverTiming!.samples === 90 && dec.serverTiming!.percentiles.p50 >= 4.5,
+    `Server-Timing auth;dur collected: ${JSON.stringify(dec.serverTiming)}`,
+  );
   assert.equal(dec.crossCheck!.agrees, true, JSON.stringify(dec.crossCheck));
   for (const s of dec.split) assert.ok(Math.abs(s.total - s.authService - s.gatewayAdded) < 0.002, JSON.stringify(s));
 });

@@ -32,12 +32,42 @@ overhead:
 `;
 
 const CASES: Array<{ name: string; text: string; at: string; says: RegExp }> = [
-  { name: 'unknown baseline target', text: BASE.replace('baseline: direct', 'baseline: nope'), at: ':17:13', says: /overhead\.baseline: no target is named "nope" \(known: direct, gw\)/ },
-  { name: 'unknown credential set', text: BASE.replace('credential: valid', 'credential: valdi'), at: ':19:15', says: /overhead\.credential: no credential set is named "valdi"/ },
-  { name: 'credential that is denied', text: BASE.replace('credential: valid', 'credential: wrong'), at: ':19:15', says: /"wrong" expects 401; overhead needs a set that upgrades/ },
-  { name: 'both concurrency and rate', text: BASE + '  concurrency: 2\n  rate: 50\n', at: ':22:9', says: /overhead\.rate: give either concurrency .* or rate/ },
-  { name: 'decomposition without an authorization URL', text: BASE.replace('decompose: false', 'decompose: true'), at: ':20:14', says: /overhead\.decompose: .*give authorizationUrl/ },
-  { name: 'unknown key', text: BASE + '  round: 3\n', at: ':21:3', says: /unknown key "round" — did you mean "rounds"\?/ },
+  {
+    name: 'unknown baseline target',
+    text: BASE.replace('baseline: direct', 'baseline: nope'),
+    at: ':17:13',
+    says: /overhead\.baseline: no target is named "nope" \(known: direct, gw\)/,
+  },
+  {
+    name: 'unknown credential set',
+    text: BASE.replace('credential: valid', 'credential: valdi'),
+    at: ':19:15',
+    says: /overhead\.credential: no credential set is named "valdi"/,
+  },
+  {
+    name: 'credential that is denied',
+    text: BASE.replace('credential: valid', 'credential: wrong'),
+    at: ':19:15',
+    says: /"wrong" expects 401; overhead needs a set that upgrades/,
+  },
+  {
+    name: 'both concurrency and rate',
+    text: BASE + '  concurrency: 2\n  rate: 50\n',
+    at: ':22:9',
+    says: /overhead\.rate: give either concurrency .* or rate/,
+  },
+  {
+    name: 'decomposition without an authorization URL',
+    text: BASE.replace('decompose: false', 'decompose: true'),
+    at: ':20:14',
+    says: /overhead\.decompose: .*give authorizationUrl/,
+  },
+  {
+    name: 'unknown key',
+    text: BASE + '  round: 3\n',
+    at: ':21:3',
+    says: /unknown key "round" — did you mean "rounds"\?/,
+  },
 ];
 
 for (const c of CASES) {

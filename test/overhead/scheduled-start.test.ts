@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { runBatch, type Attempt } from '../../harness/overhead/batch.ts';
+import { type Attempt, runBatch } from '../../harness/overhead/batch.ts';
 
 /** An attempt that upgrades `ms` after it starts. */
 const upgradesAfter =
@@ -51,11 +51,21 @@ test('an abort stops starting attempts and returns those that finished', async (
   setTimeout(() => abort.abort(), 30);
   const samples = await runBatch(upgradesAfter(1), 10_000, { model: 'rate', ratePerSec: 100 }, abort.signal);
   assert.ok(samples.length >= 1 && samples.length < 100, `${samples.length} of 10000 attempts`);
-  const closed = await runBatch(upgradesAfter(1), 10_000, { model: 'concurrency', concurrency: 2 }, AbortSignal.abort());
+  const closed = await runBatch(
+    upgradesAfter(1),
+    10_000,
+    { model: 'concurrency', concurrency: 2 },
+    AbortSignal.abort(),
+  );
   assert.equal(closed.length, 0);
 });
 
 test('an attempt that did not upgrade has an outcome and no latency', async () => {
-  const [s] = await runBatch(async () => ({ outcome: 'http_401' }), 1, { model: 'concurrency', concurrency: 1 }, new AbortController().signal);
+  const [s] = await runBatch(
+    async () => ({ outcome: 'http_401' }),
+    1,
+    { model: 'concurrency', concurrency: 1 },
+    new AbortController().signal,
+  );
   assert.deepEqual(s, { outcome: 'http_401', latencyMs: undefined, authDurMs: undefined });
 });

@@ -19,7 +19,12 @@ test('threshold units convert to the metric unit: s to ms, % to a fraction', () 
   assert.equal(parsed('handshake.p95 < 50ms').value, 50);
   assert.equal(parsed('handshake.p95 < 50').value, 50);
   assert.equal(parsed('error_rate <= 1%').value, 0.01);
-  assert.deepEqual(parsed('unexpected_outcomes == 0'), { source: 'unexpected_outcomes == 0', metric: 'unexpected_outcomes', op: '==', value: 0 });
+  assert.deepEqual(parsed('unexpected_outcomes == 0'), {
+    source: 'unexpected_outcomes == 0',
+    metric: 'unexpected_outcomes',
+    op: '==',
+    value: 0,
+  });
 });
 
 test('a threshold on an unknown metric, a bad statistic or a unit that does not fit is refused', () => {
@@ -33,8 +38,14 @@ test('a threshold on an unknown metric, a bad statistic or a unit that does not 
 });
 
 test('a metric no phase writes for the scenario says why; one that is written says nothing', () => {
-  const run = { phases: ['conformance', 'load'] as const, conditions: new Set<'held-connections'>(['held-connections']) };
-  assert.match(unwrittenBecause(lookupMetric('overhead.p95')!, run) ?? '', /overhead, which this scenario does not run/);
+  const run = {
+    phases: ['conformance', 'load'] as const,
+    conditions: new Set<'held-connections'>(['held-connections']),
+  };
+  assert.match(
+    unwrittenBecause(lookupMetric('overhead.p95')!, run) ?? '',
+    /overhead, which this scenario does not run/,
+  );
   assert.match(unwrittenBecause(lookupMetric('tls.p95')!, run) ?? '', /wss:\/\/ target under load/);
   assert.match(unwrittenBecause(lookupMetric('message_rtt.p99')!, run) ?? '', /messageEvery/);
   assert.equal(unwrittenBecause(lookupMetric('dropped')!, run), undefined);

@@ -4,10 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { readScenario } from '../../harness/scenario/read.ts';
+import { chromium, inBrowser } from '../helpers/browser.ts';
 import { runCli } from '../helpers/cli.ts';
-import { inBrowser, chromium } from '../helpers/browser.ts';
 
-const ROOT = new URL('../../', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'wsgate-compare-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -33,7 +32,9 @@ overhead:
   decompose: false
 `;
 
-test('wsgate compare writes one self-contained HTML that renders offline in Chromium, without secrets', { skip }, async () => {
+test('wsgate compare writes one self-contained HTML that renders offline in Chromium, without secrets', {
+  skip,
+}, async () => {
   const file = join(dir, 'two-routes.yaml');
   writeFileSync(file, SCENARIO);
   const run = await runCli(['run', file, '--out', join(dir, 'run')]);
@@ -49,7 +50,9 @@ test('wsgate compare writes one self-contained HTML that renders offline in Chro
     const heads = await page.$$eval('#conformance th', (ths) => ths.map((t) => t.textContent));
     assert.deepEqual(heads.slice(0, 3), ['credential set', 'gateway-a', 'gateway-b']);
     // 60 attempts, two sets rotated over two gateways: 15 of each set through each, exactly.
-    const load = await page.$$eval('#load-compare tr', (trs) => trs.slice(1, 6).map((tr) => [...tr.querySelectorAll('th,td')].map((c) => c.textContent)));
+    const load = await page.$$eval('#load-compare tr', (trs) =>
+      trs.slice(1, 6).map((tr) => [...tr.querySelectorAll('th,td')].map((c) => c.textContent)),
+    );
     assert.deepEqual(load, [
       ['attempts', '30', '30'],
       ['upgraded', '15', '15'],
@@ -63,19 +66,26 @@ test('wsgate compare writes one self-contained HTML that renders offline in Chro
   });
 });
 
-test('each run writes index.html: verdict banner, conformance matrix with evidence, overhead chart, environment', { skip }, async () => {
+test('each run writes index.html: verdict banner, conformance matrix with evidence, overhead chart, environment', {
+  skip,
+}, async () => {
   const html = readFileSync(join(dir, 'run', 'index.html'), 'utf8');
-  for (const secret of readScenario(join(dir, 'two-routes.yaml')).secrets.all()) assert.ok(!html.includes(secret), 'a secret is in the HTML');
+  for (const secret of readScenario(join(dir, 'two-routes.yaml')).secrets.all())
+    assert.ok(!html.includes(secret), 'a secret is in the HTML');
   await inBrowser(join(dir, 'run', 'index.html'), 'run.png', async (page) => {
     assert.equal(await page.textContent('#verdict'), 'PASS · exit 0');
-    const rows = await page.$$eval('#conformance tr', (trs) => trs.slice(1).map((tr) => [...tr.querySelectorAll('td')].slice(0, 7).map((td) => td.textContent)));
+    const rows = await page.$$eval('#conformance tr', (trs) =>
+      trs.slice(1).map((tr) => [...tr.querySelectorAll('td')].slice(0, 7).map((td) => td.textContent)),
+    );
     assert.deepEqual(rows[1], ['gateway-a', 'wrong-secret', '401', 'http_401', 'http_401', 'no', 'passed']);
     assert.equal(rows.length, 4);
     await page.click('#conformance tr:nth-child(3) summary');
     assert.match((await page.textContent('#conformance tr:nth-child(3) details')) ?? '', /HTTP\/1\.1 401 Unauthorized/);
     assert.match((await page.textContent('#environment')) ?? '', /Node\.js/);
     // Load: 60 attempts over two targets and two sets, each set with its expected outcome only.
-    const load = await page.$$eval('#load-sets tr', (trs) => trs.slice(1).map((tr) => [...tr.querySelectorAll('td')].slice(0, 6).map((td) => td.textContent)));
+    const load = await page.$$eval('#load-sets tr', (trs) =>
+      trs.slice(1).map((tr) => [...tr.querySelectorAll('td')].slice(0, 6).map((td) => td.textContent)),
+    );
     assert.deepEqual(load, [
       ['gateway-a', 'valid-app', '15', 'upgraded', 'upgraded 15', '0'],
       ['gateway-a', 'wrong-secret', '15', 'http_401', 'http_401 15', '0'],

@@ -1,16 +1,19 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { LoadResult } from '../../harness/model/load.ts';
 import { LatencyRecorder } from '../../harness/metrics/latency-recorder.ts';
-import { runReportHtml } from '../../harness/report/html/run-report.ts';
+import type { LoadResult } from '../../harness/model/load.ts';
 import type { Summary } from '../../harness/model/summary.ts';
+import { runReportHtml } from '../../harness/report/html/run-report.ts';
 
 test('the HTML report of a run with 1M attempts stays under 2 MB: histograms, not samples', () => {
   const recorders = Array.from({ length: 10 }, () => new LatencyRecorder());
   const all = new LatencyRecorder();
   // 1,000,000 attempts over 10 credential sets, latencies spread over four decades like a real run.
   let seed = 1;
-  const rnd = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+  const rnd = () => {
+    seed = (seed * 16807) % 2147483647;
+    return seed / 2147483647;
+  };
   for (let i = 0; i < 1_000_000; i++) {
     const ms = 0.3 * Math.exp(rnd() * Math.log(10_000));
     recorders[i % 10]!.record(ms);
@@ -26,7 +29,15 @@ test('the HTML report of a run with 1M attempts stays under 2 MB: histograms, no
     unexpected: 0,
     outcomes: { upgraded: 900_000, http_401: 100_000 },
     handshake: all.summary(),
-    sets: recorders.map((r, i) => ({ target: `gateway-${i % 2}`, credential: `set-${i}`, expected: ['upgraded'], attempts: 100_000, outcomes: { upgraded: 100_000 }, unexpected: 0, response: r.summary() })),
+    sets: recorders.map((r, i) => ({
+      target: `gateway-${i % 2}`,
+      credential: `set-${i}`,
+      expected: ['upgraded'],
+      attempts: 100_000,
+      outcomes: { upgraded: 100_000 },
+      unexpected: 0,
+      response: r.summary(),
+    })),
     // A 1000 s run: one point per second.
     series: Array.from({ length: 1000 }, (_, t) => ({ t, attempts: 1000, upgrades: 900, errors: 0, open: 12 })),
     durationMs: 1_000_000,
@@ -39,9 +50,23 @@ test('the HTML report of a run with 1M attempts stays under 2 MB: histograms, no
     schemaVersion: 2,
     partial: false,
     tool: { name: 'wsgate', version: 'test' },
-    environment: { node: 'v20', platform: 'linux', arch: 'x64', cpus: 2, cpuModel: 'test', totalMemoryBytes: 1, hostname: 'h' },
+    environment: {
+      node: 'v20',
+      platform: 'linux',
+      arch: 'x64',
+      cpus: 2,
+      cpuModel: 'test',
+      totalMemoryBytes: 1,
+      hostname: 'h',
+    },
     scenario: { name: 'big', file: 'big.yaml', hash: 'f'.repeat(64) },
-    run: { id: 'big', command: 'run', startedAt: '2026-01-01T00:00:00Z', endedAt: '2026-01-01T00:16:40Z', durationMs: 1_000_000 },
+    run: {
+      id: 'big',
+      command: 'run',
+      startedAt: '2026-01-01T00:00:00Z',
+      endedAt: '2026-01-01T00:16:40Z',
+      durationMs: 1_000_000,
+    },
     targets: [],
     credentials: [],
     load,

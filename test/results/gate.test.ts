@@ -19,11 +19,20 @@ test('every operator holds on its side of the boundary and fails on the other', 
   }
 });
 
-const t = (source: string, metric: Threshold['metric'], op: Op, value: number): Threshold => ({ source, metric, op, value });
+const t = (source: string, metric: Threshold['metric'], op: Op, value: number): Threshold => ({
+  source,
+  metric,
+  op,
+  value,
+});
 
 test('thresholds pass and fail on the measured value; a missing metric fails', () => {
   const r = evaluateThresholds(
-    [t('unexpected_outcomes == 0', 'unexpected_outcomes', '==', 0), t('handshake.p95 < 50ms', 'handshake.p95', '<', 50), t('overhead.p95 < 10ms', 'overhead.p95', '<', 10)],
+    [
+      t('unexpected_outcomes == 0', 'unexpected_outcomes', '==', 0),
+      t('handshake.p95 < 50ms', 'handshake.p95', '<', 50),
+      t('overhead.p95 < 10ms', 'overhead.p95', '<', 10),
+    ],
     { unexpected_outcomes: 0, 'handshake.p95': 51 },
   );
   assert.deepEqual(
@@ -38,7 +47,9 @@ test('thresholds pass and fail on the measured value; a missing metric fails', (
 
 test('a threshold the command never measures is skipped with the reason, not failed', () => {
   const checks = t('checks_failed == 0', 'checks_failed', '==', 0);
-  const [r] = evaluateThresholds([checks], {}, (x) => (x.metric === 'checks_failed' ? 'probe does not run conformance' : undefined));
+  const [r] = evaluateThresholds([checks], {}, (x) =>
+    x.metric === 'checks_failed' ? 'probe does not run conformance' : undefined,
+  );
   assert.equal(r!.passed, true);
   assert.equal(r!.skipped, 'probe does not run conformance');
   const [measured] = evaluateThresholds([checks], { checks_failed: 2 }, () => 'never used when measured');

@@ -17,9 +17,57 @@ const SEEDS = readdirSync(DIR)
   .filter((f) => f.endsWith('.yaml'))
   .map((f) => ({ file: `${DIR}${f}`, text: readFileSync(`${DIR}${f}`, 'utf8') }));
 const PER_SCENARIO = 90;
-const TOKENS = ['*a', '&a', '&a [*a, *a]', '<<: *a', '!!binary', '!tag', '{', '}', '[', ']', ': ', '- ', '? ', '|', '>-', '"', "'", '#', '%YAML 1.1',
-  '---', '...', '${env:WSGATE_FUZZ}', '${env:', '${file:../package.json}', '${file:/nonexistent}', '${fixture:nope}', '${fixture:gateway}', '\t', '\u0000', '\ufeff', 'null', '~', '[]', '{}'];
-const NUMBERS = ['-1', '0', '1e309', '.nan', '-.inf', '99999999999999999999', '0x10', '1.5', '-0', '1_000', '4294967296', '2s', '-5m'];
+const TOKENS = [
+  '*a',
+  '&a',
+  '&a [*a, *a]',
+  '<<: *a',
+  '!!binary',
+  '!tag',
+  '{',
+  '}',
+  '[',
+  ']',
+  ': ',
+  '- ',
+  '? ',
+  '|',
+  '>-',
+  '"',
+  "'",
+  '#',
+  '%YAML 1.1',
+  '---',
+  '...',
+  '${env:WSGATE_FUZZ}',
+  '${env:',
+  '${file:../package.json}',
+  '${file:/nonexistent}',
+  '${fixture:nope}',
+  '${fixture:gateway}',
+  '\t',
+  '\u0000',
+  '\ufeff',
+  'null',
+  '~',
+  '[]',
+  '{}',
+];
+const NUMBERS = [
+  '-1',
+  '0',
+  '1e309',
+  '.nan',
+  '-.inf',
+  '99999999999999999999',
+  '0x10',
+  '1.5',
+  '-0',
+  '1_000',
+  '4294967296',
+  '2s',
+  '-5m',
+];
 
 function mutate(text: string, random: () => number): string {
   const lines = text.split('\n');
@@ -59,7 +107,17 @@ const HOSTILE: Array<[string, string]> = [
   ['a list', '- a\n- b\n'],
   ['binary', '\u0000\u0001\u0002\uffff'],
   ['an unresolved alias', 'name: x\ntargets: *a\ncredentials: []\n'],
-  ['an alias bomb', `a: &a [x, x]\n${['b', 'c', 'd', 'e', 'f', 'g'].map((k, i, all) => `${k}: &${k} [${Array(9).fill(`*${i === 0 ? 'a' : all[i - 1]}`).join(', ')}]`).join('\n')}\n`],
+  [
+    'an alias bomb',
+    `a: &a [x, x]\n${['b', 'c', 'd', 'e', 'f', 'g']
+      .map(
+        (k, i, all) =>
+          `${k}: &${k} [${Array(9)
+            .fill(`*${i === 0 ? 'a' : all[i - 1]}`)
+            .join(', ')}]`,
+      )
+      .join('\n')}\n`,
+  ],
   ['deep nesting', `${'['.repeat(3000)}${']'.repeat(3000)}`],
   ['a huge key', `${'k'.repeat(200_000)}: 1\n`],
   ['duplicate keys', 'name: a\nname: b\n'],
@@ -70,7 +128,8 @@ test(`the scenario reader ends ${SEEDS.length * PER_SCENARIO + HOSTILE.length} m
   const random = seededRandom(20261127);
   const env = { WSGATE_FUZZ: 'fuzz-secret-value' };
   const inputs: Array<[string, string, string]> = HOSTILE.map(([name, text]) => [name, text, `${DIR}hostile.yaml`]);
-  for (const seed of SEEDS) for (let i = 0; i < PER_SCENARIO; i++) inputs.push([`${seed.file} #${i}`, mutate(seed.text, random), seed.file]);
+  for (const seed of SEEDS)
+    for (let i = 0; i < PER_SCENARIO; i++) inputs.push([`${seed.file} #${i}`, mutate(seed.text, random), seed.file]);
   const codes = new Map<number, number>();
   for (const [name, text, file] of inputs) {
     let code = 0;
@@ -78,7 +137,11 @@ test(`the scenario reader ends ${SEEDS.length * PER_SCENARIO + HOSTILE.length} m
       await validateScenario(parseScenario(text, file, env));
     } catch (err) {
       const exit = exitFor(err);
-      assert.equal(exit.internal, false, `${name} ended in an internal error:\n${exit.message}\n--- input ---\n${text.slice(0, 2000)}`);
+      assert.equal(
+        exit.internal,
+        false,
+        `${name} ended in an internal error:\n${exit.message}\n--- input ---\n${text.slice(0, 2000)}`,
+      );
       code = exit.code;
     }
     assert.ok(code === 0 || code === 2, `${name} exited ${code}`);
@@ -99,5 +162,8 @@ test('an unresolved alias and an alias bomb are invalid input at their line, not
     return 'no error';
   };
   assert.equal(problem('name: x\ntargets: *a\n'), 'x.yaml:2:10: alias *a has no anchor &a before it');
-  assert.match(problem(HOSTILE.find(([n]) => n === 'an alias bomb')![1]), /^x\.yaml:2:\d+: aliases expand to too much data/);
+  assert.match(
+    problem(HOSTILE.find(([n]) => n === 'an alias bomb')![1]),
+    /^x\.yaml:2:\d+: aliases expand to too much data/,
+  );
 });

@@ -22,14 +22,54 @@ credentials:
 /** Each case: scenario text, the line:col the error must point at, and words the message must hold. */
 const CASES: Array<{ name: string; text: string; at: string; says: RegExp; env?: NodeJS.ProcessEnv }> = [
   { name: 'yaml syntax error', text: VALID + '  - name: [unclosed\n', at: ':11:', says: /YAML syntax/ },
-  { name: 'unknown key with a did-you-mean', text: VALID.replace('    expect: 200', '    expekt: 200'), at: ':7:5', says: /unknown key "expekt" — did you mean "expect"\?/ },
-  { name: 'wrong type', text: VALID.replace('expect: 200', 'expect: "two hundred"'), at: ':7:13', says: /credentials\[0\]\.expect: got "two hundred", expected one of 200, 400/ },
-  { name: 'missing required field', text: VALID.replace('    url: ws://127.0.0.1:9/echo\n', ''), at: ':3:5', says: /targets\[0\]\.url: missing required field "url"/ },
-  { name: 'missing environment variable', text: VALID.replace('app-1234567', '${env:WSGATE_TEST_UNSET_VAR}'), at: ':9:24', says: /WSGATE_TEST_UNSET_VAR is not set/ },
-  { name: 'unreadable file', text: VALID.replace('app-1234567', '${file:does/not/exist.pem}'), at: ':9:24', says: /cannot read file .*does\/not\/exist\.pem \(ENOENT\)/ },
-  { name: 'bad threshold', text: VALID + 'thresholds: ["handshake.p95 < fast"]\n', at: ':10:14', says: /is not a threshold/ },
-  { name: 'duplicate credential name', text: VALID + '  - name: valid\n    expect: 401\n', at: ':10:11', says: /duplicate name "valid"/ },
-  { name: 'bad URL scheme', text: VALID.replace('ws://127.0.0.1:9/echo', 'http://127.0.0.1:9/echo'), at: ':4:10', says: /targets\[0\]\.url/ },
+  {
+    name: 'unknown key with a did-you-mean',
+    text: VALID.replace('    expect: 200', '    expekt: 200'),
+    at: ':7:5',
+    says: /unknown key "expekt" — did you mean "expect"\?/,
+  },
+  {
+    name: 'wrong type',
+    text: VALID.replace('expect: 200', 'expect: "two hundred"'),
+    at: ':7:13',
+    says: /credentials\[0\]\.expect: got "two hundred", expected one of 200, 400/,
+  },
+  {
+    name: 'missing required field',
+    text: VALID.replace('    url: ws://127.0.0.1:9/echo\n', ''),
+    at: ':3:5',
+    says: /targets\[0\]\.url: missing required field "url"/,
+  },
+  {
+    name: 'missing environment variable',
+    text: VALID.replace('app-1234567', '${env:WSGATE_TEST_UNSET_VAR}'),
+    at: ':9:24',
+    says: /WSGATE_TEST_UNSET_VAR is not set/,
+  },
+  {
+    name: 'unreadable file',
+    text: VALID.replace('app-1234567', '${file:does/not/exist.pem}'),
+    at: ':9:24',
+    says: /cannot read file .*does\/not\/exist\.pem \(ENOENT\)/,
+  },
+  {
+    name: 'bad threshold',
+    text: VALID + 'thresholds: ["handshake.p95 < fast"]\n',
+    at: ':10:14',
+    says: /is not a threshold/,
+  },
+  {
+    name: 'duplicate credential name',
+    text: VALID + '  - name: valid\n    expect: 401\n',
+    at: ':10:11',
+    says: /duplicate name "valid"/,
+  },
+  {
+    name: 'bad URL scheme',
+    text: VALID.replace('ws://127.0.0.1:9/echo', 'http://127.0.0.1:9/echo'),
+    at: ':4:10',
+    says: /targets\[0\]\.url/,
+  },
 ];
 
 for (const c of CASES) {

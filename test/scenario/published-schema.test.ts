@@ -13,6 +13,9 @@ test('wsgate.schema.json is the schema the code validates with (run `npm run sch
 
 test('every scenario shipped in scenarios/ is valid as it is', () => {
   const files = readdirSync(join(ROOT, 'scenarios')).filter((f) => f.endsWith('.yaml'));
-  assert.ok(files.includes('quickstart.yaml') && files.includes('api-connect.yaml'), `scenarios/ holds ${files.join(', ')}`);
+  assert.ok(
+    files.includes('quickstart.yaml') && files.includes('api-connect.yaml'),
+    `scenarios/ holds ${files.join(', ')}`,
+  );
   for (const f of files) assert.doesNotThrow(() => readScenario(join(ROOT, 'scenarios', f)), f);
 });

@@ -27,14 +27,19 @@ credentials:
     '/tmp/s.yaml',
     { WSGATE_T_TRACE: 'trace-from-env' },
   );
-  for (const secret of ['app-client-id-1', 'alice-user', 'wonderland', 'trace-from-env']) assert.ok(loaded.secrets.has(secret), secret);
+  for (const secret of ['app-client-id-1', 'alice-user', 'wonderland', 'trace-from-env'])
+    assert.ok(loaded.secrets.has(secret), secret);
   assert.ok(!loaded.secrets.has('valid-app'));
   assert.equal(loaded.doc.targets[0]!.headers!['X-Trace'], 'trace-from-env');
 });
 
 test('a secret too short to mask is refused at load time', () => {
   assert.throws(
-    () => parseScenario('name: s\ntargets: [{name: gw, url: "ws://127.0.0.1:9/x"}]\ncredentials:\n  - name: c\n    expect: 401\n    bearer: abc\n', '/tmp/short.yaml'),
+    () =>
+      parseScenario(
+        'name: s\ntargets: [{name: gw, url: "ws://127.0.0.1:9/x"}]\ncredentials:\n  - name: c\n    expect: 401\n    bearer: abc\n',
+        '/tmp/short.yaml',
+      ),
     /short\.yaml:6:13: credentials\[0\]\.bearer: a secret must be at least 4 characters/,
   );
 });

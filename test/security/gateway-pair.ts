@@ -1,6 +1,6 @@
 import { FIXTURE_CREDENTIALS } from '../../fixtures/auth-registry.ts';
+import { type RunningFixtures, startFixtures } from '../../fixtures/index.ts';
 import type { MisbehavingGateway } from '../../fixtures/node-gateway/misbehaving-gateway.ts';
-import { startFixtures, type RunningFixtures } from '../../fixtures/index.ts';
 
 const app = FIXTURE_CREDENTIALS.validApp;
 

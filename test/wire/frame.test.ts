@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { encodeClientFrame, encodeClose, OP_BINARY, OP_CLOSE, OP_TEXT, parseServerFrame } from '../../harness/wire/frame.ts';
+import {
+  encodeClientFrame,
+  encodeClose,
+  OP_BINARY,
+  OP_CLOSE,
+  OP_TEXT,
+  parseServerFrame,
+} from '../../harness/wire/frame.ts';
 
 /** Unmask a client frame by hand: header length from the RFC 6455 5.2 layout, then XOR with the key. */
 function unmask(frame: Buffer): { first: number; second: number; headerLength: number; payload: Buffer } {
@@ -8,7 +15,12 @@ function unmask(frame: Buffer): { first: number; second: number; headerLength: n
   const extra = len7 === 126 ? 2 : len7 === 127 ? 8 : 0;
   const key = frame.subarray(2 + extra, 6 + extra);
   const data = frame.subarray(6 + extra);
-  return { first: frame[0]!, second: frame[1]!, headerLength: 6 + extra, payload: Buffer.from(data.map((b, i) => b ^ key[i & 3]!)) };
+  return {
+    first: frame[0]!,
+    second: frame[1]!,
+    headerLength: 6 + extra,
+    payload: Buffer.from(data.map((b, i) => b ^ key[i & 3]!)),
+  };
 }
 
 test('client frames of 0, 125, 126, 65535 and 65536 bytes use the 7-bit, 16-bit and 64-bit lengths, masked', () => {
@@ -44,9 +56,18 @@ test('a close frame carries its code big-endian', () => {
 });
 
 test('server frames of 0, 125, 126, 65535 and 65536 bytes parse from hand-made bytes', () => {
-  const header = (size: number): number[] => (size < 126 ? [size] : size < 65536 ? [126, size >> 8, size & 0xff] : [127, 0, 0, 0, 0, 0, size >> 16, (size >> 8) & 0xff, size & 0xff]);
+  const header = (size: number): number[] =>
+    size < 126
+      ? [size]
+      : size < 65536
+        ? [126, size >> 8, size & 0xff]
+        : [127, 0, 0, 0, 0, 0, size >> 16, (size >> 8) & 0xff, size & 0xff];
   for (const size of [0, 125, 126, 65535, 65536]) {
-    const bytes = Buffer.concat([Buffer.from([0x81, ...header(size)]), Buffer.alloc(size, 0x61), Buffer.from([0x89, 0x00])]);
+    const bytes = Buffer.concat([
+      Buffer.from([0x81, ...header(size)]),
+      Buffer.alloc(size, 0x61),
+      Buffer.from([0x89, 0x00]),
+    ]);
     const p = parseServerFrame(bytes);
     assert.equal(p.kind, 'frame', `size ${size}`);
     if (p.kind !== 'frame') continue;
@@ -67,8 +88,20 @@ test('a fragment keeps FIN clear; a frame cut inside its extended length is inco
 });
 
 test('a masked server frame, reserved bits and an oversized frame are invalid', () => {
-  assert.deepEqual(parseServerFrame(Buffer.from([0x81, 0x81, 1, 2, 3, 4, 0x61])), { kind: 'invalid', reason: 'server frame is masked' });
-  assert.deepEqual(parseServerFrame(Buffer.from([0xc1, 0x01, 0x61])), { kind: 'invalid', reason: 'reserved bits set without a negotiated extension' });
-  assert.deepEqual(parseServerFrame(Buffer.from([0x82, 126, 0x01, 0x00]), 255), { kind: 'invalid', reason: 'frame of 256 bytes exceeds 255' });
-  assert.deepEqual(parseServerFrame(Buffer.from([0x82, 127, 0, 0, 0, 1, 0, 0, 0, 0]), 1024), { kind: 'invalid', reason: 'frame of 4294967296 bytes exceeds 1024' });
+  assert.deepEqual(parseServerFrame(Buffer.from([0x81, 0x81, 1, 2, 3, 4, 0x61])), {
+    kind: 'invalid',
+    reason: 'server frame is masked',
+  });
+  assert.deepEqual(parseServerFrame(Buffer.from([0xc1, 0x01, 0x61])), {
+    kind: 'invalid',
+    reason: 'reserved bits set without a negotiated extension',
+  });
+  assert.deepEqual(parseServerFrame(Buffer.from([0x82, 126, 0x01, 0x00]), 255), {
+    kind: 'invalid',
+    reason: 'frame of 256 bytes exceeds 255',
+  });
+  assert.deepEqual(parseServerFrame(Buffer.from([0x82, 127, 0, 0, 0, 1, 0, 0, 0, 0]), 1024), {
+    kind: 'invalid',
+    reason: 'frame of 4294967296 bytes exceeds 1024',
+  });
 });

@@ -6,7 +6,9 @@ import { parseResponseHead, type ResponseHead } from '../../harness/wire/respons
 const ACCEPT = 's3pPLMBiTxaQ9kYGzzhZRbK+xOo=';
 
 function head(status: string, headers: string[]): ResponseHead {
-  const p = parseResponseHead(Buffer.from(`HTTP/1.1 ${status}\r\n${headers.map((h) => `${h}\r\n`).join('')}\r\n`, 'latin1'));
+  const p = parseResponseHead(
+    Buffer.from(`HTTP/1.1 ${status}\r\n${headers.map((h) => `${h}\r\n`).join('')}\r\n`, 'latin1'),
+  );
   if (p.kind !== 'head') throw new Error(p.kind);
   return p.head;
 }
@@ -15,10 +17,22 @@ test('a 101 is an upgrade only with Upgrade: websocket, Connection: Upgrade and 
   const ok = ['Upgrade: WebSocket', 'Connection: keep-alive, Upgrade', `Sec-WebSocket-Accept: ${ACCEPT}`];
   assert.deepEqual(judgeHandshake(head('101 Switching Protocols', ok), ACCEPT), { outcome: 'upgraded' });
   const without = (i: number) => ok.filter((_, k) => k !== i);
-  assert.deepEqual(judgeHandshake(head('101 X', without(0)), ACCEPT), { outcome: 'protocol_error', problem: 'missing Upgrade: websocket' });
-  assert.deepEqual(judgeHandshake(head('101 X', without(1)), ACCEPT), { outcome: 'protocol_error', problem: 'missing Connection: Upgrade' });
-  assert.deepEqual(judgeHandshake(head('101 X', without(2)), ACCEPT), { outcome: 'protocol_error', problem: 'missing Sec-WebSocket-Accept' });
-  assert.deepEqual(judgeHandshake(head('101 X', ok), 'c29tZXRoaW5nIGVsc2U='), { outcome: 'protocol_error', problem: 'wrong Sec-WebSocket-Accept' });
+  assert.deepEqual(judgeHandshake(head('101 X', without(0)), ACCEPT), {
+    outcome: 'protocol_error',
+    problem: 'missing Upgrade: websocket',
+  });
+  assert.deepEqual(judgeHandshake(head('101 X', without(1)), ACCEPT), {
+    outcome: 'protocol_error',
+    problem: 'missing Connection: Upgrade',
+  });
+  assert.deepEqual(judgeHandshake(head('101 X', without(2)), ACCEPT), {
+    outcome: 'protocol_error',
+    problem: 'missing Sec-WebSocket-Accept',
+  });
+  assert.deepEqual(judgeHandshake(head('101 X', ok), 'c29tZXRoaW5nIGVsc2U='), {
+    outcome: 'protocol_error',
+    problem: 'wrong Sec-WebSocket-Accept',
+  });
 });
 
 test('any other status is http_<status>, whatever its headers', () => {

@@ -5,7 +5,8 @@ import { header, headerHasToken, MAX_HEAD_BYTES, parseResponseHead } from '../..
 const bytes = (text: string) => Buffer.from(text, 'latin1');
 
 test('a 101 head parses into version, status, reason, lower-cased headers and its length', () => {
-  const text = 'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection:  Upgrade \r\nSet-Cookie: a=1\r\nset-cookie: b=2\r\n\r\n';
+  const text =
+    'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection:  Upgrade \r\nSet-Cookie: a=1\r\nset-cookie: b=2\r\n\r\n';
   const p = parseResponseHead(bytes(`${text}\x81\x00`));
   assert.equal(p.kind, 'head');
   if (p.kind !== 'head') return;
@@ -35,11 +36,16 @@ test('what is not an HTTP/1.x head is invalid, with the reason', () => {
   assert.match(reason('HTTP/1.1 6xx Odd\r\n\r\n'), /malformed status code/);
   assert.match(reason('HTTP/1.1 200 OK\r\nno colon here\r\n\r\n'), /malformed header line/);
   assert.equal(reason('HTTP/1.1 200 OK\r\nA: b\rC: d\r\n\r\n'), 'bare CR in response head');
-  assert.equal(reason(`HTTP/1.1 200 OK\r\nX: ${'a'.repeat(MAX_HEAD_BYTES)}`), `response head longer than ${MAX_HEAD_BYTES} bytes`);
+  assert.equal(
+    reason(`HTTP/1.1 200 OK\r\nX: ${'a'.repeat(MAX_HEAD_BYTES)}`),
+    `response head longer than ${MAX_HEAD_BYTES} bytes`,
+  );
 });
 
 test('a header token is found in a comma-separated list, case-insensitively, and not as a substring', () => {
-  const p = parseResponseHead(bytes('HTTP/1.1 101 OK\r\nConnection: keep-alive, UPGRADE\r\nUpgrade: websocketx\r\n\r\n'));
+  const p = parseResponseHead(
+    bytes('HTTP/1.1 101 OK\r\nConnection: keep-alive, UPGRADE\r\nUpgrade: websocketx\r\n\r\n'),
+  );
   if (p.kind !== 'head') return assert.fail(p.kind);
   assert.equal(headerHasToken(p.head, 'connection', 'upgrade'), true);
   assert.equal(headerHasToken(p.head, 'connection', 'close'), false);

@@ -1,8 +1,8 @@
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { Command } from 'commander';
-import { compareHtml } from '../../report/html/compare.ts';
 import type { Summary } from '../../model/summary.ts';
+import { compareHtml } from '../../report/html/compare.ts';
 import { readSummary } from '../../results/read-summary.ts';
 import { CliError, EXIT_INVALID } from '../exit-codes.ts';
 
@@ -25,10 +25,18 @@ export function registerCompare(program: Command): void {
     .description('Write one HTML comparing runs, or the gateways (targets) of one run, side by side')
     .argument('<run...>', 'run folders (reports/<run>/) or their summary.json files')
     .option('-o, --output <file>', 'HTML file to write', '')
-    .addHelpText('after', '\nExample: wsgate run scenarios/compare-gateways.yaml -o reports/gw && wsgate compare reports/gw\nThe page is self-contained (opens offline); secrets were masked when the runs were written.')
+    .addHelpText(
+      'after',
+      '\nExample: wsgate run scenarios/compare-gateways.yaml -o reports/gw && wsgate compare reports/gw\nThe page is self-contained (opens offline); secrets were masked when the runs were written.',
+    )
     .action((paths: string[], flags: { output: string }) => {
       const runs = paths.map(readRun);
-      const out = flags.output || join(dirname(paths[0]!.replace(/\/summary\.json$/, '')), `compare-${new Date().toISOString().replace(/[-:]/g, '').slice(0, 15)}.html`);
+      const out =
+        flags.output ||
+        join(
+          dirname(paths[0]!.replace(/\/summary\.json$/, '')),
+          `compare-${new Date().toISOString().replace(/[-:]/g, '').slice(0, 15)}.html`,
+        );
       mkdirSync(dirname(out), { recursive: true });
       writeFileSync(out, compareHtml(runs));
       process.stdout.write(`${out}\n`);

@@ -12,10 +12,18 @@ interface FixtureFlags {
 export function registerFixtures(program: Command): void {
   program
     .command('fixtures')
-    .description('Start the bundled echo backend, auth service and a gateway on loopback; print their URLs; stop on Ctrl-C')
-    .option('-g, --gateway <name...>', 'gateway(s) to start: reference, misbehaving, nginx, caddy, haproxy', ['reference'])
+    .description(
+      'Start the bundled echo backend, auth service and a gateway on loopback; print their URLs; stop on Ctrl-C',
+    )
+    .option('-g, --gateway <name...>', 'gateway(s) to start: reference, misbehaving, nginx, caddy, haproxy', [
+      'reference',
+    ])
     .option('--auth-timeout <duration>', 'how long gateways wait for the auth service', '1s')
-    .option('-p, --processes <n>', 'run the echo backend and the reference gateway as n processes sharing one port each (one process holds at most ~19,000 connections here)', '1')
+    .option(
+      '-p, --processes <n>',
+      'run the echo backend and the reference gateway as n processes sharing one port each (one process holds at most ~19,000 connections here)',
+      '1',
+    )
     .addHelpText(
       'after',
       `
@@ -36,15 +44,21 @@ Credentials the auth service knows are in fixtures/auth-registry.ts.`,
         throw new CliError(`--auth-timeout: ${(err as Error).message}`, EXIT_INVALID);
       }
       const processes = Number(flags.processes);
-      if (!Number.isInteger(processes) || processes < 1 || processes > 32) throw new CliError(`--processes: expected a whole number from 1 to 32, got "${flags.processes}"`, EXIT_INVALID);
+      if (!Number.isInteger(processes) || processes < 1 || processes > 32)
+        throw new CliError(`--processes: expected a whole number from 1 to 32, got "${flags.processes}"`, EXIT_INVALID);
       const { startFixtures, GATEWAYS } = await import('../../../fixtures/index.ts');
       const unknown = flags.gateway.filter((g) => !GATEWAYS[g]);
-      if (unknown.length > 0) throw new CliError(`--gateway: unknown ${unknown.join(', ')} (known: ${Object.keys(GATEWAYS).join(', ')})`, EXIT_INVALID);
+      if (unknown.length > 0)
+        throw new CliError(
+          `--gateway: unknown ${unknown.join(', ')} (known: ${Object.keys(GATEWAYS).join(', ')})`,
+          EXIT_INVALID,
+        );
       const running = await startFixtures({ gateways: flags.gateway, authTimeoutMs, processes }).catch((err: Error) => {
         throw new CliError(`fixtures could not start: ${err.message}`, EXIT_NOT_CARRIED_OUT);
       });
       const width = Math.max(...Object.keys(running.urls).map((k) => k.length));
-      for (const [name, url] of Object.entries(running.urls).sort()) process.stdout.write(`${name.padEnd(width)}  ${url}\n`);
+      for (const [name, url] of Object.entries(running.urls).sort())
+        process.stdout.write(`${name.padEnd(width)}  ${url}\n`);
       process.stderr.write('fixtures running on loopback; Ctrl-C to stop\n');
       await new Promise<void>((resolve) => {
         process.once('SIGINT', resolve);

@@ -9,4 +9,14 @@ import { registerTrend } from './trend.ts';
 import { registerValidate } from './validate.ts';
 
 /** Every wsgate command, in the order `wsgate --help` lists them. Each file registers one. */
-export const COMMANDS: Array<(program: Command) => void> = [registerRun, registerCheck, registerProbe, registerValidate, registerFixtures, registerCompare, registerTrend, registerExport, registerSchema];
+export const COMMANDS: Array<(program: Command) => void> = [
+  registerRun,
+  registerCheck,
+  registerProbe,
+  registerValidate,
+  registerFixtures,
+  registerCompare,
+  registerTrend,
+  registerExport,
+  registerSchema,
+];

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { appendToHistory } from '../../history/history.ts';
-import { readScenario } from '../../scenario/read.ts';
 import type { Command as RunCommand } from '../../plan/phases.ts';
+import { readScenario } from '../../scenario/read.ts';
 import { executeRun } from '../execute.ts';
 import { createLog } from '../log.ts';
 
@@ -21,8 +21,11 @@ export function addRunCommand(program: Command, name: RunCommand, description: s
     .option('-o, --out <dir>', 'write outputs here instead of reports/<scenario>-<timestamp>/')
     .option('--reports <dir>', 'root folder for run outputs', 'reports')
     .option('-q, --quiet', 'print only the final summary')
-    .option('--history <dir>', 'also keep this run\'s summary.json in a history folder, for `wsgate trend`')
-    .addHelpText('after', `\n${extraHelp}\n\nOutputs: summary.json, junit.xml, summary.md (also appended to $GITHUB_STEP_SUMMARY when set).\nExit codes: 0 pass, 1 a check or threshold failed, 2 invalid scenario, 3 target unreachable or run interrupted.`)
+    .option('--history <dir>', "also keep this run's summary.json in a history folder, for `wsgate trend`")
+    .addHelpText(
+      'after',
+      `\n${extraHelp}\n\nOutputs: summary.json, junit.xml, summary.md (also appended to $GITHUB_STEP_SUMMARY when set).\nExit codes: 0 pass, 1 a check or threshold failed, 2 invalid scenario, 3 target unreachable or run interrupted.`,
+    )
     .action(async (file: string, flags: RunFlags) => {
       const scenario = readScenario(file);
       const log = createLog(scenario.secrets, { quiet: flags.quiet });
@@ -40,9 +43,16 @@ export function addRunCommand(program: Command, name: RunCommand, description: s
       process.on('SIGINT', onSignal);
       process.on('SIGTERM', onSignal);
       try {
-        const outcome = await executeRun(scenario, { command: name, outDir: flags.out, reportsRoot: flags.reports, log, signal: abort.signal });
+        const outcome = await executeRun(scenario, {
+          command: name,
+          outDir: flags.out,
+          reportsRoot: flags.reports,
+          log,
+          signal: abort.signal,
+        });
         process.exitCode = outcome.exitCode;
-        if (flags.history) log.info(`history: ${appendToHistory(flags.history, outcome.outDir, outcome.summary.run.id)}`);
+        if (flags.history)
+          log.info(`history: ${appendToHistory(flags.history, outcome.outDir, outcome.summary.run.id)}`);
       } finally {
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);
@@ -51,16 +61,26 @@ export function addRunCommand(program: Command, name: RunCommand, description: s
 }
 
 export function registerRun(program: Command): void {
-  addRunCommand(program, 'run', 'Run everything the scenario describes: conformance, then load, overhead and security', `Runs the conformance checks first, then the scenario's load:, overhead: and security: blocks when present.
+  addRunCommand(
+    program,
+    'run',
+    'Run everything the scenario describes: conformance, then load, overhead and security',
+    `Runs the conformance checks first, then the scenario's load:, overhead: and security: blocks when present.
 
 Load (README "Load"): arrivalRate stages (new upgrades per second, timed from their scheduled
 start) and/or connections (held, with timed echoes), a weighted mix of credential sets, spread
 over load.workers processes (default one per core) and source addresses. The plan is checked
 against this host's open-file limit and ephemeral ports before anything starts (exit 2 says
 what to change). Progress: a live line on a terminal, a line a second otherwise. Ctrl-C stops
-the load and writes a partial report (exit 3). index.html sits beside summary.json.`);
+the load and writes a partial report (exit 3). index.html sits beside summary.json.`,
+  );
 }
 
 export function registerCheck(program: Command): void {
-  addRunCommand(program, 'check', 'Conformance only: every target x credential set gets its expected outcome (the CI gate)', 'Each credential set is tried once per target, with full evidence; a denied set must never reach the backend.');
+  addRunCommand(
+    program,
+    'check',
+    'Conformance only: every target x credential set gets its expected outcome (the CI gate)',
+    'Each credential set is tried once per target, with full evidence; a denied set must never reach the backend.',
+  );
 }

@@ -13,7 +13,10 @@ export function registerSchema(program: Command): void {
     .command('schema')
     .description('Print the scenario JSON Schema (for editor completion via yaml-language-server)')
     .option('-o, --output <file>', 'write to this file instead of stdout')
-    .addHelpText('after', '\nIn a scenario, the first line\n  # yaml-language-server: $schema=../wsgate.schema.json\nlets editors complete and check it. The repository ships wsgate.schema.json.')
+    .addHelpText(
+      'after',
+      '\nIn a scenario, the first line\n  # yaml-language-server: $schema=../wsgate.schema.json\nlets editors complete and check it. The repository ships wsgate.schema.json.',
+    )
     .action((flags: { output?: string }) => {
       if (flags.output) writeFileSync(flags.output, jsonSchemaText());
       else process.stdout.write(jsonSchemaText());

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { readHistory } from '../../history/history.ts';
 import { DEFAULT_WINDOW, trends } from '../../history/regression.ts';
+import type { Summary } from '../../model/summary.ts';
 import { trendHtml } from '../../report/html/trend.ts';
 import { CliError, EXIT_FAILED, EXIT_INVALID } from '../exit-codes.ts';
 
@@ -15,11 +16,15 @@ export function registerTrend(program: Command): void {
     .option('-o, --output <file>', 'HTML file to write (default <history-dir>/trend.html)')
     .option('--window <n>', 'earlier runs the latest is compared with', String(DEFAULT_WINDOW))
     .option('--fail-on-regression', 'exit 1 when the latest run regressed')
-    .addHelpText('after', '\nRegression rule: the latest run is worse than the median of the previous <window> runs by more than\nmax(3 x MAD, 10% of the median, a small floor); it needs at least 3 earlier runs.')
+    .addHelpText(
+      'after',
+      '\nRegression rule: the latest run is worse than the median of the previous <window> runs by more than\nmax(3 x MAD, 10% of the median, a small floor); it needs at least 3 earlier runs.',
+    )
     .action((dir: string, flags: { output?: string; window: string; failOnRegression?: boolean }) => {
       const window = Number(flags.window);
-      if (!Number.isInteger(window) || window < 3) throw new CliError(`--window: expected a whole number >= 3, got "${flags.window}"`, EXIT_INVALID);
-      let history;
+      if (!Number.isInteger(window) || window < 3)
+        throw new CliError(`--window: expected a whole number >= 3, got "${flags.window}"`, EXIT_INVALID);
+      let history: Summary[];
       try {
         history = readHistory(dir);
       } catch (err) {

@@ -1,13 +1,15 @@
 import type { Command } from 'commander';
-import { validateScenario } from '../../plan/plan.ts';
 import { phasesFor } from '../../plan/phases.ts';
+import { validateScenario } from '../../plan/plan.ts';
 import { readScenario } from '../../scenario/read.ts';
 
 /** `wsgate validate`: parse and check scenario files without touching any target. */
 export function registerValidate(program: Command): void {
   program
     .command('validate')
-    .description('Check scenario files (syntax, schema, env vars, files, thresholds, block references) without running them')
+    .description(
+      'Check scenario files (syntax, schema, env vars, files, thresholds, block references) without running them',
+    )
     .argument('<scenario...>', 'scenario files (YAML)')
     .addHelpText(
       'after',
@@ -23,7 +25,9 @@ Nothing is contacted: no fixture starts, no target is connected to.`,
         const s = readScenario(file);
         await validateScenario(s);
         const phases = phasesFor('run', s.doc);
-        process.stdout.write(`${file}: ok (${s.doc.targets.length} target(s), ${s.doc.credentials.length} credential set(s); \`run\` does: ${phases.join(', ')})\n`);
+        process.stdout.write(
+          `${file}: ok (${s.doc.targets.length} target(s), ${s.doc.credentials.length} credential set(s); \`run\` does: ${phases.join(', ')})\n`,
+        );
       }
     });
 }

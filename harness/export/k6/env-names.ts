@@ -2,7 +2,10 @@ import type { CredentialDoc } from '../../scenario/schema.ts';
 
 /** `valid-app` + `X-IBM-Client-Secret` as `VALID_APP_X_IBM_CLIENT_SECRET`: what an env var name may hold. */
 function part(text: string): string {
-  return text.toUpperCase().replace(/[^A-Z0-9]+/g, '_').replace(/^_|_$/g, '');
+  return text
+    .toUpperCase()
+    .replace(/[^A-Z0-9]+/g, '_')
+    .replace(/^_|_$/g, '');
 }
 
 /** One value a k6 script reads from `__ENV` instead of carrying it. */
@@ -20,11 +23,16 @@ export function credentialEnv(set: CredentialDoc): {
   bearer?: EnvValue;
 } {
   const base = `WSGATE_${part(set.name)}`;
-  const v = (suffix: string, field: string): EnvValue => ({ name: `${base}_${suffix}`, field: `credentials.${set.name}.${field}` });
+  const v = (suffix: string, field: string): EnvValue => ({
+    name: `${base}_${suffix}`,
+    field: `credentials.${set.name}.${field}`,
+  });
   return {
     headers: Object.keys(set.headers ?? {}).map((h) => [h, v(`HEADER_${part(h)}`, `headers.${h}`)]),
     query: Object.keys(set.query ?? {}).map((q) => [q, v(`QUERY_${part(q)}`, `query.${q}`)]),
-    basic: set.basic ? { username: v('BASIC_USERNAME', 'basic.username'), password: v('BASIC_PASSWORD', 'basic.password') } : undefined,
+    basic: set.basic
+      ? { username: v('BASIC_USERNAME', 'basic.username'), password: v('BASIC_PASSWORD', 'basic.password') }
+      : undefined,
     bearer: set.bearer || set.jwt ? v('BEARER', set.jwt ? 'jwt (minted token)' : 'bearer') : undefined,
   };
 }

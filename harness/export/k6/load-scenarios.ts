@@ -19,8 +19,12 @@ export function exportLoad(doc: ScenarioDoc, warnings: string[]): LoadExport {
   const block = doc.load;
   if (!block) return { scenarios: {}, functions: '' };
   if (block.targets) warnings.push('load.targets: the k6 script loads every exported target in turn');
-  if (block.mix) warnings.push('load.mix: the k6 script draws sets by their credentials[].weight; give the weights there to match');
-  if (block.workers || block.sourceAddresses) warnings.push('load.workers / load.sourceAddresses: k6 spreads load with its own instances (TestRun parallelism), not these');
+  if (block.mix)
+    warnings.push('load.mix: the k6 script draws sets by their credentials[].weight; give the weights there to match');
+  if (block.workers || block.sourceAddresses)
+    warnings.push(
+      'load.workers / load.sourceAddresses: k6 spreads load with its own instances (TestRun parallelism), not these',
+    );
   const out: LoadExport = { scenarios: {}, functions: '' };
   if (block.arrivalRate) out.scenarios.load = arrivalRateScenario(block.arrivalRate, block.maxInFlight);
   const c = block.connections;
@@ -52,7 +56,10 @@ const HOLD_SETS = SETS.filter((s) => s.expect === 200);
   return out;
 }
 
-function arrivalRateScenario(block: NonNullable<NonNullable<ScenarioDoc['load']>['arrivalRate']>, maxInFlight: number | undefined): Record<string, unknown> {
+function arrivalRateScenario(
+  block: NonNullable<NonNullable<ScenarioDoc['load']>['arrivalRate']>,
+  maxInFlight: number | undefined,
+): Record<string, unknown> {
   const stages = stagesOf(block);
   const k6Stages: Array<{ target: number; duration: string }> = [];
   let previous = stages[0]!.fromRate;
@@ -67,7 +74,10 @@ function arrivalRateScenario(block: NonNullable<NonNullable<ScenarioDoc['load']>
     exec: 'load',
     startRate: stages[0]!.fromRate,
     timeUnit: '1s',
-    preAllocatedVUs: Math.min(maxVUs, Math.max(10, Math.ceil(Math.max(...stages.map((s) => Math.max(s.fromRate, s.toRate))) / 10))),
+    preAllocatedVUs: Math.min(
+      maxVUs,
+      Math.max(10, Math.ceil(Math.max(...stages.map((s) => Math.max(s.fromRate, s.toRate))) / 10)),
+    ),
     maxVUs,
     stages: k6Stages,
     // After the conformance pass, as `wsgate run` does.

@@ -4,8 +4,17 @@ import { stringify } from 'yaml';
  * A ConfigMap holding the script and a k6-operator TestRun that runs it with `parallelism` runners.
  * Credential values come from a Secret (created by the user, never written here) through envFrom.
  */
-export function testRunManifest(opts: { name: string; scriptFile: string; script: string; parallelism: number; secretName: string }): string {
-  const name = `wsgate-${opts.name}`.toLowerCase().replace(/[^a-z0-9-]+/g, '-').slice(0, 63);
+export function testRunManifest(opts: {
+  name: string;
+  scriptFile: string;
+  script: string;
+  parallelism: number;
+  secretName: string;
+}): string {
+  const name = `wsgate-${opts.name}`
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-')
+    .slice(0, 63);
   const configMap = {
     apiVersion: 'v1',
     kind: 'ConfigMap',

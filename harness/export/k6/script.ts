@@ -30,25 +30,46 @@ export function exportK6(scenario: Scenario, wsgateVersion: string): K6Export {
   const env: K6Export['env'] = [];
 
   const targets = doc.targets.filter((t) => {
-    if (t.baseline) warnings.push(`target ${t.name} is an overhead baseline; overhead is not exported (k6 cannot interleave rounds or bootstrap intervals), so it is left out`);
+    if (t.baseline)
+      warnings.push(
+        `target ${t.name} is an overhead baseline; overhead is not exported (k6 cannot interleave rounds or bootstrap intervals), so it is left out`,
+      );
     return !t.baseline;
   });
   const sets = doc.credentials.filter((c) => {
     if ((c.authService ?? 'ok') !== 'ok') {
-      warnings.push(`credential set ${c.name} needs the auth service in state "${c.authService}"; k6 cannot switch an auth service, so it is left out`);
+      warnings.push(
+        `credential set ${c.name} needs the auth service in state "${c.authService}"; k6 cannot switch an auth service, so it is left out`,
+      );
       return false;
     }
-    if (c.clientCert) warnings.push(`credential set ${c.name} uses a client certificate; k6 sets TLS client certificates per domain in options.tlsAuth, not per request, so it is sent without one`);
-    if (c.jwt) warnings.push(`credential set ${c.name} mints a JWT at run time; the script reads a ready token from ${credentialEnv(c).bearer!.name} (mint it before the run)`);
+    if (c.clientCert)
+      warnings.push(
+        `credential set ${c.name} uses a client certificate; k6 sets TLS client certificates per domain in options.tlsAuth, not per request, so it is sent without one`,
+      );
+    if (c.jwt)
+      warnings.push(
+        `credential set ${c.name} mints a JWT at run time; the script reads a ready token from ${credentialEnv(c).bearer!.name} (mint it before the run)`,
+      );
     return true;
   });
-  if (targets.length === 0 || sets.length === 0) throw new Error('nothing to export: no target or no credential set that k6 can run');
+  if (targets.length === 0 || sets.length === 0)
+    throw new Error('nothing to export: no target or no credential set that k6 can run');
 
   for (const t of targets) {
-    if (t.backend) warnings.push(`target ${t.name}: backend-record checks (denied attempts never reach the backend, secrets stripped) need wsgate's echo backend record and are not exported`);
-    if (t.tls && (t.tls.ca || t.tls.cert)) warnings.push(`target ${t.name}: TLS CA / client certificate go in k6 options (tlsCACerts is not supported by k6; use the system trust store, options.tlsAuth for client certs)`);
+    if (t.backend)
+      warnings.push(
+        `target ${t.name}: backend-record checks (denied attempts never reach the backend, secrets stripped) need wsgate's echo backend record and are not exported`,
+      );
+    if (t.tls && (t.tls.ca || t.tls.cert))
+      warnings.push(
+        `target ${t.name}: TLS CA / client certificate go in k6 options (tlsCACerts is not supported by k6; use the system trust store, options.tlsAuth for client certs)`,
+      );
     const fromFixture = hasFixtureRef(t.url);
-    if (fromFixture) warnings.push(`target ${t.name}: its URL comes from a bundled fixture; set ${targetUrlEnv(t.name)} to the gateway's URL`);
+    if (fromFixture)
+      warnings.push(
+        `target ${t.name}: its URL comes from a bundled fixture; set ${targetUrlEnv(t.name)} to the gateway's URL`,
+      );
     env.push({ name: targetUrlEnv(t.name), field: `targets.${t.name}.url`, required: fromFixture });
   }
   for (const s of sets) {
@@ -57,24 +78,41 @@ export function exportK6(scenario: Scenario, wsgateVersion: string): K6Export {
     if (e.basic) env.push({ ...e.basic.username, required: true }, { ...e.basic.password, required: true });
     if (e.bearer) env.push({ ...e.bearer, required: true });
   }
-  if (doc.overhead) warnings.push('the overhead: block is not exported (interleaved rounds and bootstrap intervals are wsgate\'s own analysis)');
-  if (doc.security) warnings.push('the security: block is not exported (probes need raw requests and auth-service control k6 does not have)');
+  if (doc.overhead)
+    warnings.push(
+      "the overhead: block is not exported (interleaved rounds and bootstrap intervals are wsgate's own analysis)",
+    );
+  if (doc.security)
+    warnings.push(
+      'the security: block is not exported (probes need raw requests and auth-service control k6 does not have)',
+    );
 
   const thresholds: Record<string, string[]> = {};
   for (const source of doc.thresholds ?? []) {
     const t = k6Threshold(source);
     if ('reason' in t) warnings.push(t.reason);
-    else (thresholds[t.metric] ??= []).push(t.expression);
+    else {
+      thresholds[t.metric] ??= [];
+      thresholds[t.metric]!.push(t.expression);
+    }
   }
 
   const load = exportLoad(doc, warnings);
   const scenarios: Record<string, unknown> = {
-    conformance: { executor: 'per-vu-iterations', vus: 1, iterations: targets.length * sets.length, exec: 'conformance', maxDuration: '5m' },
+    conformance: {
+      executor: 'per-vu-iterations',
+      vus: 1,
+      iterations: targets.length * sets.length,
+      exec: 'conformance',
+      maxDuration: '5m',
+    },
     ...load.scenarios,
   };
 
   const lines: string[] = [];
-  lines.push(`// Generated by wsgate ${wsgateVersion} from ${scenario.file} (sha256 ${scenario.hash.slice(0, 12)}). Re-export instead of editing.`);
+  lines.push(
+    `// Generated by wsgate ${wsgateVersion} from ${scenario.file} (sha256 ${scenario.hash.slice(0, 12)}). Re-export instead of editing.`,
+  );
   lines.push(`// Runs on k6 >= v${K6_MIN_VERSION} (TypeScript natively): k6 run ${doc.name}.k6.ts`);
   lines.push('//');
   lines.push('// Environment variables (credential values are never written into this file):');
@@ -213,10 +251,17 @@ export default function (): void {
 }
 
 function targetData(t: TargetDoc) {
-  const statusMap = new Map(Object.entries(t.statusMap ?? {}).map(([verdict, s]) => [Number(verdict), Array.isArray(s) ? s : [s]]));
+  const statusMap = new Map(
+    Object.entries(t.statusMap ?? {}).map(([verdict, s]) => [Number(verdict), Array.isArray(s) ? s : [s]]),
+  );
   // The table the script judges by is wsgate's own rule applied here, not a copy of it in the script.
   const statuses = Object.fromEntries(VERDICTS.map((v) => [String(v), [...expectedStatuses({ statusMap }, v)]]));
-  return { name: t.name, url: hasFixtureRef(t.url) ? 'ws://127.0.0.1:8080/' : t.url, urlEnv: targetUrlEnv(t.name), statuses };
+  return {
+    name: t.name,
+    url: hasFixtureRef(t.url) ? 'ws://127.0.0.1:8080/' : t.url,
+    urlEnv: targetUrlEnv(t.name),
+    statuses,
+  };
 }
 
 function setData(c: CredentialDoc) {

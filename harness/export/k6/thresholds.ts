@@ -16,7 +16,8 @@ export function k6Threshold(source: string): { metric: string; expression: strin
   const t = parsed.threshold;
   const op = t.op === '==' ? '==' : t.op;
   if (t.metric === 'unexpected_outcomes') return { metric: K6_UNEXPECTED_COUNTER, expression: `count${op}${t.value}` };
-  if (t.metric === 'checks_failed' && t.op === '==' && t.value === 0) return { metric: 'checks', expression: 'rate==1' };
+  if (t.metric === 'checks_failed' && t.op === '==' && t.value === 0)
+    return { metric: 'checks', expression: 'rate==1' };
   const m = /^handshake\.(p(\d+)|max|min|mean)$/.exec(t.metric);
   if (m) {
     const agg = AGG[m[1]!] ?? `p(${m[2] === '999' ? '99.9' : m[2]})`;

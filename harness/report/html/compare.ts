@@ -1,9 +1,9 @@
+import { type LatencySummary, mergeSummaries } from '../../metrics/latency-recorder.ts';
 import type { CheckResult } from '../../model/conformance.ts';
-import { mergeSummaries, type LatencySummary } from '../../metrics/latency-recorder.ts';
 import type { OverheadResult } from '../../model/overhead.ts';
 import type { Summary } from '../../model/summary.ts';
 import { esc, page, scriptJson } from './page.ts';
-import { percentileCurve, type Curve } from './percentile-curve.ts';
+import { type Curve, percentileCurve } from './percentile-curve.ts';
 
 /** One compared column: a gateway target in one run. */
 interface Column {
@@ -21,17 +21,28 @@ interface Column {
 export function compareHtml(runs: Array<{ label: string; summary: Summary }>): string {
   const columns: Column[] = [];
   for (const run of runs) {
-    const targets = run.summary.conformance ? [...new Set(run.summary.conformance.checks.map((c) => c.target))] : run.summary.targets.map((t) => t.name);
+    const targets = run.summary.conformance
+      ? [...new Set(run.summary.conformance.checks.map((c) => c.target))]
+      : run.summary.targets.map((t) => t.name);
     for (const target of targets) {
       const overhead = run.summary.overhead?.find((o) => o.auth.target === target);
-      columns.push({ label: runs.length > 1 ? `${run.label} / ${target}` : target, target, summary: run.summary, overhead });
+      columns.push({
+        label: runs.length > 1 ? `${run.label} / ${target}` : target,
+        target,
+        summary: run.summary,
+        overhead,
+      });
     }
   }
   const curves: Array<{ label: string; curve: Curve }> = [];
   for (const c of columns) {
     if (c.overhead) curves.push({ label: `${c.label} (auth)`, curve: percentileCurve(c.overhead.auth.histogram) });
   }
-  if (columns[0]?.overhead) curves.push({ label: `${columns[0].overhead.baseline.target} (baseline)`, curve: percentileCurve(columns[0].overhead.baseline.histogram) });
+  if (columns[0]?.overhead)
+    curves.push({
+      label: `${columns[0].overhead.baseline.target} (baseline)`,
+      curve: percentileCurve(columns[0].overhead.baseline.histogram),
+    });
 
   const failedRuns = runs.filter((r) => !r.summary.verdict.passed);
   const body = `<header><h1>wsgate compare: ${esc(columns.map((c) => c.label).join(' vs '))}</h1>
@@ -76,7 +87,8 @@ function loadTable(columns: Column[]): string {
     };
   });
   if (per.every((p) => p === undefined)) return '';
-  const row = (label: string, f: (p: NonNullable<(typeof per)[number]>) => string | number) => `<tr><th>${label}</th>${per.map((p) => `<td class="num">${p ? esc(f(p)) : '–'}</td>`).join('')}</tr>`;
+  const row = (label: string, f: (p: NonNullable<(typeof per)[number]>) => string | number) =>
+    `<tr><th>${label}</th>${per.map((p) => `<td class="num">${p ? esc(f(p)) : '–'}</td>`).join('')}</tr>`;
   const pct = (x: LatencySummary | undefined, k: 'p50' | 'p95' | 'p99') => (x ? x[k] : '–');
   return `<h2>Load: what each gateway took</h2><p class="muted">Each gateway's share of its run's load; time to 101 from the attempt's scheduled start.</p>
 <table id="load-compare"><tr><th></th>${columns.map((c) => `<th>${esc(c.label)}</th>`).join('')}</tr>
@@ -87,7 +99,8 @@ ${row('101 p50 ms', (p) => pct(p.upgrade, 'p50'))}${row('101 p95 ms', (p) => pct
 function conformanceTable(columns: Column[]): string {
   const sets = [...new Set(columns.flatMap((c) => (c.summary.conformance?.checks ?? []).map((k) => k.credential)))];
   if (sets.length === 0) return '';
-  const cell = (c: Column, set: string): CheckResult | undefined => c.summary.conformance?.checks.find((k) => k.target === c.target && k.credential === set);
+  const cell = (c: Column, set: string): CheckResult | undefined =>
+    c.summary.conformance?.checks.find((k) => k.target === c.target && k.credential === set);
   const rows = sets.map((set) => {
     const first = cell(columns[0]!, set);
     const tds = columns.map((c) => {
@@ -112,10 +125,14 @@ function overheadTable(columns: Column[]): string {
   const ms = (v: number) => (Number.isFinite(v) ? `${v >= 0 ? '+' : ''}${v.toFixed(3)}` : '–');
   const rows = withOverhead.map((c) => {
     const o = c.overhead!;
-    const diffs = o.differences.map((d) => `<td class="num">${ms(d.diff)} <small>[${ms(d.ciLow)}, ${ms(d.ciHigh)}]</small></td>`).join('');
+    const diffs = o.differences
+      .map((d) => `<td class="num">${ms(d.diff)} <small>[${ms(d.ciLow)}, ${ms(d.ciHigh)}]</small></td>`)
+      .join('');
     return `<tr><th>${esc(c.label)}</th>${diffs}<td class="num">${o.baseline.percentiles.p95.toFixed(3)}</td><td class="num">${o.auth.percentiles.p95.toFixed(3)}</td><td class="num">${o.auth.upgraded}/${o.auth.attempts}</td></tr>`;
   });
-  const heads = withOverhead[0]!.overhead!.differences.map((d) => `<th>overhead p${d.percentile} ms [95% CI]</th>`).join('');
+  const heads = withOverhead[0]!
+    .overhead!.differences.map((d) => `<th>overhead p${d.percentile} ms [95% CI]</th>`)
+    .join('');
   return `<h2>Auth overhead</h2><p class="muted">Auth minus baseline handshake latency, interleaved rounds, 95% bootstrap intervals. An interval that includes 0 cannot tell overhead from noise.</p>
 <table id="overhead"><tr><th>gateway</th>${heads}<th>p95 baseline ms</th><th>p95 with auth ms</th><th>upgraded</th></tr>${rows.join('')}</table>`;
 }
@@ -123,7 +140,11 @@ function overheadTable(columns: Column[]): string {
 function securityTable(columns: Column[]): string {
   const withSec = columns.filter((c) => c.summary.security);
   if (withSec.length === 0) return '';
-  const probes = [...new Set(withSec.flatMap((c) => c.summary.security!.probes.filter((p) => p.target === c.target).map((p) => p.probe)))];
+  const probes = [
+    ...new Set(
+      withSec.flatMap((c) => c.summary.security!.probes.filter((p) => p.target === c.target).map((p) => p.probe)),
+    ),
+  ];
   const rows = probes.map((probe) => {
     const tds = withSec.map((c) => {
       const p = c.summary.security!.probes.find((x) => x.target === c.target && x.probe === probe);

@@ -1,6 +1,6 @@
-import type { CheckResult } from '../../model/conformance.ts';
-import { TIMING_NAMES, type LoadResult } from '../../model/load.ts';
 import type { LatencySummary } from '../../metrics/latency-recorder.ts';
+import type { CheckResult } from '../../model/conformance.ts';
+import { type LoadResult, TIMING_NAMES } from '../../model/load.ts';
 import type { Summary } from '../../model/summary.ts';
 import { esc, page, scriptJson } from './page.ts';
 import { percentileCurve } from './percentile-curve.ts';
@@ -10,7 +10,9 @@ import { percentileCurve } from './percentile-curve.ts';
  * its intervals and latency curves, security probes, environment. Reads the (masked) summary only.
  */
 export function runReportHtml(s: Summary): string {
-  const loadCurves = (s.load?.sets ?? []).filter((x) => x.response).map((x) => ({ label: `${x.target} / ${x.credential}`, curve: percentileCurve(x.response!.histogram) }));
+  const loadCurves = (s.load?.sets ?? [])
+    .filter((x) => x.response)
+    .map((x) => ({ label: `${x.target} / ${x.credential}`, curve: percentileCurve(x.response!.histogram) }));
   const curves = (s.overhead ?? []).flatMap((o) => [
     { label: `${o.baseline.target} (baseline)`, curve: percentileCurve(o.baseline.histogram) },
     { label: `${o.auth.target} (auth)`, curve: percentileCurve(o.auth.histogram) },
@@ -28,18 +30,20 @@ ${overhead(s, curves.length > 0)}
 ${security(s)}
 ${environment(s)}
 </main>`;
-  const script = `${LOAD_SCRIPT}
+  const script =
+    `${LOAD_SCRIPT}
 const load=${scriptJson(s.load ? { series: s.load.series, curves: loadCurves } : null)};
 if(load){drawSeries(load.series);drawCurves('load-latency',load.curves);}
-` + (curves.length
-    ? `const curves=${scriptJson(curves)};
+` +
+    (curves.length
+      ? `const curves=${scriptJson(curves)};
 const colors=['#57606a','#0969da','#8c959f','#cf222e','#afb8c1','#1a7f37'];
 const xs=curves[0].curve.x;
 new uPlot({width:Math.min(1100,document.body.clientWidth-60),height:340,scales:{x:{distr:3,log:10}},
   axes:[{label:'percentile',splits:()=>[1,2,10,100,1000,10000],values:(u,v)=>v.map(x=>({1:'0%',2:'50%',10:'90%',100:'99%',1000:'99.9%',10000:'99.99%'})[x]||'')},{label:'ms'}],
   series:[{label:'percentile',value:(u,x)=>x==null?'':(100-100/x).toFixed(3)+'%'},...curves.map((c,i)=>({label:c.label,stroke:colors[i%colors.length],width:2,value:(u,v)=>v==null?'':v.toFixed(3)+' ms'}))]
 },[xs,...curves.map(c=>c.curve.y)],document.getElementById('latency'));`
-    : '');
+      : '');
   return page(`wsgate ${s.scenario.name}: ${v.passed ? 'PASS' : 'FAIL'}`, body, script);
 }
 
@@ -78,7 +82,14 @@ function phases(s: Summary): string {
 function load(s: Summary, withCurves: boolean): string {
   const l = s.load;
   if (!l) return '';
-  const rows = l.sets.map((x) => `<tr class="${x.unexpected ? 'failed' : ''}"><td>${esc(x.target)}</td><td>${esc(x.credential)}</td><td class="num">${x.attempts}</td><td>${esc(x.expected.join(' / '))}</td><td>${esc(Object.entries(x.outcomes).map(([o, n]) => `${o} ${n}`).join(', '))}</td><td class="num">${x.unexpected}</td><td class="num">${x.response ? `${x.response.p50} / ${x.response.p95} / ${x.response.p99}` : '–'}</td></tr>`);
+  const rows = l.sets.map(
+    (x) =>
+      `<tr class="${x.unexpected ? 'failed' : ''}"><td>${esc(x.target)}</td><td>${esc(x.credential)}</td><td class="num">${x.attempts}</td><td>${esc(x.expected.join(' / '))}</td><td>${esc(
+        Object.entries(x.outcomes)
+          .map(([o, n]) => `${o} ${n}`)
+          .join(', '),
+      )}</td><td class="num">${x.unexpected}</td><td class="num">${x.response ? `${x.response.p50} / ${x.response.p95} / ${x.response.p99}` : '–'}</td></tr>`,
+  );
   const h = l.handshake;
   return `<h2>Load: ${l.attempts} attempts, ${l.upgrades} upgraded, ${l.unexpected} unexpected${l.partial ? ` <span class="fail">(stopped early: ${esc(l.stoppedBecause ?? '')})</span>` : ''}</h2>
 <p class="muted">${esc([...l.stages.map((st) => (st.fromRate === st.toRate ? `${st.fromRate}/s` : `${st.fromRate}→${st.toRate}/s`) + ` for ${st.durationMs / 1000} s`), ...(l.held ? [`${l.held.target} held connections`] : [])].join(', '))}; handshake (to 101 from the scheduled start)${h ? ` p50 ${h.p50} ms, p95 ${h.p95} ms, p99 ${h.p99} ms, max ${h.max} ms` : ': no upgrade'}.</p>
@@ -97,7 +108,9 @@ const pcts = (x: LatencySummary | undefined) => (x ? `${x.p50} / ${x.p95} / ${x.
 function held(l: LoadResult): string {
   const h = l.held;
   if (!h) return '';
-  const codes = Object.entries(h.dropCodes).map(([code, n]) => `${code} × ${n}`).join(', ');
+  const codes = Object.entries(h.dropCodes)
+    .map(([code, n]) => `${code} × ${n}`)
+    .join(', ');
   return `<h3>Held connections</h3><table id="held">
 <tr><th>held at peak</th><td class="num">${h.peak} of ${h.target}</td></tr>
 <tr><th>dropped by the other side</th><td class="num ${h.dropped ? 'fail' : ''}">${h.dropped}${codes ? ` (close codes: ${esc(codes)})` : ''}</td></tr>
@@ -111,15 +124,29 @@ function held(l: LoadResult): string {
 function loadTimings(l: LoadResult): string {
   if (!l.sets.some((x) => x.timings && Object.keys(x.timings).length > 0)) return '';
   const names = TIMING_NAMES.filter((n) => l.sets.some((x) => x.timings?.[n]));
-  const label: Record<(typeof TIMING_NAMES)[number], string> = { connect: 'connect', tls: 'TLS', status: 'to status (from send)', upgrade: 'to 101 (from schedule)', firstEcho: 'first echo', message: 'message RTT' };
-  const rows = l.sets.map((x) => `<tr><td>${esc(x.target)}</td><td>${esc(x.credential)}</td>${names.map((n) => `<td class="num">${pcts(x.timings?.[n])}</td>`).join('')}</tr>`);
+  const label: Record<(typeof TIMING_NAMES)[number], string> = {
+    connect: 'connect',
+    tls: 'TLS',
+    status: 'to status (from send)',
+    upgrade: 'to 101 (from schedule)',
+    firstEcho: 'first echo',
+    message: 'message RTT',
+  };
+  const rows = l.sets.map(
+    (x) =>
+      `<tr><td>${esc(x.target)}</td><td>${esc(x.credential)}</td>${names.map((n) => `<td class="num">${pcts(x.timings?.[n])}</td>`).join('')}</tr>`,
+  );
   return `<h3>Phases under load (p50 / p95 / p99 ms)</h3><table id="load-phases"><tr><th>target</th><th>credential set</th>${names.map((n) => `<th>${label[n]}</th>`).join('')}</tr>${rows.join('')}</table>`;
 }
 
 function thresholds(s: Summary): string {
   if (s.thresholds.length === 0) return '';
   const rows = s.thresholds.map((t) => {
-    const result = t.skipped ? `<span class="muted">skipped: ${esc(t.skipped)}</span>` : t.passed ? '<span class="pass">pass</span>' : '<span class="fail">FAIL</span>';
+    const result = t.skipped
+      ? `<span class="muted">skipped: ${esc(t.skipped)}</span>`
+      : t.passed
+        ? '<span class="pass">pass</span>'
+        : '<span class="fail">FAIL</span>';
     return `<tr><td><code>${esc(t.source)}</code></td><td class="num">${t.actual === undefined ? 'not measured' : esc(round(t.actual))}</td><td>${result}</td></tr>`;
   });
   return `<h2>Thresholds</h2><table id="thresholds"><tr><th>threshold</th><th>measured</th><th>result</th></tr>${rows.join('')}</table>`;
@@ -128,7 +155,10 @@ function thresholds(s: Summary): string {
 function conformance(s: Summary): string {
   const c = s.conformance;
   if (!c) return '';
-  const rows = c.checks.map((k) => `<tr class="${k.status === 'failed' ? 'failed' : ''}"><td>${esc(k.target)}</td><td>${esc(k.credential)}</td><td class="num">${esc(k.verdict)}${k.authState !== 'ok' ? ` <small>(auth ${esc(k.authState)})</small>` : ''}</td><td>${esc(k.expected.join(' / '))}</td><td>${esc(k.seen ?? 'not run')}</td><td>${k.backend.checked ? (k.backend.reached ? 'yes' : 'no') : '–'}</td><td class="${k.status === 'passed' ? 'pass' : k.status === 'failed' ? 'fail' : 'muted'}">${esc(k.status.replace('_', ' '))}</td><td>${evidence(k)}</td></tr>`);
+  const rows = c.checks.map(
+    (k) =>
+      `<tr class="${k.status === 'failed' ? 'failed' : ''}"><td>${esc(k.target)}</td><td>${esc(k.credential)}</td><td class="num">${esc(k.verdict)}${k.authState !== 'ok' ? ` <small>(auth ${esc(k.authState)})</small>` : ''}</td><td>${esc(k.expected.join(' / '))}</td><td>${esc(k.seen ?? 'not run')}</td><td>${k.backend.checked ? (k.backend.reached ? 'yes' : 'no') : '–'}</td><td class="${k.status === 'passed' ? 'pass' : k.status === 'failed' ? 'fail' : 'muted'}">${esc(k.status.replace('_', ' '))}</td><td>${evidence(k)}</td></tr>`,
+  );
   return `<h2>Conformance: ${c.passed} passed, ${c.failed} failed, ${c.notRun} not run</h2>
 <table id="conformance"><tr><th>target</th><th>credential set</th><th>auth verdict</th><th>expected</th><th>client saw</th><th>backend reached</th><th>result</th><th>evidence</th></tr>${rows.join('')}</table>`;
 }
@@ -140,10 +170,17 @@ function evidence(k: CheckResult): string {
     if (e.statusLine) lines.push(`<div><b>${esc(e.statusLine)}</b></div>`);
     for (const [h, val] of Object.entries(e.headers)) lines.push(`<div><code>${esc(h)}: ${esc(val)}</code></div>`);
     if (e.bodySnippet) lines.push(`<div>body: <code>${esc(e.bodySnippet)}</code></div>`);
-    lines.push(`<div class="muted">timings ms: ${esc(Object.entries(e.timings).map(([t, ms]) => `${t.replace(/Ms$/, '')} ${ms}`).join(', '))}</div>`);
+    lines.push(
+      `<div class="muted">timings ms: ${esc(
+        Object.entries(e.timings)
+          .map(([t, ms]) => `${t.replace(/Ms$/, '')} ${ms}`)
+          .join(', '),
+      )}</div>`,
+    );
     if (e.echo) lines.push(`<div>echo: ${e.echo.ok ? 'ok' : esc(e.echo.problem ?? 'failed')}</div>`);
   }
-  if (k.backend.forwardedHeaders) lines.push(`<div class="muted">backend saw: ${esc(Object.keys(k.backend.forwardedHeaders).join(', '))}</div>`);
+  if (k.backend.forwardedHeaders)
+    lines.push(`<div class="muted">backend saw: ${esc(Object.keys(k.backend.forwardedHeaders).join(', '))}</div>`);
   return lines.length ? `<details><summary>show</summary>${lines.join('')}</details>` : '';
 }
 
@@ -151,7 +188,10 @@ function overhead(s: Summary, withChart: boolean): string {
   if (!s.overhead?.length) return '';
   const ms = (v: number) => (Number.isFinite(v) ? `${v >= 0 ? '+' : ''}${v.toFixed(3)}` : '–');
   const tables = s.overhead.map((o) => {
-    const diffs = o.differences.map((d) => `<tr><td>p${d.percentile}</td><td class="num">${o.baseline.percentiles[`p${d.percentile}`].toFixed(3)}</td><td class="num">${o.auth.percentiles[`p${d.percentile}`].toFixed(3)}</td><td class="num">${ms(d.diff)}</td><td class="num">[${ms(d.ciLow)}, ${ms(d.ciHigh)}]</td></tr>`);
+    const diffs = o.differences.map(
+      (d) =>
+        `<tr><td>p${d.percentile}</td><td class="num">${o.baseline.percentiles[`p${d.percentile}`].toFixed(3)}</td><td class="num">${o.auth.percentiles[`p${d.percentile}`].toFixed(3)}</td><td class="num">${ms(d.diff)}</td><td class="num">[${ms(d.ciLow)}, ${ms(d.ciHigh)}]</td></tr>`,
+    );
     const dec = o.decomposition?.split?.length
       ? `<table><tr><th></th><th>total overhead ms</th><th>auth service ms</th><th>gateway adds ms</th></tr>${o.decomposition.split.map((p) => `<tr><td>p${p.percentile}</td><td class="num">${ms(p.total)}</td><td class="num">${Number.isFinite(p.authService) ? p.authService.toFixed(3) : '–'}</td><td class="num">${ms(p.gatewayAdded)}</td></tr>`).join('')}</table>`
       : '';
@@ -163,7 +203,10 @@ function overhead(s: Summary, withChart: boolean): string {
 function security(s: Summary): string {
   const sec = s.security;
   if (!sec) return '';
-  const rows = sec.probes.map((p) => `<tr class="${p.status === 'failed' ? 'failed' : ''}"><td>${esc(p.target)}</td><td><code>${esc(p.probe)}</code></td><td>${esc(p.title)}</td><td>${esc(p.status === 'not_run' ? '–' : p.seen)}</td><td class="${p.status === 'passed' ? 'pass' : p.status === 'failed' ? 'fail' : 'muted'}">${esc(p.status.replace('_', ' '))}${p.reasons.length ? `<div>${esc(p.reasons.join('; '))}</div>` : ''}</td></tr>`);
+  const rows = sec.probes.map(
+    (p) =>
+      `<tr class="${p.status === 'failed' ? 'failed' : ''}"><td>${esc(p.target)}</td><td><code>${esc(p.probe)}</code></td><td>${esc(p.title)}</td><td>${esc(p.status === 'not_run' ? '–' : p.seen)}</td><td class="${p.status === 'passed' ? 'pass' : p.status === 'failed' ? 'fail' : 'muted'}">${esc(p.status.replace('_', ' '))}${p.reasons.length ? `<div>${esc(p.reasons.join('; '))}</div>` : ''}</td></tr>`,
+  );
   return `<h2>Security probes: ${sec.passed} passed, ${sec.failed} failed, ${sec.notRun} not run</h2><table id="security"><tr><th>target</th><th>probe</th><th>checks that</th><th>seen</th><th>result</th></tr>${rows.join('')}</table>`;
 }
 

@@ -3,7 +3,12 @@ import type { Summary } from '../../model/summary.ts';
 import { esc, page, scriptJson } from './page.ts';
 
 /** Metrics drawn as charts, in this order, when the history has them. */
-const CHARTED = [/^handshake\.p(50|95|99)$/, /^overhead\.p(50|95|99)$/, /^upgrade_rate$/, /^(unexpected_outcomes|checks_failed|security\.failed)$/];
+const CHARTED = [
+  /^handshake\.p(50|95|99)$/,
+  /^overhead\.p(50|95|99)$/,
+  /^upgrade_rate$/,
+  /^(unexpected_outcomes|checks_failed|security\.failed)$/,
+];
 
 /** The nightly trend report: one chart per metric group over the runs, regressions called out. */
 export function trendHtml(history: Summary[], trends: MetricTrend[]): string {

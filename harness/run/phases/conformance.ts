@@ -8,7 +8,11 @@ export const conformancePhase: Phase = {
   async run(ctx) {
     const { plan, events } = ctx;
     events.conformanceStarted?.(gatewayTargets(plan).length, plan.credentials.length);
-    const result = await runConformance(plan, { authControl: ctx.authControl, signal: ctx.signal, onCheck: (c) => events.checked?.(c) });
+    const result = await runConformance(plan, {
+      authControl: ctx.authControl,
+      signal: ctx.signal,
+      onCheck: (c) => events.checked?.(c),
+    });
     const out = emptyOutput();
     out.sections.conformance = result;
     out.metrics = {
@@ -18,7 +22,8 @@ export const conformancePhase: Phase = {
       unexpected_outcomes: result.unexpectedOutcomes,
     };
     for (const c of result.checks) {
-      if (c.status === 'failed') out.failures.push(`conformance ${c.target} / ${c.credential}: ${c.reasons.join('; ')}`);
+      if (c.status === 'failed')
+        out.failures.push(`conformance ${c.target} / ${c.credential}: ${c.reasons.join('; ')}`);
     }
     for (const t of result.unreachableTargets) out.fatal.push(unreachableMessage(t));
     return out;

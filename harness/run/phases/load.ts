@@ -9,7 +9,10 @@ export const loadPhase: Phase = {
   async run(ctx) {
     const { load: lp, capacity } = ctx.plan.load!;
     ctx.events.loadStarted?.(lp, capacity);
-    const result = await runDistributed(lp, capacity, { signal: ctx.signal, onSecond: (s, p95) => ctx.events.loadSecond?.(s, p95) });
+    const result = await runDistributed(lp, capacity, {
+      signal: ctx.signal,
+      onSecond: (s, p95) => ctx.events.loadSecond?.(s, p95),
+    });
     const out = emptyOutput();
     out.sections.load = result;
     const seconds = result.durationMs / 1000;
@@ -38,8 +41,12 @@ export const loadPhase: Phase = {
     };
     for (const s of result.sets) {
       if (s.unexpected === 0) continue;
-      const outcomes = Object.entries(s.outcomes).map(([o, n]) => `${o} ${n}`).join(', ');
-      out.failures.push(`load ${s.target} / ${s.credential}: ${s.unexpected} of ${s.attempts} attempts were not ${s.expected.join(' or ')} (${outcomes})`);
+      const outcomes = Object.entries(s.outcomes)
+        .map(([o, n]) => `${o} ${n}`)
+        .join(', ');
+      out.failures.push(
+        `load ${s.target} / ${s.credential}: ${s.unexpected} of ${s.attempts} attempts were not ${s.expected.join(' or ')} (${outcomes})`,
+      );
     }
     if (result.stoppedBecause && !ctx.signal.aborted) {
       // What was measured up to the target's death is kept, marked partial.

@@ -1,7 +1,7 @@
 import type { MetricValues } from '../../model/metrics.ts';
+import type { Outcome } from '../../model/outcome.ts';
 import type { OverheadResult, OverheadSide } from '../../model/overhead.ts';
 import { saysUnreachable } from '../../outcome/reachability.ts';
-import type { Outcome } from '../../model/outcome.ts';
 import { measureOverhead } from '../../overhead/measure.ts';
 import { emptyOutput, type Phase } from '../phase.ts';
 
@@ -21,7 +21,10 @@ export const overheadPhase: Phase = {
     for (const setup of ctx.plan.overhead ?? []) {
       if (ctx.signal.aborted) break;
       ctx.events.overheadStarted?.(setup);
-      const result = await measureOverhead(setup, { signal: ctx.signal, onRound: (r, of) => ctx.events.overheadRound?.(r, of) });
+      const result = await measureOverhead(setup, {
+        signal: ctx.signal,
+        onRound: (r, of) => ctx.events.overheadRound?.(r, of),
+      });
       results.push(result);
       // With several pairs, a threshold judges the worst one.
       for (const d of result.differences) {
@@ -46,10 +49,16 @@ function judge(result: OverheadResult, failures: string[], fatal: string[]): voi
   for (const side of [result.baseline, result.auth]) {
     const failed = side.attempts - side.upgraded;
     const outcomes = Object.keys(side.outcomes) as Outcome[];
-    if (side.attempts > 0 && failed === side.attempts && outcomes.every((o) => saysUnreachable(o, 'tls-is-unreachable'))) {
+    if (
+      side.attempts > 0 &&
+      failed === side.attempts &&
+      outcomes.every((o) => saysUnreachable(o, 'tls-is-unreachable'))
+    ) {
       fatal.push(`overhead: target ${side.target} could not be reached (${describe(side)})`);
     } else if (failed > 0) {
-      failures.push(`overhead: ${failed} of ${side.attempts} attempts to ${side.target} did not upgrade (${describe(side)}); their latency is not in the overhead`);
+      failures.push(
+        `overhead: ${failed} of ${side.attempts} attempts to ${side.target} did not upgrade (${describe(side)}); their latency is not in the overhead`,
+      );
     }
   }
   if (result.problem) failures.push(`overhead: ${result.problem}`);

@@ -12,10 +12,18 @@ export const securityPhase: Phase = {
   async run(ctx) {
     const { plan, events } = ctx;
     events.securityStarted?.(gatewayTargets(plan).length);
-    const result = await runSecurity(plan, { authControl: ctx.authControl, signal: ctx.signal, onProbe: (p) => events.probed?.(p) });
+    const result = await runSecurity(plan, {
+      authControl: ctx.authControl,
+      signal: ctx.signal,
+      onProbe: (p) => events.probed?.(p),
+    });
     const out = emptyOutput();
     out.sections.security = result;
-    out.metrics = { 'security.passed': result.passed, 'security.failed': result.failed, 'security.not_run': result.notRun };
+    out.metrics = {
+      'security.passed': result.passed,
+      'security.failed': result.failed,
+      'security.not_run': result.notRun,
+    };
     for (const p of result.probes) {
       if (p.status === 'failed') out.failures.push(`security ${p.target} / ${p.probe}: ${p.reasons.join('; ')}`);
     }

@@ -4,8 +4,20 @@ import { Duration, Strict } from '../schema-parts.ts';
 /** One open-model stage: a constant `rate`, or a ramp `from` -> `to`, attempts per second, for `duration`. */
 export const StageSchema = Strict(
   {
-    rate: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 100000, description: 'Constant arrival rate, attempts per second (k6 constant-arrival-rate)' })),
-    from: Type.Optional(Type.Number({ minimum: 0, maximum: 100000, description: 'Ramp start rate, attempts per second (k6 ramping-arrival-rate)' })),
+    rate: Type.Optional(
+      Type.Number({
+        exclusiveMinimum: 0,
+        maximum: 100000,
+        description: 'Constant arrival rate, attempts per second (k6 constant-arrival-rate)',
+      }),
+    ),
+    from: Type.Optional(
+      Type.Number({
+        minimum: 0,
+        maximum: 100000,
+        description: 'Ramp start rate, attempts per second (k6 ramping-arrival-rate)',
+      }),
+    ),
     to: Type.Optional(Type.Number({ minimum: 0, maximum: 100000, description: 'Ramp end rate, attempts per second' })),
     duration: Duration('How long the stage lasts'),
   },
@@ -15,11 +27,19 @@ export const StageSchema = Strict(
 /** Closed model: open `count` upgraded connections over `rampUp`, hold them for `hold`, then close. */
 export const ConnectionsSchema = Strict(
   {
-    count: Type.Integer({ minimum: 1, maximum: 1000000, description: 'Upgraded connections to hold at once (k6 ramping-vus target)' }),
+    count: Type.Integer({
+      minimum: 1,
+      maximum: 1000000,
+      description: 'Upgraded connections to hold at once (k6 ramping-vus target)',
+    }),
     rampUp: Type.Optional(Duration('How long opening them takes, evenly spread; default 10s')),
     hold: Duration('How long to hold them once all are open'),
-    messageEvery: Type.Optional(Duration('Each held connection sends a text message this often and times its echo; default 5s, 0s for none')),
-    messageBytes: Type.Optional(Type.Integer({ minimum: 1, maximum: 65536, description: 'Size of each message, default 32 bytes' })),
+    messageEvery: Type.Optional(
+      Duration('Each held connection sends a text message this often and times its echo; default 5s, 0s for none'),
+    ),
+    messageBytes: Type.Optional(
+      Type.Integer({ minimum: 1, maximum: 65536, description: 'Size of each message, default 32 bytes' }),
+    ),
     messageTimeout: Type.Optional(Duration('An echo later than this counts as echo_failed; default 5s')),
   },
   'Held connections: ramp up, hold with periodic messages, close',
@@ -32,13 +52,47 @@ export const ConnectionsSchema = Strict(
  */
 export const LoadSchema = Strict(
   {
-    arrivalRate: Type.Optional(Type.Array(StageSchema, { minItems: 1, description: 'Open model: stages run one after another (a {from: 0, to: 0} stage is a pause)' })),
+    arrivalRate: Type.Optional(
+      Type.Array(StageSchema, {
+        minItems: 1,
+        description: 'Open model: stages run one after another (a {from: 0, to: 0} stage is a pause)',
+      }),
+    ),
     connections: Type.Optional(ConnectionsSchema),
-    mix: Type.Optional(Type.Record(Type.String(), Type.Number({ minimum: 0 }), { description: 'Credential set name -> weight; default: each set\'s weight (1). Sets that need an auth fault state are never drawn' })),
-    targets: Type.Optional(Type.Array(Type.String(), { minItems: 1, description: 'Target names to load, in turn; default every gateway target' })),
-    maxInFlight: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000000, description: 'Attempts in their handshake at once, over all workers, before scheduled ones are skipped and counted (default 5000)' })),
-    workers: Type.Optional(Type.Integer({ minimum: 1, maximum: 64, description: 'Load worker processes, each with its own open-file limit; default one per core' })),
-    sourceAddresses: Type.Optional(Type.Array(Type.String({ description: 'An IP address of this host' }), { minItems: 1, description: 'Local addresses to connect from, rotated, past the ~28k ephemeral ports of one address pair; default for loopback targets: 127.0.0.2, 127.0.0.3, ... as many as the plan needs' })),
+    mix: Type.Optional(
+      Type.Record(Type.String(), Type.Number({ minimum: 0 }), {
+        description:
+          "Credential set name -> weight; default: each set's weight (1). Sets that need an auth fault state are never drawn",
+      }),
+    ),
+    targets: Type.Optional(
+      Type.Array(Type.String(), {
+        minItems: 1,
+        description: 'Target names to load, in turn; default every gateway target',
+      }),
+    ),
+    maxInFlight: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 1000000,
+        description:
+          'Attempts in their handshake at once, over all workers, before scheduled ones are skipped and counted (default 5000)',
+      }),
+    ),
+    workers: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 64,
+        description: 'Load worker processes, each with its own open-file limit; default one per core',
+      }),
+    ),
+    sourceAddresses: Type.Optional(
+      Type.Array(Type.String({ description: 'An IP address of this host' }), {
+        minItems: 1,
+        description:
+          'Local addresses to connect from, rotated, past the ~28k ephemeral ports of one address pair; default for loopback targets: 127.0.0.2, 127.0.0.3, ... as many as the plan needs',
+      }),
+    ),
   },
   'Load: arrival-rate stages and/or held connections through the gateways, a weighted mix of credential sets',
 );

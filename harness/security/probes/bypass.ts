@@ -1,8 +1,8 @@
+import type { ProbeId } from '../../model/security.ts';
 import type { PlannedCredential } from '../../plan/plan.ts';
 import { DEFAULT_MUST_NOT_SEE } from '../../plan/targets.ts';
-import { FRESH_KEY, baseRequest, type HeaderValue, type RawRequest } from '../raw-request.ts';
-import type { ProbeId } from '../../model/security.ts';
-import { sendAll, type ProbeContext, type SecurityProbe } from '../security-probe.ts';
+import { baseRequest, FRESH_KEY, type HeaderValue, type RawRequest } from '../raw-request.ts';
+import { type ProbeContext, type SecurityProbe, sendAll } from '../security-probe.ts';
 
 /** One way of changing the denied reference's request; a safe gateway refuses every one. */
 interface Variant {
@@ -16,7 +16,12 @@ const SAFE = 'refuses every variant (any status but 101) and the backend never s
  * A bypass probe: the denied reference, sent once per variant. The probe fails if any variant
  * upgrades or reaches the backend. `variants` returns a reason string when none apply.
  */
-function bypassProbe(id: ProbeId, title: string, sends: string, variants: (ctx: ProbeContext, denied: PlannedCredential) => Variant[] | string): SecurityProbe {
+function bypassProbe(
+  id: ProbeId,
+  title: string,
+  sends: string,
+  variants: (ctx: ProbeContext, denied: PlannedCredential) => Variant[] | string,
+): SecurityProbe {
   return {
     id,
     title,
@@ -29,14 +34,20 @@ function bypassProbe(id: ProbeId, title: string, sends: string, variants: (ctx: 
       if (typeof list === 'string') return { attempts: [], reasons: [], notRun: list };
       const { session, end } = await sendAll(
         ctx,
-        list.map((v) => ({ label: v.label, cred: denied, mustBeDenied: true, build: (attemptId: string) => v.change(baseRequest(ctx.target, denied, attemptId)) })),
+        list.map((v) => ({
+          label: v.label,
+          cred: denied,
+          mustBeDenied: true,
+          build: (attemptId: string) => v.change(baseRequest(ctx.target, denied, attemptId)),
+        })),
       );
       return { attempts: session.attempts, reasons: end.reasons };
     },
   };
 }
 
-export const NO_DENIED = 'the scenario has no denied reference: no credential set expects 401 with the auth service ok (name one in security.denied)';
+export const NO_DENIED =
+  'the scenario has no denied reference: no credential set expects 401 with the auth service ok (name one in security.denied)';
 
 /** The request target split into path and query ("?..." or ""). */
 function splitTarget(target: string): { path: string; query: string } {
@@ -53,7 +64,8 @@ const withTarget = (label: string, make: (path: string, query: string) => string
 });
 
 const upperFirst = (segment: string) => segment.charAt(0).toUpperCase() + segment.slice(1);
-const pctFirst = (segment: string) => (segment ? `%${segment.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}${segment.slice(1)}` : segment);
+const pctFirst = (segment: string) =>
+  segment ? `%${segment.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}${segment.slice(1)}` : segment;
 
 export const bypassPath = bypassProbe(
   'bypass.path',
@@ -78,7 +90,11 @@ export const bypassPath = bypassProbe(
       withTarget('percent-encoded dot segment', (p, q) => `/%2e${p}` + q),
       withTarget('trailing dot', (p, q) => `${p}.` + q),
       withTarget(';param', (p, q) => `${p};wsgate=1` + q),
-      withTarget('absolute form', (p, q) => `http://${ctx.target.host.includes(':') ? `[${ctx.target.host}]` : ctx.target.host}:${ctx.target.port}${p}${q}`),
+      withTarget(
+        'absolute form',
+        (p, q) =>
+          `http://${ctx.target.host.includes(':') ? `[${ctx.target.host}]` : ctx.target.host}:${ctx.target.port}${p}${q}`,
+      ),
       withTarget('empty query', (p, q) => p + (q || '?')),
       withTarget('extra query parameter', (p, q) => p + (q ? `${q}&wsgate=1` : '?wsgate=1')),
       withTarget('encoded ? in path', (p, q) => `${p}%3Fwsgate=1` + q),
@@ -97,13 +113,27 @@ export const bypassPath = bypassProbe(
 );
 
 /** `headers` with `extra` added last, but before the key, which baseRequest puts at the end. */
-const beforeKey = (headers: RawRequest['headers'], extra: Array<[string, HeaderValue]>): RawRequest['headers'] => [...headers.slice(0, -1), ...extra, ...headers.slice(-1)];
+const beforeKey = (headers: RawRequest['headers'], extra: Array<[string, HeaderValue]>): RawRequest['headers'] => [
+  ...headers.slice(0, -1),
+  ...extra,
+  ...headers.slice(-1),
+];
 
 const credNames = (cred: PlannedCredential) => new Set(cred.headers.map(([n]) => n.toLowerCase()));
 
-const renameHeaders = (label: string, rename: (name: string, isCred: boolean) => string, cred: PlannedCredential): Variant => {
+const renameHeaders = (
+  label: string,
+  rename: (name: string, isCred: boolean) => string,
+  cred: PlannedCredential,
+): Variant => {
   const names = credNames(cred);
-  return { label, change: (req) => ({ ...req, headers: req.headers.map(([n, v]): [string, HeaderValue] => [rename(n, names.has(n.toLowerCase())), v]) }) };
+  return {
+    label,
+    change: (req) => ({
+      ...req,
+      headers: req.headers.map(([n, v]): [string, HeaderValue] => [rename(n, names.has(n.toLowerCase())), v]),
+    }),
+  };
 };
 
 const alternate = (name: string) => [...name].map((c, i) => (i % 2 ? c.toLowerCase() : c.toUpperCase())).join('');
@@ -118,7 +148,10 @@ export const bypassHeaderCase = bypassProbe(
       renameHeaders('all header names lower case', (n) => n.toLowerCase(), denied),
       renameHeaders('all header names upper case', (n) => n.toUpperCase(), denied),
       renameHeaders('credential header names in alternating case', (n, isCred) => (isCred ? alternate(n) : n), denied),
-      { label: 'credential headers removed', change: (req) => ({ ...req, headers: req.headers.filter(([n]) => !names.has(n.toLowerCase())) }) },
+      {
+        label: 'credential headers removed',
+        change: (req) => ({ ...req, headers: req.headers.filter(([n]) => !names.has(n.toLowerCase())) }),
+      },
     ];
   },
 );
@@ -140,7 +173,7 @@ function insertNear(req: RawRequest, name: string, extra: [string, string], befo
 export const bypassDuplicateHeaders = bypassProbe(
   'bypass.duplicate-headers',
   'Duplicate credential headers do not let a denied caller in',
-  'the denied reference with each credential header sent twice, and with a second copy holding the allowed reference\'s non-secret value (e.g. a valid client id) first or last',
+  "the denied reference with each credential header sent twice, and with a second copy holding the allowed reference's non-secret value (e.g. a valid client id) first or last",
   (ctx, denied) => {
     const variants: Variant[] = [];
     const known = publicHeadersOf(ctx);
@@ -148,17 +181,34 @@ export const bypassDuplicateHeaders = bypassProbe(
       variants.push({ label: `${name} twice`, change: (req) => insertNear(req, name, [name, value], false) });
       const valid = known.find(([n, v]) => n.toLowerCase() === name.toLowerCase() && v !== value);
       if (valid) {
-        variants.push({ label: `${name}: valid value first, denied value second`, change: (req) => insertNear(req, name, [name, valid[1]], true) });
-        variants.push({ label: `${name}: denied value first, valid value second`, change: (req) => insertNear(req, name, [name, valid[1]], false) });
-        variants.push({ label: `${name}: valid value in a differently cased duplicate`, change: (req) => insertNear(req, name, [name.toLowerCase() === name ? name.toUpperCase() : name.toLowerCase(), valid[1]], true) });
+        variants.push({
+          label: `${name}: valid value first, denied value second`,
+          change: (req) => insertNear(req, name, [name, valid[1]], true),
+        });
+        variants.push({
+          label: `${name}: denied value first, valid value second`,
+          change: (req) => insertNear(req, name, [name, valid[1]], false),
+        });
+        variants.push({
+          label: `${name}: valid value in a differently cased duplicate`,
+          change: (req) =>
+            insertNear(
+              req,
+              name,
+              [name.toLowerCase() === name ? name.toUpperCase() : name.toLowerCase(), valid[1]],
+              true,
+            ),
+        });
       }
     }
     for (const [name] of denied.query) {
-      variants.push(withTarget(`query parameter ${name} twice`, (p, q) => {
-        const params = new URLSearchParams(q);
-        const v = params.get(name) ?? '';
-        return `${p}${q}&${new URLSearchParams([[name, v]]).toString()}`;
-      }));
+      variants.push(
+        withTarget(`query parameter ${name} twice`, (p, q) => {
+          const params = new URLSearchParams(q);
+          const v = params.get(name) ?? '';
+          return `${p}${q}&${new URLSearchParams([[name, v]]).toString()}`;
+        }),
+      );
     }
     return variants.length > 0 ? variants : 'the denied reference carries no header or query credentials to duplicate';
   },
@@ -174,8 +224,18 @@ export const bypassCredentialPlacement = bypassProbe(
     const addQuery = (t: string) => t + (t.includes('?') ? '&' : '?') + query;
     const variants: Variant[] = [];
     if (denied.headers.length > 0) {
-      variants.push({ label: 'header credentials moved into the query', change: (req) => ({ ...req, target: addQuery(req.target), headers: req.headers.filter(([n]) => !names.has(n.toLowerCase())) }) });
-      variants.push({ label: 'header credentials also in the query', change: (req) => ({ ...req, target: addQuery(req.target) }) });
+      variants.push({
+        label: 'header credentials moved into the query',
+        change: (req) => ({
+          ...req,
+          target: addQuery(req.target),
+          headers: req.headers.filter(([n]) => !names.has(n.toLowerCase())),
+        }),
+      });
+      variants.push({
+        label: 'header credentials also in the query',
+        change: (req) => ({ ...req, target: addQuery(req.target) }),
+      });
     }
     if (denied.query.length > 0) {
       const params = new Set(denied.query.map(([n]) => n));
@@ -196,15 +256,24 @@ export const bypassCredentialPlacement = bypassProbe(
 
 const setVersion = (label: string, version: string, dropHost = false): Variant => ({
   label,
-  change: (req) => ({ ...req, version, headers: dropHost ? req.headers.filter(([n]) => n.toLowerCase() !== 'host') : req.headers }),
+  change: (req) => ({
+    ...req,
+    version,
+    headers: dropHost ? req.headers.filter(([n]) => n.toLowerCase() !== 'host') : req.headers,
+  }),
 });
 
-export const bypassHttp10 = bypassProbe('bypass.http10', 'An HTTP/1.0 or odd-version upgrade is judged like any other', 'the denied reference as HTTP/1.0 (with and without Host), HTTP/1.2 and lower-case http/1.1', () => [
-  setVersion('HTTP/1.0', 'HTTP/1.0'),
-  setVersion('HTTP/1.0 without Host', 'HTTP/1.0', true),
-  setVersion('HTTP/1.2', 'HTTP/1.2'),
-  setVersion('lower-case http/1.1', 'http/1.1'),
-]);
+export const bypassHttp10 = bypassProbe(
+  'bypass.http10',
+  'An HTTP/1.0 or odd-version upgrade is judged like any other',
+  'the denied reference as HTTP/1.0 (with and without Host), HTTP/1.2 and lower-case http/1.1',
+  () => [
+    setVersion('HTTP/1.0', 'HTTP/1.0'),
+    setVersion('HTTP/1.0 without Host', 'HTTP/1.0', true),
+    setVersion('HTTP/1.2', 'HTTP/1.2'),
+    setVersion('lower-case http/1.1', 'http/1.1'),
+  ],
+);
 
 /** Replace the values of header `name` (all of them) with `values`, at the first one's place; none removes it. */
 function setHeader(req: RawRequest, name: string, values: HeaderValue[]): RawRequest {
@@ -212,39 +281,60 @@ function setHeader(req: RawRequest, name: string, values: HeaderValue[]): RawReq
   const i = req.headers.findIndex(([n]) => n.toLowerCase() === lower);
   const rest = req.headers.filter(([n]) => n.toLowerCase() !== lower);
   const at = i < 0 ? rest.length : i;
-  return { ...req, headers: [...rest.slice(0, at), ...values.map((v): [string, HeaderValue] => [name, v]), ...rest.slice(at)] };
+  return {
+    ...req,
+    headers: [...rest.slice(0, at), ...values.map((v): [string, HeaderValue] => [name, v]), ...rest.slice(at)],
+  };
 }
 
-const headerVariant = (label: string, name: string, values: HeaderValue[]): Variant => ({ label, change: (req) => setHeader(req, name, values) });
+const headerVariant = (label: string, name: string, values: HeaderValue[]): Variant => ({
+  label,
+  change: (req) => setHeader(req, name, values),
+});
 
-export const bypassWebSocketKey = bypassProbe('bypass.websocket-key', 'A missing or bad Sec-WebSocket-Key does not skip auth', 'the denied reference with Sec-WebSocket-Key missing, empty, not base64, too short, and twice', () => [
-  headerVariant('Sec-WebSocket-Key missing', 'Sec-WebSocket-Key', []),
-  headerVariant('Sec-WebSocket-Key empty', 'Sec-WebSocket-Key', ['']),
-  headerVariant('Sec-WebSocket-Key not base64', 'Sec-WebSocket-Key', ['not a base64 key!']),
-  headerVariant('Sec-WebSocket-Key of 8 bytes', 'Sec-WebSocket-Key', ['d3NnYXRlLTg=']),
-  headerVariant('Sec-WebSocket-Key twice', 'Sec-WebSocket-Key', [FRESH_KEY, 'd3NnYXRlLWtleS0wMDAwMA==']),
-]);
+export const bypassWebSocketKey = bypassProbe(
+  'bypass.websocket-key',
+  'A missing or bad Sec-WebSocket-Key does not skip auth',
+  'the denied reference with Sec-WebSocket-Key missing, empty, not base64, too short, and twice',
+  () => [
+    headerVariant('Sec-WebSocket-Key missing', 'Sec-WebSocket-Key', []),
+    headerVariant('Sec-WebSocket-Key empty', 'Sec-WebSocket-Key', ['']),
+    headerVariant('Sec-WebSocket-Key not base64', 'Sec-WebSocket-Key', ['not a base64 key!']),
+    headerVariant('Sec-WebSocket-Key of 8 bytes', 'Sec-WebSocket-Key', ['d3NnYXRlLTg=']),
+    headerVariant('Sec-WebSocket-Key twice', 'Sec-WebSocket-Key', [FRESH_KEY, 'd3NnYXRlLWtleS0wMDAwMA==']),
+  ],
+);
 
-export const bypassWebSocketVersion = bypassProbe('bypass.websocket-version', 'A wrong Sec-WebSocket-Version does not skip auth', 'the denied reference with Sec-WebSocket-Version missing, 8, 12, 14, "13, 8" and twice', () => [
-  headerVariant('Sec-WebSocket-Version missing', 'Sec-WebSocket-Version', []),
-  headerVariant('Sec-WebSocket-Version: 8', 'Sec-WebSocket-Version', ['8']),
-  headerVariant('Sec-WebSocket-Version: 12', 'Sec-WebSocket-Version', ['12']),
-  headerVariant('Sec-WebSocket-Version: 14', 'Sec-WebSocket-Version', ['14']),
-  headerVariant('Sec-WebSocket-Version: 13, 8', 'Sec-WebSocket-Version', ['13, 8']),
-  headerVariant('Sec-WebSocket-Version twice (8, then 13)', 'Sec-WebSocket-Version', ['8', '13']),
-]);
+export const bypassWebSocketVersion = bypassProbe(
+  'bypass.websocket-version',
+  'A wrong Sec-WebSocket-Version does not skip auth',
+  'the denied reference with Sec-WebSocket-Version missing, 8, 12, 14, "13, 8" and twice',
+  () => [
+    headerVariant('Sec-WebSocket-Version missing', 'Sec-WebSocket-Version', []),
+    headerVariant('Sec-WebSocket-Version: 8', 'Sec-WebSocket-Version', ['8']),
+    headerVariant('Sec-WebSocket-Version: 12', 'Sec-WebSocket-Version', ['12']),
+    headerVariant('Sec-WebSocket-Version: 14', 'Sec-WebSocket-Version', ['14']),
+    headerVariant('Sec-WebSocket-Version: 13, 8', 'Sec-WebSocket-Version', ['13, 8']),
+    headerVariant('Sec-WebSocket-Version twice (8, then 13)', 'Sec-WebSocket-Version', ['8', '13']),
+  ],
+);
 
-export const bypassConnectionHeader = bypassProbe('bypass.connection-header', 'Connection and Upgrade header spellings do not skip auth', 'the denied reference with Connection: keep-alive, Upgrade (and reversed, lower, upper case, split over two headers, missing) and Upgrade: WebSocket, "websocket, h2c" or missing', () => [
-  headerVariant('Connection: keep-alive, Upgrade', 'Connection', ['keep-alive, Upgrade']),
-  headerVariant('Connection: Upgrade, keep-alive', 'Connection', ['Upgrade, keep-alive']),
-  headerVariant('Connection: upgrade', 'Connection', ['upgrade']),
-  headerVariant('Connection: UPGRADE', 'Connection', ['UPGRADE']),
-  headerVariant('Connection: keep-alive and Connection: Upgrade', 'Connection', ['keep-alive', 'Upgrade']),
-  headerVariant('Connection missing', 'Connection', []),
-  headerVariant('Upgrade: WebSocket', 'Upgrade', ['WebSocket']),
-  headerVariant('Upgrade: websocket, h2c', 'Upgrade', ['websocket, h2c']),
-  headerVariant('Upgrade missing', 'Upgrade', []),
-]);
+export const bypassConnectionHeader = bypassProbe(
+  'bypass.connection-header',
+  'Connection and Upgrade header spellings do not skip auth',
+  'the denied reference with Connection: keep-alive, Upgrade (and reversed, lower, upper case, split over two headers, missing) and Upgrade: WebSocket, "websocket, h2c" or missing',
+  () => [
+    headerVariant('Connection: keep-alive, Upgrade', 'Connection', ['keep-alive, Upgrade']),
+    headerVariant('Connection: Upgrade, keep-alive', 'Connection', ['Upgrade, keep-alive']),
+    headerVariant('Connection: upgrade', 'Connection', ['upgrade']),
+    headerVariant('Connection: UPGRADE', 'Connection', ['UPGRADE']),
+    headerVariant('Connection: keep-alive and Connection: Upgrade', 'Connection', ['keep-alive', 'Upgrade']),
+    headerVariant('Connection missing', 'Connection', []),
+    headerVariant('Upgrade: WebSocket', 'Upgrade', ['WebSocket']),
+    headerVariant('Upgrade: websocket, h2c', 'Upgrade', ['websocket, h2c']),
+    headerVariant('Upgrade missing', 'Upgrade', []),
+  ],
+);
 
 /** `req` with `filler` headers put before the first credential header (where a truncating gateway would cut). */
 function fillBefore(req: RawRequest, names: Set<string>, filler: Array<[string, string]>): RawRequest {
@@ -259,12 +349,23 @@ export const bypassOversizedHeaders = bypassProbe(
   'the denied reference with an 8 KiB, a 15 KiB and a 64 KiB header, and with 300 small headers, before its credentials',
   (_ctx, denied) => {
     const names = credNames(denied);
-    const big = (kib: number): Variant => ({ label: `${kib} KiB header before the credentials`, change: (req) => fillBefore(req, names, [['X-Wsgate-Filler', 'a'.repeat(kib * 1024)]]) });
+    const big = (kib: number): Variant => ({
+      label: `${kib} KiB header before the credentials`,
+      change: (req) => fillBefore(req, names, [['X-Wsgate-Filler', 'a'.repeat(kib * 1024)]]),
+    });
     return [
       big(8),
       big(15),
       big(64),
-      { label: '300 headers before the credentials', change: (req) => fillBefore(req, names, Array.from({ length: 300 }, (_, i): [string, string] => [`X-Wsgate-Filler-${i}`, 'a'])) },
+      {
+        label: '300 headers before the credentials',
+        change: (req) =>
+          fillBefore(
+            req,
+            names,
+            Array.from({ length: 300 }, (_, i): [string, string] => [`X-Wsgate-Filler-${i}`, 'a']),
+          ),
+      },
     ];
   },
 );
@@ -291,7 +392,13 @@ export const bypassCrlf = bypassProbe(
       // Folded before the value, never inside it: a split secret could not be masked in the report.
       { label: `${name} on a continuation line (obs-fold)`, change: (req) => setHeader(req, name, [`\r\n ${value}`]) },
       { label: `NUL byte in ${name}`, change: (req) => setHeader(req, name, [`${value}\u0000`]) },
-      { label: `space before the colon of ${name}`, change: (req) => ({ ...req, headers: req.headers.map(([n, v]): [string, HeaderValue] => [n === name ? `${n} ` : n, v]) }) },
+      {
+        label: `space before the colon of ${name}`,
+        change: (req) => ({
+          ...req,
+          headers: req.headers.map(([n, v]): [string, HeaderValue] => [n === name ? `${n} ` : n, v]),
+        }),
+      },
     ];
   },
 );

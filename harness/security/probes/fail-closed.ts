@@ -1,10 +1,11 @@
-import { expectedOutcomes } from '../../outcome/expected.ts';
 import type { AuthState } from '../../model/auth.ts';
-import { baseRequest } from '../raw-request.ts';
 import type { ProbeId } from '../../model/security.ts';
-import { sendAll, type ProbeContext, type ProbeFindings, type SecurityProbe } from '../security-probe.ts';
+import { expectedOutcomes } from '../../outcome/expected.ts';
+import { baseRequest } from '../raw-request.ts';
+import { type ProbeContext, type ProbeFindings, type SecurityProbe, sendAll } from '../security-probe.ts';
 
-export const NO_ALLOWED = 'the scenario has no allowed reference: no credential set expects 200 with the auth service ok (name one in security.allowed)';
+export const NO_ALLOWED =
+  'the scenario has no allowed reference: no credential set expects 200 with the auth service ok (name one in security.allowed)';
 
 /** How long past the gateway's auth timeout the hang probe waits for its answer. */
 export function hangWaitMs(authTimeoutMs: number): number {
@@ -26,7 +27,7 @@ function failClosedProbe(id: ProbeId, state: keyof typeof WHAT): SecurityProbe {
   return {
     id,
     title: `No upgrade while the auth service ${WHAT[state]}`,
-    sends: `the allowed reference while the auth service ${WHAT[state]}${state === 'hang' ? ', waiting past the gateway\'s auth timeout' : ''}`,
+    sends: `the allowed reference while the auth service ${WHAT[state]}${state === 'hang' ? ", waiting past the gateway's auth timeout" : ''}`,
     safe: 'answers an error (500, or what its statusMap maps 500 to) and never upgrades; the backend never sees it',
     run: (ctx) => runFailClosed(ctx, state),
   };
@@ -36,16 +37,30 @@ async function runFailClosed(ctx: ProbeContext, state: AuthState & keyof typeof 
   const allowed = ctx.allowed;
   if (!allowed) return { attempts: [], reasons: [], notRun: NO_ALLOWED };
   const control = ctx.authControl;
-  if (!control) return { attempts: [], reasons: [], notRun: `needs the auth service put into state "${state}": give authService.control (the bundled auth service) or authService.hooks.${state} and .ok for your own` };
-  if (!control.supports(state)) return { attempts: [], reasons: [], notRun: `${control.describe()} cannot produce state "${state}" (add authService.hooks.${state} and .ok)` };
+  if (!control)
+    return {
+      attempts: [],
+      reasons: [],
+      notRun: `needs the auth service put into state "${state}": give authService.control (the bundled auth service) or authService.hooks.${state} and .ok for your own`,
+    };
+  if (!control.supports(state))
+    return {
+      attempts: [],
+      reasons: [],
+      notRun: `${control.describe()} cannot produce state "${state}" (add authService.hooks.${state} and .ok)`,
+    };
   const waitMs = state === 'hang' ? hangWaitMs(ctx.authTimeoutMs) : undefined;
   try {
     await control.set(state);
   } catch (err) {
     await control.set('ok').catch(() => undefined);
-    return { attempts: [], reasons: [], notRun: `could not put the auth service into state "${state}": ${(err as Error).message}` };
+    return {
+      attempts: [],
+      reasons: [],
+      notRun: `could not put the auth service into state "${state}": ${(err as Error).message}`,
+    };
   }
-  let found;
+  let found: Awaited<ReturnType<typeof sendAll>>;
   try {
     found = await sendAll(ctx, [
       {
@@ -71,7 +86,8 @@ async function runFailClosed(ctx: ProbeContext, state: AuthState & keyof typeof 
           : `no answer within ${ctx.target.handshakeTimeoutMs} ms: the gateway did not fail closed, it hung`;
     } else {
       const expected = expectedOutcomes(ctx.target, 500);
-      if (!expected.includes(attempt.outcome)) note = `refused with ${attempt.outcome}, not the expected ${expected.join(' or ')}`;
+      if (!expected.includes(attempt.outcome))
+        note = `refused with ${attempt.outcome}, not the expected ${expected.join(' or ')}`;
     }
   }
   return { attempts: session.attempts, reasons, note };

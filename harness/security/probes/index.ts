@@ -7,5 +7,12 @@ import { leaksDeniedToBackend, leaksErrorBody, leaksSecretsForwarded } from './l
 
 /** Every security probe by id; the suite runs them in PROBE_IDS order. */
 export const PROBES: Record<ProbeId, SecurityProbe> = Object.fromEntries(
-  [...BYPASS_PROBES, ...FAIL_CLOSED_PROBES, leaksDeniedToBackend, leaksErrorBody, leaksSecretsForwarded, cachingDenyAfterAllow].map((p) => [p.id, p]),
+  [
+    ...BYPASS_PROBES,
+    ...FAIL_CLOSED_PROBES,
+    leaksDeniedToBackend,
+    leaksErrorBody,
+    leaksSecretsForwarded,
+    cachingDenyAfterAllow,
+  ].map((p) => [p.id, p]),
 ) as Record<ProbeId, SecurityProbe>;

@@ -1,13 +1,14 @@
+import { type BackendEntry, headerText } from '../../client/backend-record.ts';
 import { confidentialValues } from '../../plan/credentials.ts';
 import type { PlannedCredential, PlannedTarget } from '../../plan/plan.ts';
 import { DEFAULT_MUST_NOT_SEE } from '../../plan/targets.ts';
-import { headerText, type BackendEntry } from '../../client/backend-record.ts';
 import { baseRequest, type HeaderValue, type RawRequest } from '../raw-request.ts';
+import { type ProbeContext, type SecurityProbe, sendAll } from '../security-probe.ts';
 import type { ProbeAttempt } from '../session.ts';
-import { sendAll, type ProbeContext, type SecurityProbe } from '../security-probe.ts';
 import { NO_ALLOWED } from './fail-closed.ts';
 
-const NO_RECORD = 'the target has no backend.record, so what reached the backend cannot be seen (add targets[].backend.record)';
+const NO_RECORD =
+  'the target has no backend.record, so what reached the backend cannot be seen (add targets[].backend.record)';
 
 /** Credential sets the gateway must refuse while the auth service is ok. */
 const deniedSets = (ctx: ProbeContext) => ctx.plan.credentials.filter((c) => c.expect !== 200 && c.authState === 'ok');
@@ -16,7 +17,12 @@ const allowedSets = (ctx: ProbeContext) => ctx.plan.credentials.filter((c) => c.
 
 const mustNotSeeOf = (target: PlannedTarget) => target.backend?.mustNotSee ?? DEFAULT_MUST_NOT_SEE;
 
-const plain = (ctx: ProbeContext, cred: PlannedCredential | undefined, label: string, mustBeDenied: boolean): ProbeAttempt => ({
+const plain = (
+  ctx: ProbeContext,
+  cred: PlannedCredential | undefined,
+  label: string,
+  mustBeDenied: boolean,
+): ProbeAttempt => ({
   label,
   cred,
   mustBeDenied,
@@ -30,7 +36,10 @@ export const leaksDeniedToBackend: SecurityProbe = {
   safe: 'refuses each one before the backend: the backend record shows none of them',
   async run(ctx) {
     if (!ctx.target.backend) return { attempts: [], reasons: [], notRun: NO_RECORD };
-    const specs = [...deniedSets(ctx).map((c) => plain(ctx, c, `credential set ${c.name}`, true)), plain(ctx, undefined, 'no credentials', true)];
+    const specs = [
+      ...deniedSets(ctx).map((c) => plain(ctx, c, `credential set ${c.name}`, true)),
+      plain(ctx, undefined, 'no credentials', true),
+    ];
     const { session, end } = await sendAll(ctx, specs);
     return { attempts: session.attempts, reasons: end.reasons };
   },
@@ -43,23 +52,47 @@ export const leaksErrorBody: SecurityProbe = {
   safe: 'answers denials without repeating any password, token, client secret or API key that was sent',
   async run(ctx) {
     const sets = deniedSets(ctx).filter((c) => confidentialValues(c, mustNotSeeOf(ctx.target)).length > 0);
-    if (sets.length === 0) return { attempts: [], reasons: [], notRun: 'no refused credential set carries a secret (password, token, client secret, API key) to look for' };
-    const { session, end } = await sendAll(ctx, sets.map((c) => plain(ctx, c, `credential set ${c.name}`, true)));
+    if (sets.length === 0)
+      return {
+        attempts: [],
+        reasons: [],
+        notRun: 'no refused credential set carries a secret (password, token, client secret, API key) to look for',
+      };
+    const { session, end } = await sendAll(
+      ctx,
+      sets.map((c) => plain(ctx, c, `credential set ${c.name}`, true)),
+    );
     session.attempts.forEach((a, i) => {
       const secrets = confidentialValues(sets[i]!, mustNotSeeOf(ctx.target));
       const where = [
         ['status line', a.statusLine ?? ''],
-        ['headers', Object.entries(a.headers).map(([k, v]) => `${k}: ${v}`).join('\n')],
+        [
+          'headers',
+          Object.entries(a.headers)
+            .map(([k, v]) => `${k}: ${v}`)
+            .join('\n'),
+        ],
         ['body', a.bodySnippet ?? ''],
       ].filter(([, text]) => secrets.some((s) => text!.includes(s)));
-      if (where.length > 0) a.unsafe = [a.unsafe, `the response echoed a secret of ${a.credential} in its ${where.map(([w]) => w).join(' and ')}`].filter(Boolean).join('; ');
+      if (where.length > 0)
+        a.unsafe = [
+          a.unsafe,
+          `the response echoed a secret of ${a.credential} in its ${where.map(([w]) => w).join(' and ')}`,
+        ]
+          .filter(Boolean)
+          .join('; ');
     });
     return { attempts: session.attempts, reasons: end.reasons };
   },
 };
 
 /** The allowed reference with every credential header name in another case: a gateway stripping by exact name forwards these. */
-const recased = (ctx: ProbeContext, cred: PlannedCredential, label: string, rename: (n: string) => string): ProbeAttempt => ({
+const recased = (
+  ctx: ProbeContext,
+  cred: PlannedCredential,
+  label: string,
+  rename: (n: string) => string,
+): ProbeAttempt => ({
   label,
   cred,
   mustBeDenied: false,
@@ -74,10 +107,20 @@ const recased = (ctx: ProbeContext, cred: PlannedCredential, label: string, rena
 function forwardedSecrets(ctx: ProbeContext, cred: PlannedCredential, entry: BackendEntry): string[] {
   const backend = ctx.target.backend!;
   const problems: string[] = [];
-  for (const name of backend.mustNotSee) if (headerText(entry, name) !== undefined) problems.push(`the backend received header ${name}, which the gateway must strip`);
+  for (const name of backend.mustNotSee)
+    if (headerText(entry, name) !== undefined)
+      problems.push(`the backend received header ${name}, which the gateway must strip`);
   if (!backend.secretsMayPass) {
-    const seen = entry.path + '\n' + Object.entries(entry.headers).map(([k, v]) => `${k}: ${String(v)}`).join('\n');
-    if (confidentialValues(cred, backend.mustNotSee).some((v) => seen.includes(v))) problems.push(`a password, token or client secret of ${cred.name} reached the backend (in a forwarded header or the path)`);
+    const seen =
+      entry.path +
+      '\n' +
+      Object.entries(entry.headers)
+        .map(([k, v]) => `${k}: ${String(v)}`)
+        .join('\n');
+    if (confidentialValues(cred, backend.mustNotSee).some((v) => seen.includes(v)))
+      problems.push(
+        `a password, token or client secret of ${cred.name} reached the backend (in a forwarded header or the path)`,
+      );
   }
   return problems;
 }
@@ -85,7 +128,8 @@ function forwardedSecrets(ctx: ProbeContext, cred: PlannedCredential, entry: Bac
 export const leaksSecretsForwarded: SecurityProbe = {
   id: 'leaks.secrets-forwarded',
   title: 'Client secrets and Authorization are stripped before the backend',
-  sends: 'every credential set the auth service allows, and the allowed reference with its header names in lower and upper case',
+  sends:
+    'every credential set the auth service allows, and the allowed reference with its header names in lower and upper case',
   safe: 'upgrades them, and the backend sees none of the headers the target lists in backend.mustNotSee (default X-IBM-Client-Secret, Authorization, apikey) nor any secret value',
   async run(ctx) {
     if (!ctx.target.backend) return { attempts: [], reasons: [], notRun: NO_RECORD };
@@ -110,8 +154,12 @@ export const leaksSecretsForwarded: SecurityProbe = {
       const problems = [...new Set(creds.flatMap((c) => forwardedSecrets(ctx, c, entry)))];
       if (problems.length > 0) reasons.push(`an untagged connection to the backend: ${problems.join('; ')}`);
     }
-    if (!session.attempts.some((a) => a.outcome === 'upgraded')) return { attempts: session.attempts, reasons, notRun: 'no allowed credential set was let in, so nothing forwarded could be inspected' };
+    if (!session.attempts.some((a) => a.outcome === 'upgraded'))
+      return {
+        attempts: session.attempts,
+        reasons,
+        notRun: 'no allowed credential set was let in, so nothing forwarded could be inspected',
+      };
     return { attempts: session.attempts, reasons };
   },
 };
-

@@ -8,10 +8,24 @@ const done = () => {
   process.stdout.write(JSON.stringify(out));
   process.exit(0);
 };
-setTimeout(() => { ws.terminate(); done(); }, timeoutMs).unref();
-ws.on('unexpected-response', (_req, res) => { out.status = res.statusCode; done(); });
-ws.on('upgrade', (res) => { out.status = res.statusCode; });
-ws.on('open', () => { if (send !== undefined) ws.send(send); else ws.close(); });
-ws.on('message', (data) => { out.messages.push(data.toString()); ws.close(); });
+setTimeout(() => {
+  ws.terminate();
+  done();
+}, timeoutMs).unref();
+ws.on('unexpected-response', (_req, res) => {
+  out.status = res.statusCode;
+  done();
+});
+ws.on('upgrade', (res) => {
+  out.status = res.statusCode;
+});
+ws.on('open', () => {
+  if (send !== undefined) ws.send(send);
+  else ws.close();
+});
+ws.on('message', (data) => {
+  out.messages.push(data.toString());
+  ws.close();
+});
 ws.on('close', done);
 ws.on('error', done);

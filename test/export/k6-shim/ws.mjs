@@ -19,7 +19,7 @@ export function connect(url, params, callback) {
     setInterval: () => undefined,
   };
   callback(socket);
-  const headers = (params && params.headers) || {};
+  const headers = params?.headers || {};
   recorded.requests.push({ url, headers });
   const job = { url, headers, send: shimConfig.echo, timeoutMs: 3000 };
   const result = JSON.parse(execFileSync(process.execPath, [CHILD, JSON.stringify(job)], { encoding: 'utf8' }));

@@ -27,7 +27,8 @@ const CAP = 64;
 const ROUNDS = 3;
 const HELD = Number(process.env.BENCH_HELD ?? 52_000);
 const HELD_WORKERS = 4;
-// Backend processes for the held part: 52,000 over 5 is about 10,400 each, far from 20,000 however the kernel spreads them.
+// Backend processes for the held part: 52,000 over 5 is about 10,400 each, far from 20,000 however the kernel spreads
+// them.
 const HELD_BACKENDS = 5;
 const started = performance.now();
 
@@ -92,16 +93,21 @@ async function cpuPerHandshake(): Promise<{ ratio: number }> {
     const e = per('engine');
     const w = per('ws');
     console.log(
-      `\n1. client CPU per handshake (${HANDSHAKES} handshakes per trial, cap ${CAP} in flight, ${ROUNDS} alternated rounds, medians; backend: ${availableParallelism()} processes)`,
+      `\n1. client CPU per handshake (${HANDSHAKES} handshakes per ` +
+        `trial, cap ${CAP} in flight, ${ROUNDS} alternated rounds, ` +
+        `medians; backend: ${availableParallelism()} processes)`,
     );
     console.log(
-      `   ${'client'.padEnd(34)}${'handshakes/s'.padStart(14)}${'CPU us/hs'.padStart(11)}${'user'.padStart(8)}${'sys'.padStart(8)}   every trial`,
+      `   ${'client'.padEnd(34)}${'handshakes/s'.padStart(14)}${'CPU us/hs'.padStart(11)}${'user'.padStart(8)}` +
+        `${'sys'.padStart(8)}   every trial`,
     );
     console.log(
-      `   ${'(a) wsgate engine (maxInFlight cap)'.padEnd(34)}${fmt(e.rate, 0).padStart(14)}${fmt(e.cpu).padStart(11)}${fmt(e.user).padStart(8)}${fmt(e.system).padStart(8)}   ${e.all}`,
+      `   ${'(a) wsgate engine (maxInFlight cap)'.padEnd(34)}${fmt(e.rate, 0).padStart(14)}` +
+        `${fmt(e.cpu).padStart(11)}${fmt(e.user).padStart(8)}${fmt(e.system).padStart(8)}   ${e.all}`,
     );
     console.log(
-      `   ${'(b) ws: loop of new WebSocket()'.padEnd(34)}${fmt(w.rate, 0).padStart(14)}${fmt(w.cpu).padStart(11)}${fmt(w.user).padStart(8)}${fmt(w.system).padStart(8)}   ${w.all}`,
+      `   ${'(b) ws: loop of new WebSocket()'.padEnd(34)}${fmt(w.rate, 0).padStart(14)}${fmt(w.cpu).padStart(11)}` +
+        `${fmt(w.user).padStart(8)}${fmt(w.system).padStart(8)}   ${w.all}`,
     );
     const ratio = e.cpu / w.cpu;
     console.log(`   ratio engine/ws CPU per handshake: ${fmt(ratio, 2)} (target <= 0.50)`);
@@ -157,7 +163,10 @@ async function held(): Promise<{ peak: number; perConn: number }> {
       messageTimeoutMs: 5000,
     };
     console.log(
-      `\n2. held connections: ${HELD} to one backend port over ${capacity.workers} worker processes from ${[...new Set(capacity.sourceAddresses.flat())].join(' ')}; ramp ${hold.rampUpMs / 1000}s, hold ${hold.holdMs / 1000}s, a message every ${hold.messageEveryMs / 1000}s each`,
+      `\n2. held connections: ${HELD} to one backend ` +
+        `port over ${capacity.workers} worker processes from ` +
+        `${[...new Set(capacity.sourceAddresses.flat())].join(' ')}; ramp ${hold.rampUpMs / 1000}s, hold ` +
+        `${hold.holdMs / 1000}s, a message every ${hold.messageEveryMs / 1000}s each`,
     );
     const r = await runDistributed(
       {
@@ -173,7 +182,8 @@ async function held(): Promise<{ peak: number; perConn: number }> {
         onSecond: (s) =>
           s.t % 5 === 4
             ? console.log(
-                `   ${String(s.t + 1).padStart(3)}s  open ${s.open}  upgrades/s ${s.upgrades}  errors ${s.errors}  dropped ${s.dropped ?? 0}`,
+                `   ${String(s.t + 1).padStart(3)}s  open ${s.open}  upgrades/s ${s.upgrades}  errors ` +
+                  `${s.errors}  dropped ${s.dropped ?? 0}`,
               )
             : undefined,
       },
@@ -182,13 +192,18 @@ async function held(): Promise<{ peak: number; perConn: number }> {
     const mem = r.memory!;
     const perConn = (mem.rssMaxBytes - mem.rssStartBytes) / h.peak;
     console.log(
-      `   peak held ${h.peak} of ${HELD}; opened ${h.opened}, dropped ${h.dropped}, outcomes ${JSON.stringify(r.outcomes)}`,
+      `   peak held ${h.peak} of ${HELD}; opened ${h.opened}, dropped ${h.dropped}, outcomes ` +
+        `${JSON.stringify(r.outcomes)}`,
     );
     console.log(
-      `   echoes ${h.echoes}/${h.messages}${h.messageRtt ? `, message RTT p50 ${h.messageRtt.p50} ms p99 ${h.messageRtt.p99} ms` : ''}; closed cleanly ${h.closedClean}`,
+      `   echoes ${h.echoes}/${h.messages}` +
+        (h.messageRtt ? `, message RTT p50 ${h.messageRtt.p50} ms p99 ${h.messageRtt.p99} ms` : '') +
+        `; closed cleanly ${h.closedClean}`,
     );
     console.log(
-      `   harness RSS: ${fmt(mem.rssStartBytes / 2 ** 20)} MiB at start -> ${fmt(mem.rssMaxBytes / 2 ** 20)} MiB at most (${capacity.workers} workers): ${fmt(perConn / 1024, 2)} KiB per held connection (target <= 4)`,
+      `   harness RSS: ${fmt(mem.rssStartBytes / 2 ** 20)} MiB at start -> ` +
+        `${fmt(mem.rssMaxBytes / 2 ** 20)} MiB at most (${capacity.workers} workers): ` +
+        `${fmt(perConn / 1024, 2)} KiB per held connection (target <= 4)`,
     );
     return { peak: h.peak, perConn };
   } finally {
@@ -243,15 +258,16 @@ async function flat(): Promise<{ growth: number }> {
     const mib = (b: number) => fmt(b / 2 ** 20);
     const growth = (after[after.length - 1]! - after[0]!) / after[0]!;
     console.log(
-      `\n3. memory over a long run: 2000 upgrades/s for ${seconds} s in one process (${r.upgrades} upgraded, ${r.unexpected} unexpected)`,
+      `\n3. memory over a long run: 2000 ` +
+        `upgrades/s for ${seconds} s in one process (${r.upgrades} upgraded, ${r.unexpected} unexpected)`,
     );
     console.log(
       `   RSS each 5 s: ${rss
         .filter((_, i) => i % 5 === 4)
         .map(mib)
-        .join(
-          ' ',
-        )} MiB; from second 10 to the end: ${mib(after[0]!)} -> ${mib(after[after.length - 1]!)} MiB (${(growth * 100).toFixed(1)}%, max ${mib(Math.max(...after))})`,
+        .join(' ')} MiB; ` +
+        `from second 10 to the end: ${mib(after[0]!)} -> ${mib(after[after.length - 1]!)} MiB ` +
+        `(${(growth * 100).toFixed(1)}%, max ${mib(Math.max(...after))})`,
     );
     return { growth };
   } finally {

@@ -10,6 +10,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { createLog } from '../harness/cli/log.ts';
 import { measureOverhead } from '../harness/overhead/measure.ts';
 import { buildPlan } from '../harness/plan/plan.ts';
 import { formatOverhead } from '../harness/report/text/overhead.ts';
@@ -109,19 +110,24 @@ try {
   const setup = (await buildPlan(scenario, urls)).overhead![0]!;
   const cpu = cpus();
   process.stdout.write(
-    `bench:overhead — reference gateway, auth service latency injected: ${authLatency} ms; node ${process.version}, ${cpu.length} x ${cpu[0]?.model ?? 'cpu'}, load average ${loadavg()
-      .map((l) => l.toFixed(2))
-      .join(' ')}\n`,
+    `bench:overhead — reference gateway, auth service latency injected: ${authLatency} ms; ` +
+      `node ${process.version}, ${cpu.length} x ${cpu[0]?.model ?? 'cpu'}, ` +
+      `load average ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}\n`,
   );
+  // A live line on a terminal, one line per round in a log.
+  const log = createLog(scenario.secrets);
   const result = await measureOverhead(setup, {
     signal: AbortSignal.timeout(10 * 60_000),
-    onRound: (r, of) => process.stderr.write(`\rround ${r}/${of}`),
+    onRound: (r, of) => log.progress(`round ${r}/${of}`),
   });
-  process.stderr.write('\n');
+  log.info(`${result.roundsCompleted} rounds measured`);
   process.stdout.write(scenario.secrets.mask(formatOverhead(result)) + '\n');
   const ratio = result.auth.percentiles.p50 / result.baseline.percentiles.p50;
   process.stdout.write(
-    `ratio auth/baseline at p50: ${ratio.toFixed(2)}x (measured side by side, interleaved, in this run; ${(result.durationMs / 1000).toFixed(1)} s)\n`,
+    `ratio auth/baseline at p50: ${ratio.toFixed(2)}x (measured side by side, interleaved, in ` +
+      `this run; ${(result.durationMs / 1000).toFixed(1)} s)\n`,
   );
   process.stdout.write(`method: ${result.method.description}\n`);
 } finally {

@@ -113,7 +113,9 @@ export function checkArchitecture(root: string): Violation[] {
           file,
           line,
           rule: 'layer',
-          message: `${from}/ (layer ${rankOf(from)}) imports ${to} from ${target}/ (layer ${rankOf(target)}), up the flow`,
+          message:
+            `${from}/ (layer ${rankOf(from)}) imports ${to} from ${target}/ (layer ` +
+            `${rankOf(target)}), up the flow`,
         });
       } else if (target !== from && rankOf(target) === rankOf(from)) {
         violations.push({

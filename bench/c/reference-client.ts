@@ -81,7 +81,8 @@ export async function buildReferenceClient(): Promise<string> {
     await rm(tmp, { force: true });
     if (r.error.code === 'ENOENT') {
       throw new Error(
-        "the C reference client needs a C compiler, and `cc` was not found: install Debian's gcc (apt-get install -y gcc)",
+        "the C reference client needs a C compiler, and `cc` was not found: install Debian's gcc (apt-get " +
+          'install -y gcc)',
       );
     }
     throw new Error(`compiling ${SOURCE} failed: ${r.stderr.trim() || r.error.message}`);
@@ -149,7 +150,8 @@ export async function runReferenceClient(opts: ReferenceOptions): Promise<Refere
   }
   if (r.error && (r.error.killed || r.error.signal))
     throw new Error(
-      `${what} was killed (${r.error.signal ?? 'timeout'}) after ${RUN_TIMEOUT_MS / 1000} s at most: ${r.stderr.trim()}`,
+      `${what} was killed (${r.error.signal ?? 'timeout'}) after ${RUN_TIMEOUT_MS / 1000} s at most: ` +
+        `${r.stderr.trim()}`,
     );
   const status = r.error ? r.error.code : 0;
   if (status !== 0 && status !== 1) throw new Error(`${what} exited with ${String(status)}: ${r.stderr.trim()}`);

@@ -85,7 +85,10 @@ static int64_t now_ns(void)
 
 static void usage(const char *msg)
 {
-    fprintf(stderr, "ws-upgrade: %s\nusage: ws-upgrade <host> <port> <path> <count> <concurrency> [source-address ...]\n", msg);
+    fprintf(stderr,
+            "ws-upgrade: %s\n"
+            "usage: ws-upgrade <host> <port> <path> <count> <concurrency> [source-address ...]\n",
+            msg);
     exit(2);
 }
 

@@ -2,7 +2,7 @@ import { EXIT_CODES, type ExitCode } from '../model/verdict.ts';
 
 export type { ExitCode } from '../model/verdict.ts';
 
-/** DESIGN.md exit codes, from the one table in model/verdict.ts. */
+/** The exit codes (README "Exit codes"), from the one table in model/verdict.ts. */
 export const EXIT_OK = EXIT_CODES.passed;
 /** A conformance check or threshold failed. */
 export const EXIT_FAILED = EXIT_CODES.failed;

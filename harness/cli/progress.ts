@@ -30,27 +30,33 @@ export function progressLines(log: Log): RunEvents {
       const mix = lp.mix.map((m) => `${m.cred.name}:${m.weight}`).join(' ');
       const from = sources.length > 0 ? `, from ${sources.join(' ')}` : '';
       log.info(
-        `load: ${parts.join(' + ')} through ${lp.targets.map((t) => t.name).join(', ')}; mix ${mix}; ${capacity.workers} worker process(es)${from}`,
+        `load: ${parts.join(' + ')} through ${lp.targets.map((t) => t.name).join(', ')}; mix ${mix}; ` +
+          `${capacity.workers} worker process(es)${from}`,
       );
     },
     loadSecond: (s, p95) =>
       log.progress(
-        `  load ${String(s.t + 1).padStart(4)}s  ${String(s.attempts).padStart(6)} attempts/s  ${String(s.upgrades).padStart(6)} upgrades/s` +
-          `  open ${String(s.open).padStart(6)}  errors ${s.errors}${s.dropped ? `  dropped ${s.dropped}` : ''}${p95 !== undefined ? `  p95 ${p95.toFixed(2)} ms` : ''}`,
+        `  load ${String(s.t + 1).padStart(4)}s  ${String(s.attempts).padStart(6)} attempts/s  ` +
+          `${String(s.upgrades).padStart(6)} upgrades/s` +
+          `  open ${String(s.open).padStart(6)}  errors ${s.errors}${s.dropped ? `  dropped ${s.dropped}` : ''}` +
+          `${p95 !== undefined ? `  p95 ${p95.toFixed(2)} ms` : ''}`,
       ),
     loadDone: (r) => {
       const hs = r.handshake
-        ? `, handshake p50 ${r.handshake.p50} ms p95 ${r.handshake.p95} ms p99 ${r.handshake.p99} ms (from scheduled start)`
+        ? `, handshake p50 ${r.handshake.p50} ms p95 ${r.handshake.p95} ms p99 ` +
+          `${r.handshake.p99} ms (from scheduled start)`
         : '';
       const h = r.held;
       const held = h
-        ? `; held ${h.peak} of ${h.target} at peak, ${h.dropped} dropped, ${h.echoes}/${h.messages} echoes${h.messageRtt ? ` (p95 ${h.messageRtt.p95} ms)` : ''}`
+        ? `; held ${h.peak} of ${h.target} at peak, ${h.dropped} dropped, ${h.echoes}/${h.messages} echoes` +
+          `${h.messageRtt ? ` (p95 ${h.messageRtt.p95} ms)` : ''}`
         : '';
       log.info(`load: ${r.attempts} attempts, ${r.upgrades} upgraded, ${r.unexpected} unexpected${hs}${held}`);
     },
     overheadStarted: (s) =>
       log.info(
-        `overhead: ${s.baseline.name} (baseline) vs ${s.auth.name} (auth), credential ${s.credential.name}, ${s.rounds} rounds x ${s.attemptsPerRound} attempts` +
+        `overhead: ${s.baseline.name} (baseline) vs ${s.auth.name} (auth), credential ${s.credential.name}, ` +
+          `${s.rounds} rounds x ${s.attemptsPerRound} attempts` +
           (s.authorizationUrl ? ', decomposed with autocannon' : ''),
       ),
     overheadRound: (r, of) => {

@@ -63,7 +63,8 @@ class HookControl implements AuthControl {
         if (err)
           reject(
             new Error(
-              `hook for auth state "${state}" failed (exit ${err.code ?? 'signal'})${stderr ? '; its stderr is withheld' : ''}`,
+              `hook for auth state "${state}" failed (exit ${err.code ?? 'signal'})` +
+                `${stderr ? '; its stderr is withheld' : ''}`,
             ),
           );
         else resolve();

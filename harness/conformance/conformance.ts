@@ -180,7 +180,8 @@ async function backendView(
       const leaked = confidentialValues(cred, target.backend.mustNotSee).some((v) => seenText.includes(v));
       if (leaked)
         reasons.push(
-          'a password, token or client secret of this credential set reached the backend (in a forwarded header or the path)',
+          'a password, token or client secret of this credential set reached the backend (in a forwarded header ' +
+            'or the path)',
         );
     }
   }

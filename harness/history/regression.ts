@@ -42,7 +42,10 @@ export function trends(history: Summary[], window = DEFAULT_WINDOW): MetricTrend
     const tolerance = Math.max(3 * mad, 0.1 * Math.abs(med), floor);
     const worseBy = higherIsBetter ? med - latest : latest - med;
     if (worseBy > tolerance) {
-      trend.regression = `${metric} is ${round(latest)} against a median of ${round(med)} over the previous ${previous.length} runs (worse by ${round(worseBy)}, tolerance ${round(tolerance)} = max(3 x MAD ${round(mad)}, 10% of median, ${floor}))`;
+      trend.regression =
+        `${metric} is ${round(latest)} against a ` +
+        `median of ${round(med)} over the previous ${previous.length} runs (worse by ${round(worseBy)}, tolerance ` +
+        `${round(tolerance)} = max(3 x MAD ${round(mad)}, 10% of median, ${floor}))`;
     }
     return trend;
   });

@@ -156,7 +156,9 @@ export async function runLoad(plan: LoadPlan, opts: LoadOptions = {}): Promise<L
     if (isNetworkFailure(r.outcome)) {
       current.errors++;
       if (++failuresInARow >= DEAD_AFTER_FAILURES_IN_A_ROW && !stoppedBecause) {
-        stoppedBecause = `${DEAD_AFTER_FAILURES_IN_A_ROW} attempts in a row failed at the network level (last: ${r.outcome}): the target stopped answering`;
+        stoppedBecause =
+          `${DEAD_AFTER_FAILURES_IN_A_ROW} attempts in a row failed at the network ` +
+          `level (last: ${r.outcome}): the target stopped answering`;
       }
     } else failuresInARow = 0;
   };

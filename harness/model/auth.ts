@@ -1,5 +1,5 @@
 /**
- * The auth vocabulary (DESIGN.md): what the auth service answers, and the states wsgate can put
+ * The auth vocabulary (README "Outcome model"): what the auth service answers, and the states wsgate can put
  * it in. Scenario schema, plan, results and reports all use these.
  */
 

@@ -17,7 +17,8 @@ export interface LoadSetResult {
 }
 
 /**
- * Timing histograms of the steps of an attempt, each a duration: TCP connect; TLS handshake (wss); time to the first response
+ * Timing histograms of the steps of an attempt, each a duration: TCP connect; TLS handshake (wss); time to the first
+ * response
  * byte after the request was sent; time to the complete 101 from the scheduled start; the first
  * echo's round trip after the upgrade; every later message's round trip.
  */

@@ -1,5 +1,5 @@
 /**
- * The outcome model (DESIGN.md "Outcomes"): every upgrade attempt ends in exactly one of these.
+ * The outcome model (README "Outcome model"): every upgrade attempt ends in exactly one of these.
  * `http_<code>` carries the status the client saw when it was not a valid 101.
  */
 export type HttpOutcome = `http_${number}`;

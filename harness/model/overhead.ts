@@ -27,7 +27,10 @@ export interface OverheadSide {
   upgraded: number;
   /** Outcome counts of counted attempts (`upgraded`, `http_401`, `refused`, …). */
   outcomes: Record<string, number>;
-  /** Handshake latency of upgraded attempts, computed exactly from the recorded values (not from the histogram); NaN (null in JSON) when none upgraded. */
+  /**
+   * Handshake latency of upgraded attempts, computed exactly from the recorded values (not from the histogram); NaN
+   * (null in JSON) when none upgraded.
+   */
   percentiles: Percentiles & { min: number; max: number; mean: number };
   /** The same latencies as an HDR histogram, for plots and merging across runs. */
   histogram: EncodedHistogram;
@@ -74,7 +77,10 @@ export interface OverheadMethod {
     unit: 'paired-rounds';
     interval: 'percentile';
   };
-  /** `overhead.pNN` thresholds compare the upper bound of the interval, so a pass means "overhead is below X with 95% confidence". */
+  /**
+   * `overhead.pNN` thresholds compare the upper bound of the interval, so a pass means "overhead is below X with 95%
+   * confidence".
+   */
   thresholdsJudge: 'ciHigh';
 }
 
@@ -82,7 +88,10 @@ export interface OverheadMethod {
 export interface AutocannonMeasurement {
   /** Authorization URL benchmarked (query parameters masked like every secret in outputs). */
   url: string;
-  /** Keep-alive connections: the closed model's concurrency; in the open model the most used in a round (rate x mean auth-side latency). */
+  /**
+   * Keep-alive connections: the closed model's concurrency; in the open model the most used in a round (rate x mean
+   * auth-side latency).
+   */
   connections: number;
   requests: number;
   /** Responses by status code. */
@@ -106,7 +115,10 @@ export interface OverheadSplit {
   total: number;
   /** Auth-service latency at the same percentile (autocannon). */
   authService: number;
-  /** total - authService: the gateway's own cost of calling out (connection handling, parsing, forwarding). May be negative within noise. */
+  /**
+   * total - authService: the gateway's own cost of calling out (connection handling, parsing, forwarding). May be
+   * negative within noise.
+   */
   gatewayAdded: number;
 }
 

@@ -49,11 +49,17 @@ export interface SecurityResult {
   passed: number;
   failed: number;
   notRun: number;
-  /** Targets where every attempt found nobody listening (refused, connect timeout, DNS): the run could not be carried out. */
+  /**
+   * Targets where every attempt found nobody listening (refused, connect timeout, DNS): the run could not be carried
+   * out.
+   */
   unreachableTargets: string[];
 }
 
-/** passed: safe behaviour seen · failed: the gateway let something through · not_run: could not be tried (reasons say why). */
+/**
+ * passed: safe behaviour seen · failed: the gateway let something through · not_run: could not be tried (reasons say
+ * why).
+ */
 export type ProbeStatus = 'passed' | 'failed' | 'not_run';
 
 /** One probe against one target. */

@@ -1,5 +1,5 @@
 /**
- * How a run ends (DESIGN.md "Exit codes"). The one table from a run's status to its exit code:
+ * How a run ends (README "Exit codes"). The one table from a run's status to its exit code:
  * summary.json carries the code, and the CLI exits with it.
  */
 export const EXIT_CODES = {

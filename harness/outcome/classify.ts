@@ -26,7 +26,7 @@ export function outcomeOfClose(step: UpgradeStep, bytesSeen: boolean): Outcome {
 }
 
 /**
- * A socket error in `step`. EADDRNOTAVAIL and EMFILE are their own outcomes (DESIGN.md): they say
+ * A socket error in `step`. EADDRNOTAVAIL and EMFILE are their own outcomes (README "Outcome model"): they say
  * the client ran out of ports or descriptors, not that the target failed.
  */
 export function outcomeOfError(err: NodeJS.ErrnoException, step: UpgradeStep): Outcome {

@@ -199,7 +199,9 @@ function decompose(
     };
     const non2xx = requests - tally.latenciesMs.length;
     if (non2xx > 0 && !out.problem)
-      out.problem = `${non2xx} of ${requests} direct requests to the authorization URL did not get a 2xx (${JSON.stringify(tally.statusCodes)}, ${tally.errors} errors); only 2xx latencies are used`;
+      out.problem =
+        `${non2xx} of ${requests} direct requests to the authorization URL did not ` +
+        `get a 2xx (${JSON.stringify(tally.statusCodes)}, ${tally.errors} errors); only 2xx latencies are used`;
     const ac = out.autocannon.percentiles;
     out.split = differences.map((d) => {
       const authService = ac[`p${d.percentile}`];
@@ -238,10 +240,14 @@ function describeMethod(setup: OverheadSetup, resamplesUsed: number): OverheadMe
       : `${setup.load.ratePerSec} attempts/s on a fixed schedule`;
   return {
     description:
-      `${setup.rounds} rounds of ${setup.attemptsPerRound} upgrade attempts per side, baseline and auth alternating (B, A, B, A, …) so drift hits both alike, ` +
-      `${load}, after ${setup.warmup} uncounted warm-up attempts per side. Latency runs from each attempt's scheduled start to the complete 101 head. ` +
-      `Overhead at p50/p90/p95/p99 is the auth percentile minus the baseline percentile; its ${Math.round(CONFIDENCE * 100)}% interval is a percentile bootstrap ` +
-      `over ${resamplesUsed} resamples of whole rounds (each with both halves, seed ${setup.seed}). overhead.pNN thresholds judge the interval's upper bound.`,
+      `${setup.rounds} rounds of ${setup.attemptsPerRound} upgrade attempts per side, baseline and auth ` +
+      `alternating (B, A, B, A, …) so drift hits both alike, ` +
+      `${load}, after ${setup.warmup} uncounted warm-up attempts per side. Latency runs from each attempt's ` +
+      `scheduled start to the complete 101 head. ` +
+      `Overhead at p50/p90/p95/p99 is the auth percentile minus the baseline ` +
+      `percentile; its ${Math.round(CONFIDENCE * 100)}% interval is a percentile bootstrap ` +
+      `over ${resamplesUsed} resamples of whole rounds (each with both halves, seed ${setup.seed}). overhead.pNN ` +
+      `thresholds judge the interval's upper bound.`,
     interleaving: 'alternating-rounds',
     rounds: setup.rounds,
     attemptsPerRound: setup.attemptsPerRound,

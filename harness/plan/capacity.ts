@@ -84,8 +84,12 @@ export function planCapacity(need: CapacityNeed, limits: HostLimits = hostLimits
   if (perWorker > fdPerWorker) {
     const enough = Math.ceil(peak / fdPerWorker);
     throw new CapacityError(
-      `${peak} connections open at once (${need.held} held + ${need.maxInFlight} maxInFlight) need ${perWorker} descriptors in each of ${workers} worker process(es), ` +
-        `and one process may hold ${limits.openFiles} here (ulimit -n; ${FD_RESERVE} kept for the runtime): set load.workers to ${enough} or more, or lower ${need.held > need.maxInFlight ? 'connections.count' : 'maxInFlight'}`,
+      `${peak} connections ` +
+        `open at once (${need.held} held + ${need.maxInFlight} maxInFlight) need ${perWorker} descriptors ` +
+        `in each of ${workers} worker process(es), ` +
+        `and one process may hold ${limits.openFiles} here (ulimit -n; ${FD_RESERVE} kept for the runtime): set ` +
+        `load.workers to ${enough} or more, or lower ` +
+        `${need.held > need.maxInFlight ? 'connections.count' : 'maxInFlight'}`,
       need.workers === undefined ? 'connections' : 'workers',
     );
   }
@@ -98,7 +102,9 @@ export function planCapacity(need: CapacityNeed, limits: HostLimits = hostLimits
   if (addresses.length === 0 && perDestination > portsPerPair) {
     if (!need.destinations.every((d) => d.loopback4)) {
       throw new CapacityError(
-        `${perDestination} connections to one destination need more ephemeral ports than one address pair has (about ${portsPerPair}): list ${addressesNeeded} addresses of this host in load.sourceAddresses (each carries about ${portsPerBoundAddress})`,
+        `${perDestination} connections to one destination need more ephemeral ports than one address pair ` +
+          `has (about ${portsPerPair}): list ${addressesNeeded} addresses of this host in load.sourceAddresses ` +
+          `(each carries about ${portsPerBoundAddress})`,
         'sourceAddresses',
       );
     }
@@ -109,7 +115,9 @@ export function planCapacity(need: CapacityNeed, limits: HostLimits = hostLimits
     addresses = Array.from({ length: count }, (_, i) => `127.0.0.${i + 2}`);
   } else if (addresses.length > 0 && addresses.length < addressesNeeded) {
     throw new CapacityError(
-      `${peak} connections at once need ${addressesNeeded} source addresses (each carries about ${portsPerBoundAddress}: the port is taken at bind time, for every destination) and load.sourceAddresses lists ${addresses.length}: add more`,
+      `${peak} connections at once need ${addressesNeeded} source addresses (each ` +
+        `carries about ${portsPerBoundAddress}: the port is taken at bind time, for every destination) and ` +
+        `load.sourceAddresses lists ${addresses.length}: add more`,
       'sourceAddresses',
     );
   }

@@ -55,7 +55,8 @@ export function planOverhead<T extends TargetInfo, C extends CredentialInfo>(
     const state = credential.authState !== 'ok' ? ` with the auth service ${credential.authState}` : '';
     add(
       ['credential'],
-      `"${credential.name}" expects ${credential.expect}${state}; overhead needs a set that upgrades (expect: 200, auth service ok), since only upgrades have a handshake latency`,
+      `"${credential.name}" expects ${credential.expect}${state}; overhead needs a set that upgrades (expect: 200, ` +
+        `auth service ok), since only upgrades have a handshake latency`,
     );
   }
   if (block.concurrency !== undefined && block.rate !== undefined)
@@ -69,7 +70,8 @@ export function planOverhead<T extends TargetInfo, C extends CredentialInfo>(
     if (text === undefined) {
       add(
         ['decompose'],
-        'the decomposition benchmarks the authorization URL: give authorizationUrl (or decompose: false); it defaults to ${fixture:auth} only when fixtures run',
+        'the decomposition benchmarks the authorization URL: give authorizationUrl (or decompose: false); it ' +
+          'defaults to ${fixture:auth} only when fixtures run',
       );
     } else {
       checkFixtureRefs(scenario, text, ['overhead', field], problems);
@@ -97,7 +99,8 @@ export function planOverhead<T extends TargetInfo, C extends CredentialInfo>(
     if (baseline && baseline === auth) {
       add(
         [...pair.at, 'auth'],
-        `"${pair.auth}" is also the baseline; the baseline must reach the same backend without auth (e.g. \${fixture:gateway.baseline})`,
+        `"${pair.auth}" is also the baseline; the baseline must reach the same backend without auth (e.g. ` +
+          `\${fixture:gateway.baseline})`,
       );
     }
     if (!baseline || !auth || !credential) continue;

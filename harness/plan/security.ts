@@ -47,7 +47,8 @@ export function planSecurity<C extends CredentialInfo>(
       const state = cred.authState !== 'ok' ? ` with the auth service ${cred.authState}` : '';
       problems.add(
         ['security', field],
-        `"${name}" expects ${cred.expect}${state}; the ${field} reference must be a set that ${want} with the auth service ok`,
+        `"${name}" expects ${cred.expect}${state}; the ${field} reference must be a set that ${want} with the auth ` +
+          `service ok`,
       );
       return undefined;
     }

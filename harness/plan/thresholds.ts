@@ -18,7 +18,8 @@ export function parseThreshold(source: string): ParsedThreshold {
   if (!m) {
     return {
       ok: false,
-      message: `"${source}" is not a threshold (expected "<metric> <op> <number>[ms|s|%]", e.g. "handshake.p95 < 50ms")`,
+      message:
+        `"${source}" is not a threshold (expected "<metric> <op> <number>[ms|s|%]", e.g. ` + `"handshake.p95 < 50ms")`,
     };
   }
   const name = m[1]!;
@@ -27,7 +28,9 @@ export function parseThreshold(source: string): ParsedThreshold {
     const hint = name.startsWith('upgrade.') ? ' (the time to 101 under load is handshake.*)' : '';
     return {
       ok: false,
-      message: `unknown metric "${name}" in threshold "${source}"${hint} (known: unexpected_outcomes, checks_failed, handshake.p95, upgrade_rate, overhead.p95, …; see README "Thresholds")`,
+      message:
+        `unknown metric "${name}" in threshold "${source}"${hint} (known: unexpected_outcomes, ` +
+        `checks_failed, handshake.p95, upgrade_rate, overhead.p95, …; see README "Thresholds")`,
     };
   }
   const unit = m[4];
@@ -64,7 +67,10 @@ const CONDITION_TEXT: Record<MetricCondition, string> = {
 export function unwrittenBecause(ref: MetricRef, writers: MetricWriters): string | undefined {
   const by = ref.def.phases.filter((p) => writers.phases.includes(p));
   if (by.length === 0) {
-    return `${ref.name} is measured by ${ref.def.phases.join(' or ')}, which this scenario does not run (add a ${ref.def.phases[0]}: block)`;
+    return (
+      `${ref.name} is measured by ${ref.def.phases.join(' or ')}, which this scenario does not ` +
+      `run (add a ${ref.def.phases[0]}: block)`
+    );
   }
   if (ref.def.when && !writers.conditions.has(ref.def.when))
     return `${ref.name} is only measured with ${CONDITION_TEXT[ref.def.when]}`;

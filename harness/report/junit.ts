@@ -47,7 +47,8 @@ function addSecurity(builder: Builder, probes: ProbeResult[]): void {
       .time(p.durationMs / 1000);
     const attempts = p.attempts.map(
       (a) =>
-        `${a.unsafe ? 'UNSAFE ' : ''}${a.label} [${a.credential}]: ${a.outcome}${a.reachedBackend ? ', reached the backend' : ''}${a.unsafe ? ` — ${a.unsafe}` : ''}`,
+        `${a.unsafe ? 'UNSAFE ' : ''}${a.label} [${a.credential}]: ${a.outcome}` +
+        `${a.reachedBackend ? ', reached the backend' : ''}${a.unsafe ? ` — ${a.unsafe}` : ''}`,
     );
     const text = [`sends: ${p.sends}`, `a safe gateway: ${p.safe}`, `seen: ${p.seen}`, ...attempts].join('\n');
     if (p.status === 'not_run') tc.skipped().standardOutput(p.reasons.join('\n'));

@@ -6,7 +6,8 @@ export function markdownSummary(summary: Summary): string {
   const out: string[] = [];
   const v = summary.verdict;
   out.push(
-    `## wsgate: ${summary.scenario.name} — ${v.passed ? 'PASS' : 'FAIL'} (exit ${v.exitCode})${summary.partial ? ' — partial run' : ''}`,
+    `## wsgate: ${summary.scenario.name} — ${v.passed ? 'PASS' : 'FAIL'} (exit ${v.exitCode})` +
+      `${summary.partial ? ' — partial run' : ''}`,
   );
   out.push('');
   if (v.failures.length > 0) {
@@ -30,7 +31,8 @@ export function markdownSummary(summary: Summary): string {
             ? `**FAIL**: ${escapeCell(k.reasons.join('; '))}`
             : `not run: ${escapeCell(k.reasons.join('; '))}`;
       out.push(
-        `| ${k.target} | ${k.credential} | ${k.verdict} | ${k.expected.join(' / ')} | ${k.seen ?? '–'} | ${reached} | ${result} |`,
+        `| ${k.target} | ${k.credential} | ${k.verdict} | ${k.expected.join(' / ')} | ${k.seen ?? '–'} | ` +
+          `${reached} | ${result} |`,
       );
     }
     out.push('');
@@ -39,7 +41,8 @@ export function markdownSummary(summary: Summary): string {
   const l = summary.load;
   if (l) {
     out.push(
-      `### Load: ${l.attempts} attempts, ${l.upgrades} upgraded, ${l.unexpected} unexpected${l.partial ? ` — stopped early: ${escapeCell(l.stoppedBecause ?? '')}` : ''}`,
+      `### Load: ${l.attempts} attempts, ${l.upgrades} upgraded, ${l.unexpected} unexpected` +
+        `${l.partial ? ` — stopped early: ${escapeCell(l.stoppedBecause ?? '')}` : ''}`,
     );
     out.push('');
     out.push('| target | credential set | attempts | expected | outcomes | unexpected | p95 to response (ms) |');
@@ -57,14 +60,18 @@ export function markdownSummary(summary: Summary): string {
         .map(([code, n]) => `${code} × ${n}`)
         .join(', ');
       out.push(
-        `Held connections: ${h.peak} of ${h.target} at peak, ${h.dropped} dropped${codes ? ` (${codes})` : ''}, ${h.echoes} of ${h.messages} messages echoed${h.messageRtt ? `, round trip p95 ${h.messageRtt.p95} ms` : ''}.`,
+        `Held connections: ${h.peak} of ${h.target} at peak, ${h.dropped} dropped${codes ? ` (${codes})` : ''}, ` +
+          `${h.echoes} of ${h.messages} messages echoed` +
+          `${h.messageRtt ? `, round trip p95 ${h.messageRtt.p95} ms` : ''}.`,
       );
       out.push('');
     }
   }
   const sec = summary.security;
   if (sec) {
-    const refs = `allowed reference: ${sec.references.allowed ?? 'none'}, denied reference: ${sec.references.denied ?? 'none'}`;
+    const refs =
+      `allowed reference: ${sec.references.allowed ?? 'none'}, denied reference: ` +
+      `${sec.references.denied ?? 'none'}`;
     out.push(
       `### Security probes: ${sec.passed} passed, ${sec.failed} failed, ${sec.notRun} not run (${escapeCell(refs)})`,
     );
@@ -79,7 +86,8 @@ export function markdownSummary(summary: Summary): string {
             ? `**FAIL**: ${escapeCell(p.reasons.join('; '))}`
             : `not run: ${escapeCell(p.reasons.join('; '))}`;
       out.push(
-        `| ${p.target} | \`${p.probe}\` | ${escapeCell(p.title)} | ${p.status === 'not_run' ? '–' : escapeCell(p.seen)} | ${result} |`,
+        `| ${p.target} | \`${p.probe}\` | ${escapeCell(p.title)} | ` +
+          `${p.status === 'not_run' ? '–' : escapeCell(p.seen)} | ${result} |`,
       );
     }
     out.push('');
@@ -91,12 +99,14 @@ export function markdownSummary(summary: Summary): string {
     out.push('| --- | --- | --- |');
     for (const t of summary.thresholds)
       out.push(
-        `| \`${t.source}\` | ${t.actual ?? 'not measured'} | ${t.skipped ? `skipped: ${escapeCell(t.skipped)}` : t.passed ? 'pass' : '**FAIL**'} |`,
+        `| \`${t.source}\` | ${t.actual ?? 'not measured'} | ` +
+          `${t.skipped ? `skipped: ${escapeCell(t.skipped)}` : t.passed ? 'pass' : '**FAIL**'} |`,
       );
     out.push('');
   }
   out.push(
-    `<sub>wsgate ${summary.tool.version} · run ${summary.run.id} · ${summary.run.startedAt} · ${Math.round(summary.run.durationMs)} ms</sub>`,
+    `<sub>wsgate ${summary.tool.version} · run ${summary.run.id} · ${summary.run.startedAt} · ` +
+      `${Math.round(summary.run.durationMs)} ms</sub>`,
   );
   return out.join('\n') + '\n';
 }

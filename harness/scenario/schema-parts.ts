@@ -24,6 +24,7 @@ export const VerdictSchema = Type.Union(
   VERDICTS.map((v) => Type.Literal(v)),
   {
     description:
-      "Expected auth verdict: 200 must upgrade; 400/401/403/429/500 must be denied with that status (after the target's statusMap)",
+      'Expected auth verdict: 200 must upgrade; 400/401/403/429/500 must be denied with that status (after the ' +
+      "target's statusMap)",
   },
 );

@@ -42,7 +42,8 @@ export const TargetSchema = Strict(
     statusMap: Type.Optional(
       Type.Record(Type.String({ pattern: '^[1-5][0-9][0-9]$' }), StatusList, {
         description:
-          'How this gateway maps an auth verdict to the client status, e.g. {400: 500} for nginx; a list allows several',
+          'How this gateway maps an auth verdict to the client status, e.g. {400: 500} for nginx; a list ' +
+          'allows several',
       }),
     ),
     headers: Type.Optional(
@@ -59,7 +60,8 @@ export const TargetSchema = Strict(
           mustNotSee: Type.Optional(
             Type.Array(Type.String(), {
               description:
-                'Header or query parameter names the gateway must strip before the backend (default: X-IBM-Client-Secret, Authorization, apikey)',
+                'Header or query parameter names the gateway must strip before the backend (default: ' +
+                'X-IBM-Client-Secret, Authorization, apikey)',
             }),
           ),
           secretsMayPass: Type.Optional(
@@ -75,7 +77,8 @@ export const TargetSchema = Strict(
     baseline: Type.Optional(
       Type.Boolean({
         description:
-          'A route to the same backend WITHOUT auth, used only as an overhead baseline: conformance, security and load skip it',
+          'A route to the same backend WITHOUT auth, used only as an overhead baseline: conformance, security and ' +
+          'load skip it',
       }),
     ),
     timeouts: Type.Optional(
@@ -136,7 +139,8 @@ export const CredentialSchema = Strict(
         AUTH_STATES.map((s) => Type.Literal(s)),
         {
           description:
-            "State the auth service is put in for this set's check: ok, error (500), hang, down, garbage, slow. Needs authService control",
+            "State the auth service is put in for this set's check: ok, error (500), hang, down, garbage, slow. " +
+            'Needs authService control',
         },
       ),
     ),
@@ -203,7 +207,8 @@ export const FixturesSchema = Type.Union(
             minimum: 1,
             maximum: 32,
             description:
-              'Run the echo backend and the reference gateway as this many processes sharing one port each, to hold more connections than one process can (20,000 open files each); default 1',
+              'Run the echo backend and the reference gateway as this many processes sharing one port each, to ' +
+              'hold more connections than one process can (20,000 open files each); default 1',
           }),
         ),
       },

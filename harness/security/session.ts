@@ -157,7 +157,8 @@ export class ProbeSession {
     const unexplained = out.untagged.length - explained;
     if (unexplained > 0) {
       out.reasons.push(
-        `${unexplained} connection(s) without the ${ATTEMPT_HEADER} tag reached the backend during this probe, more than its allowed attempts explain: a denied attempt got through`,
+        `${unexplained} connection(s) without the ${ATTEMPT_HEADER} tag reached the backend during this probe, ` +
+          `more than its allowed attempts explain: a denied attempt got through`,
       );
     }
     return out;

@@ -127,5 +127,8 @@ function seenLine(attempts: SecurityAttempt[], note: string | undefined): string
       : denied === 0
         ? 'no refused attempt reached the backend'
         : `${denied} attempt(s) that must be refused reached the backend`;
-  return `${attempts.length} attempt${attempts.length === 1 ? '' : 's'}: ${outcomes || 'none'}; ${backend}${note ? `; ${note}` : ''}`;
+  return (
+    `${attempts.length} attempt${attempts.length === 1 ? '' : 's'}: ${outcomes || 'none'}; ${backend}` +
+    `${note ? `; ${note}` : ''}`
+  );
 }

@@ -7,7 +7,8 @@ import { type EchoBackend, startEchoBackend } from '../../fixtures/echo-backend.
 
 const ACCEPT = 's3pPLMBiTxaQ9kYGzzhZRbK+xOo=';
 const head101 = (accept: string) =>
-  `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`;
+  `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: ` +
+  `Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`;
 
 /** A loopback TCP server that gets the request head and answers with `respond`; stop() ends every socket and timer. */
 async function headServer(

@@ -122,7 +122,8 @@ test('a target nobody listens on gives exit 3 and still writes a report', async 
   const file = join(dir, 'unreachable.yaml');
   writeFileSync(
     file,
-    `name: unreachable\ntargets: [{ name: gone, url: "ws://127.0.0.1:9/echo" }]\ncredentials: [{ name: c, expect: 200 }]\n`,
+    `name: unreachable\ntargets: [{ name: gone, url: "ws://127.0.0.1:9/echo" }]\ncredentials: [{ name: c, ` +
+      `expect: 200 }]\n`,
   );
   const out = join(dir, 'out-unreachable');
   const res = await runCli(['check', file, '--out', out]);
@@ -152,17 +153,20 @@ test('secrets given in a scenario appear in no output file and no console output
   assert.match(texts['summary.json']!, /«secret»/);
 });
 
-test('the quick start (npm start) exits 0, prints a short summary and writes summary.json, junit.xml, summary.md', async () => {
-  const reports = join(dir, 'quickstart-reports');
-  const res = await runCli(['run', join(ROOT, 'scenarios/quickstart.yaml'), '--reports', reports]);
-  assert.equal(res.code, 0, res.stdout + res.stderr);
-  assert.match(res.stdout, /^PASS {2}quickstart/m);
-  const [run] = readdirSync(reports);
-  assert.match(run!, /^quickstart-\d{8}-\d{6}$/);
-  const files = readdirSync(join(reports, run!));
-  for (const f of ['summary.json', 'junit.xml', 'summary.md'])
-    assert.ok(files.includes(f), `${f} in ${files.join(', ')}`);
-  const summary = JSON.parse(readFileSync(join(reports, run!, 'summary.json'), 'utf8'));
-  assert.equal(summary.schema, 'wsgate.summary');
-  assert.equal(summary.verdict.exitCode, 0);
-});
+test(
+  'the quick start (npm start) exits 0, prints a short summary and writes summary.json, junit.xml, ' + 'summary.md',
+  async () => {
+    const reports = join(dir, 'quickstart-reports');
+    const res = await runCli(['run', join(ROOT, 'scenarios/quickstart.yaml'), '--reports', reports]);
+    assert.equal(res.code, 0, res.stdout + res.stderr);
+    assert.match(res.stdout, /^PASS {2}quickstart/m);
+    const [run] = readdirSync(reports);
+    assert.match(run!, /^quickstart-\d{8}-\d{6}$/);
+    const files = readdirSync(join(reports, run!));
+    for (const f of ['summary.json', 'junit.xml', 'summary.md'])
+      assert.ok(files.includes(f), `${f} in ${files.join(', ')}`);
+    const summary = JSON.parse(readFileSync(join(reports, run!, 'summary.json'), 'utf8'));
+    assert.equal(summary.schema, 'wsgate.summary');
+    assert.equal(summary.verdict.exitCode, 0);
+  },
+);

@@ -24,7 +24,8 @@ for (const c of OUTCOME_CASES) {
 test('evidence client: a correct 101 with a working echo is upgraded, with every timing', async (t) => {
   const server = await rawServer((s, head) => {
     s.write(
-      `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${rfcAccept(requestKey(head))}\r\n\r\n`,
+      `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: ` +
+        `Upgrade\r\nSec-WebSocket-Accept: ${rfcAccept(requestKey(head))}\r\n\r\n`,
     );
     // Echo one masked client text frame back unmasked (payload < 126 bytes).
     s.once('data', (f: Buffer) => {
@@ -48,7 +49,8 @@ test('evidence client: a correct 101 with a working echo is upgraded, with every
 test('evidence client: an echo that comes back different is a failed echo on an upgraded attempt', async (t) => {
   const server = await rawServer((s, head) => {
     s.write(
-      `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${rfcAccept(requestKey(head))}\r\n\r\n`,
+      `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: ` +
+        `Upgrade\r\nSec-WebSocket-Accept: ${rfcAccept(requestKey(head))}\r\n\r\n`,
     );
     s.once('data', () => s.write(Buffer.from([0x81, 0x03, 0x61, 0x62, 0x63])));
   });
@@ -61,7 +63,8 @@ test('evidence client: an echo that comes back different is a failed echo on an 
 test('evidence client: a 101 with a wrong accept says which header was wrong', async (t) => {
   const server = await rawServer((s) =>
     s.write(
-      'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: bm90LXRoZS1hY2NlcHQ=\r\n\r\n',
+      'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ' +
+        'bm90LXRoZS1hY2NlcHQ=\r\n\r\n',
     ),
   );
   t.after(() => server.close());
@@ -74,7 +77,8 @@ test('evidence client: a 401 keeps its status line, WWW-Authenticate and body as
   const body = '{"httpCode":"401","httpMessage":"Unauthorized"}';
   const server = await rawServer((s) =>
     s.end(
-      `HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic realm="api"\r\nContent-Length: ${body.length}\r\n\r\n${body}`,
+      `HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic ` +
+        `realm="api"\r\nContent-Length: ${body.length}\r\n\r\n${body}`,
     ),
   );
   t.after(() => server.close());

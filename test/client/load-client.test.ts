@@ -35,7 +35,8 @@ for (const c of OUTCOME_CASES) {
 test('load client: the times of an upgrade are in order, from the start to the complete head', async (t) => {
   const server = await rawServer((s, head) =>
     s.write(
-      `HTTP/1.1 101 OK\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${rfcAccept(requestKey(head))}\r\n\r\n`,
+      `HTTP/1.1 101 OK\r\nUpgrade: websocket\r\nConnection: ` +
+        `Upgrade\r\nSec-WebSocket-Accept: ${rfcAccept(requestKey(head))}\r\n\r\n`,
     ),
   );
   t.after(() => server.close());
@@ -47,19 +48,24 @@ test('load client: the times of an upgrade are in order, from the start to the c
   assert.ok(r.headAt! - r.startedAt < 1000);
 });
 
-test('load client: with keep, an upgraded socket is handed over with the frame bytes that followed the head', async (t) => {
-  const frame = Buffer.from([0x81, 0x02, 0x68, 0x69]);
-  const server = await rawServer((s, head) => {
-    const answer = `HTTP/1.1 101 OK\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${rfcAccept(requestKey(head))}\r\n\r\n`;
-    s.write(Buffer.concat([Buffer.from(answer, 'latin1'), frame]));
-  });
-  t.after(() => server.close());
-  const r = await attempt(loopbackTarget(server.port), bareCredential(), true);
-  assert.equal(r.outcome, 'upgraded');
-  assert.ok(r.socket && !r.socket.destroyed);
-  assert.deepEqual(r.rest, frame);
-  r.socket.destroy();
-});
+test(
+  'load client: with keep, an upgraded socket is handed over with the frame bytes that ' + 'followed the head',
+  async (t) => {
+    const frame = Buffer.from([0x81, 0x02, 0x68, 0x69]);
+    const server = await rawServer((s, head) => {
+      const answer =
+        `HTTP/1.1 101 OK\r\nUpgrade: websocket\r\nConnection: ` +
+        `Upgrade\r\nSec-WebSocket-Accept: ${rfcAccept(requestKey(head))}\r\n\r\n`;
+      s.write(Buffer.concat([Buffer.from(answer, 'latin1'), frame]));
+    });
+    t.after(() => server.close());
+    const r = await attempt(loopbackTarget(server.port), bareCredential(), true);
+    assert.equal(r.outcome, 'upgraded');
+    assert.ok(r.socket && !r.socket.destroyed);
+    assert.deepEqual(r.rest, frame);
+    r.socket.destroy();
+  },
+);
 
 test('load client: the prepared request is the same bytes for the same key, with the credential headers', async (t) => {
   const heads: string[] = [];

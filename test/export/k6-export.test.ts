@@ -123,66 +123,72 @@ test('the TestRun manifest parses as YAML and names the script through a ConfigM
   );
 });
 
-test('the exported script, run through the k6 API shim against the fixtures, passes valid sets and sees denials with their statuses', async (t) => {
-  register(new URL('./k6-shim/hooks.mjs', import.meta.url));
-  // In another process: the shim's synchronous connect blocks this event loop while it waits.
-  const fx = await fixturesProcess();
-  t.after(() => fx.stop());
-  const scenario = readScenario(join(ROOT, 'scenarios/api-connect.yaml'));
-  const { script } = exportK6(scenario, 'test');
-  mkdirSync(join(OUT, 'run'), { recursive: true });
-  const file = join(OUT, 'run', 'api-connect.k6.ts');
-  writeFileSync(file, script);
-  // What a user puts in the environment: every credential value, and the gateway's URL.
-  (globalThis as { __ENV?: Record<string, string> }).__ENV = {
-    [targetUrlEnv('reference')]: `${fx.urls.gateway}/orders/ws`,
-    ...Object.assign({}, ...scenario.doc.credentials.map(credentialEnvValues)),
-    WSGATE_VALID_JWT_BEARER: await mint('5m'),
-    WSGATE_EXPIRED_JWT_BEARER: await mint('-1h'),
-  };
-  const { recorded } = await import('./k6-shim/state.mjs');
-  const execution = await import('./k6-shim/execution.mjs');
-  const mod = (await import(file)) as {
-    conformance(): void;
-    options: { scenarios: { conformance: { iterations: number } } };
-  };
-  const iterations = mod.options.scenarios.conformance.iterations;
-  assert.equal(iterations, 10, 'the three auth-fault sets are left out');
-  for (let i = 0; i < iterations; i++) {
-    execution.scenario.iterationInTest = i;
-    mod.conformance();
-  }
-  const failed = recorded.checks.filter((c) => !c.passed).map((c) => c.name);
-  assert.deepEqual(failed, [], `failed checks: ${failed.join(', ')}`);
-  const names = recorded.checks.map((c) => c.name);
-  for (const expected of [
-    'valid-app via reference: status 101',
-    'valid-app via reference: echo comes back',
-    'wrong-secret via reference: status 401',
-    'missing-client-id via reference: status 400',
-    'expired-jwt via reference: status 401',
-    'basic-good via reference: status 101',
-    'api-key-in-query via reference: status 101',
-  ]) {
-    assert.ok(names.includes(expected), `check "${expected}" in ${names.join(', ')}`);
-  }
-  const valid = recorded.requests.find((r) => r.headers['X-IBM-Client-Secret'] === 'sk-orders-web-7Hq2xVb9LmPz');
-  assert.ok(valid, 'the valid app sends its secret from the environment');
-  assert.ok(recorded.requests.some((r) => r.url.includes('apikey=ak-live-5f0e9d8c7b6a4321')));
-  assert.ok(recorded.metrics.some((m) => m.metric === 'wsgate_handshake'));
+test(
+  'the exported script, run through the k6 API shim against the fixtures, passes valid sets and sees denials ' +
+    'with their statuses',
+  async (t) => {
+    register(new URL('./k6-shim/hooks.mjs', import.meta.url));
+    // In another process: the shim's synchronous connect blocks this event loop while it waits.
+    const fx = await fixturesProcess();
+    t.after(() => fx.stop());
+    const scenario = readScenario(join(ROOT, 'scenarios/api-connect.yaml'));
+    const { script } = exportK6(scenario, 'test');
+    mkdirSync(join(OUT, 'run'), { recursive: true });
+    const file = join(OUT, 'run', 'api-connect.k6.ts');
+    writeFileSync(file, script);
+    // What a user puts in the environment: every credential value, and the gateway's URL.
+    (globalThis as { __ENV?: Record<string, string> }).__ENV = {
+      [targetUrlEnv('reference')]: `${fx.urls.gateway}/orders/ws`,
+      ...Object.assign({}, ...scenario.doc.credentials.map(credentialEnvValues)),
+      WSGATE_VALID_JWT_BEARER: await mint('5m'),
+      WSGATE_EXPIRED_JWT_BEARER: await mint('-1h'),
+    };
+    const { recorded } = await import('./k6-shim/state.mjs');
+    const execution = await import('./k6-shim/execution.mjs');
+    const mod = (await import(file)) as {
+      conformance(): void;
+      options: { scenarios: { conformance: { iterations: number } } };
+    };
+    const iterations = mod.options.scenarios.conformance.iterations;
+    assert.equal(iterations, 10, 'the three auth-fault sets are left out');
+    for (let i = 0; i < iterations; i++) {
+      execution.scenario.iterationInTest = i;
+      mod.conformance();
+    }
+    const failed = recorded.checks.filter((c) => !c.passed).map((c) => c.name);
+    assert.deepEqual(failed, [], `failed checks: ${failed.join(', ')}`);
+    const names = recorded.checks.map((c) => c.name);
+    for (const expected of [
+      'valid-app via reference: status 101',
+      'valid-app via reference: echo comes back',
+      'wrong-secret via reference: status 401',
+      'missing-client-id via reference: status 400',
+      'expired-jwt via reference: status 401',
+      'basic-good via reference: status 101',
+      'api-key-in-query via reference: status 101',
+    ]) {
+      assert.ok(names.includes(expected), `check "${expected}" in ${names.join(', ')}`);
+    }
+    const valid = recorded.requests.find((r) => r.headers['X-IBM-Client-Secret'] === 'sk-orders-web-7Hq2xVb9LmPz');
+    assert.ok(valid, 'the valid app sends its secret from the environment');
+    assert.ok(recorded.requests.some((r) => r.url.includes('apikey=ak-live-5f0e9d8c7b6a4321')));
+    assert.ok(recorded.metrics.some((m) => m.metric === 'wsgate_handshake'));
 
-  async function mint(expiresIn: string): Promise<string> {
-    const { buildPlan } = await import('../../harness/plan/plan.ts');
-    const { parseScenario } = await import('../../harness/scenario/read.ts');
-    const text = readFileSync(join(ROOT, 'scenarios/api-connect.yaml'), 'utf8').replace(
-      /expiresIn: (5m|-1h)/g,
-      `expiresIn: ${expiresIn}`,
-    );
-    const plan = await buildPlan(parseScenario(text, join(ROOT, 'scenarios/api-connect.yaml')), fx.urls);
-    const auth = plan.credentials.find((c) => c.name === 'valid-jwt')!.headers.find(([h]) => h === 'Authorization')![1];
-    return auth.replace(/^Bearer /, '');
-  }
-});
+    async function mint(expiresIn: string): Promise<string> {
+      const { buildPlan } = await import('../../harness/plan/plan.ts');
+      const { parseScenario } = await import('../../harness/scenario/read.ts');
+      const text = readFileSync(join(ROOT, 'scenarios/api-connect.yaml'), 'utf8').replace(
+        /expiresIn: (5m|-1h)/g,
+        `expiresIn: ${expiresIn}`,
+      );
+      const plan = await buildPlan(parseScenario(text, join(ROOT, 'scenarios/api-connect.yaml')), fx.urls);
+      const auth = plan.credentials
+        .find((c) => c.name === 'valid-jwt')!
+        .headers.find(([h]) => h === 'Authorization')![1];
+      return auth.replace(/^Bearer /, '');
+    }
+  },
+);
 
 /** `wsgate fixtures` as a child process, with the URLs it prints. */
 async function fixturesProcess(): Promise<{ urls: Record<string, string>; stop(): Promise<void> }> {
@@ -258,9 +264,12 @@ test('load: held connections become a ramping-vus scenario whose iterations each
     { target: 10000, duration: '25000ms' },
   ]);
   // The connection is held to the end of the hold, with a message every 5 s.
-  assert.match(
-    script,
-    /export function hold\(\): void \{\n {2}attempt\(TARGETS\[exec\.vu\.idInTest % TARGETS\.length\], pickSet\(HOLD_SETS\), 45000, 5000\);/,
+  assert.ok(
+    script.includes(
+      'export function hold(): void {\n' +
+        '  attempt(TARGETS[exec.vu.idInTest % TARGETS.length], pickSet(HOLD_SETS), 45000, 5000);',
+    ),
+    'hold() holds one connection for 45 s with a message every 5 s',
   );
   assert.match(script, /const HOLD_SETS = SETS\.filter\(\(s\) => s\.expect === 200\);/);
 });

@@ -10,7 +10,10 @@ export const chromium = ensureDebianPackage('chromium');
 /** Where report tests leave their screenshots. */
 export const SHOTS = join(new URL('../../', import.meta.url).pathname, 'test-output', 'report');
 
-/** Open `file` in headless Chromium, fail on console errors and on any request that is not file://, check every chart has ink, screenshot it. */
+/**
+ * Open `file` in headless Chromium, fail on console errors and on any request that is not file://, check every chart
+ * has ink, screenshot it.
+ */
 export async function inBrowser(file: string, shot: string, check: (page: Page) => Promise<void>): Promise<void> {
   const { chromium: browserType } = await import('playwright-core');
   const browser = await browserType.launch({

@@ -119,7 +119,9 @@ function probeSupport(): { ok: true } | { ok: false; reason: string } {
   if (version.error || version.status !== 0) {
     return {
       ok: false,
-      reason: `iproute2 'ip' is not usable (${version.error?.message ?? version.stderr.trim()}); apt-get install iproute2`,
+      reason:
+        `iproute2 'ip' is not usable (${version.error?.message ?? version.stderr.trim()}); apt-get ` +
+        `install iproute2`,
     };
   }
   const ns = `${NETNS_PREFIX}${process.pid}-0-probe`;
@@ -304,7 +306,8 @@ class Instance {
           .then(() =>
             reject(
               new Error(
-                `'${command} ${args.join(' ')}' in ${host.ns} timed out after ${timeoutMs} ms\nstdout: ${stdout}\nstderr: ${stderr}`,
+                `'${command} ${args.join(' ')}' in ${host.ns} timed out after ${timeoutMs} ms\nstdout: ` +
+                  `${stdout}\nstderr: ${stderr}`,
               ),
             ),
           );
@@ -367,7 +370,8 @@ function validate(names: string[], extra: number): void {
   const last = FIRST_HOST_OCTET + names.length * (1 + extra) - 1;
   if (last > LAST_HOST_OCTET) {
     throw new Error(
-      `createTestNetwork: ${names.length} hosts x ${1 + extra} addresses do not fit in ${SUBNET_BASE}${FIRST_HOST_OCTET}-${LAST_HOST_OCTET}`,
+      `createTestNetwork: ${names.length} hosts x ${1 + extra} addresses do ` +
+        `not fit in ${SUBNET_BASE}${FIRST_HOST_OCTET}-${LAST_HOST_OCTET}`,
     );
   }
   const seen = new Set<string>();

@@ -85,43 +85,52 @@ test('connections the server drops are counted by close code', async (t) => {
   );
 });
 
-test('wsgate run: held connections and arrivals together over two workers, 90/10 mix through the reference gateway', async () => {
-  const file = join(dir, 'held.yaml');
-  writeFileSync(
-    file,
-    `name: held
+test(
+  'wsgate run: held connections and arrivals together over two workers, 90/10 mix through the ' + 'reference gateway',
+  async () => {
+    const file = join(dir, 'held.yaml');
+    writeFileSync(
+      file,
+      `name: held
 fixtures: true
 targets: [{ name: gw, url: "\${fixture:gateway}/echo" }]
 credentials:
-  - { name: valid, expect: 200, weight: 9, headers: { X-IBM-Client-Id: a1f5c0de-orders-web, X-IBM-Client-Secret: sk-orders-web-7Hq2xVb9LmPz } }
-  - { name: wrong-secret, expect: 401, weight: 1, headers: { X-IBM-Client-Id: a1f5c0de-orders-web, X-IBM-Client-Secret: nope } }
+  - name: valid
+    expect: 200
+    weight: 9
+    headers: { X-IBM-Client-Id: a1f5c0de-orders-web, X-IBM-Client-Secret: sk-orders-web-7Hq2xVb9LmPz }
+  - name: wrong-secret
+    expect: 401
+    weight: 1
+    headers: { X-IBM-Client-Id: a1f5c0de-orders-web, X-IBM-Client-Secret: nope }
 load:
   workers: 2
   connections: { count: 300, rampUp: 1s, hold: 2s, messageEvery: 500ms }
   arrivalRate: [{ rate: 200, duration: 3s }]
 thresholds: [ "dropped == 0", "held_peak >= 300", "unexpected_outcomes == 0" ]
 `,
-  );
-  const res = await runCli(['run', file, '--out', join(dir, 'out-held')]);
-  assert.equal(res.code, 0, res.stdout + res.stderr);
-  const s = JSON.parse(readFileSync(join(dir, 'out-held', 'summary.json'), 'utf8'));
-  assert.equal(s.load.model, 'arrival-rate+connections');
-  assert.equal(s.load.workers, 2);
-  assert.equal(s.load.held.peak, 300);
-  assert.equal(s.load.held.dropped, 0);
-  // Held connections draw only sets expected to upgrade; arrivals draw 90/10 exactly.
-  const valid = s.load.sets.find((x: { credential: string }) => x.credential === 'valid');
-  const wrong = s.load.sets.find((x: { credential: string }) => x.credential === 'wrong-secret');
-  assert.equal(valid.attempts, 300 + 540);
-  assert.equal(wrong.attempts, 60);
-  assert.deepEqual(wrong.outcomes, { http_401: 60 });
-  assert.ok(s.metrics['message_rtt.p95'] > 0);
-  assert.ok(s.load.held.firstEcho.count === 300);
-  const html = readFileSync(join(dir, 'out-held', 'index.html'), 'utf8');
-  assert.match(html, /<table id="held">.*held at peak<\/th><td class="num">300 of 300<\/td>/s);
-  assert.match(html, /<table id="load-phases">.*first echo.*message RTT/s);
-  assert.doesNotMatch(res.stderr + res.stdout + html, /sk-orders-web-7Hq2xVb9LmPz/);
-});
+    );
+    const res = await runCli(['run', file, '--out', join(dir, 'out-held')]);
+    assert.equal(res.code, 0, res.stdout + res.stderr);
+    const s = JSON.parse(readFileSync(join(dir, 'out-held', 'summary.json'), 'utf8'));
+    assert.equal(s.load.model, 'arrival-rate+connections');
+    assert.equal(s.load.workers, 2);
+    assert.equal(s.load.held.peak, 300);
+    assert.equal(s.load.held.dropped, 0);
+    // Held connections draw only sets expected to upgrade; arrivals draw 90/10 exactly.
+    const valid = s.load.sets.find((x: { credential: string }) => x.credential === 'valid');
+    const wrong = s.load.sets.find((x: { credential: string }) => x.credential === 'wrong-secret');
+    assert.equal(valid.attempts, 300 + 540);
+    assert.equal(wrong.attempts, 60);
+    assert.deepEqual(wrong.outcomes, { http_401: 60 });
+    assert.ok(s.metrics['message_rtt.p95'] > 0);
+    assert.ok(s.load.held.firstEcho.count === 300);
+    const html = readFileSync(join(dir, 'out-held', 'index.html'), 'utf8');
+    assert.match(html, /<table id="held">.*held at peak<\/th><td class="num">300 of 300<\/td>/s);
+    assert.match(html, /<table id="load-timings">.*first echo.*message RTT/s);
+    assert.doesNotMatch(res.stderr + res.stdout + html, /sk-orders-web-7Hq2xVb9LmPz/);
+  },
+);
 
 test('a large result (40 sets x phases) comes back from every worker whole', async () => {
   const backend = await startEchoBackend();
@@ -130,7 +139,9 @@ test('a large result (40 sets x phases) comes back from every worker whole', asy
     const sets = Array.from({ length: 40 }, (_, i) => `  - { name: set-${i}, expect: 200 }`).join('\n');
     writeFileSync(
       file,
-      `name: many-sets\ntargets: [{ name: echo, url: "${backend.url}/x" }]\ncredentials:\n${sets}\nload:\n  workers: 3\n  arrivalRate: [{ rate: 600, duration: 2s }]\n  connections: { count: 120, rampUp: 500ms, hold: 1s, messageEvery: 200ms }\n`,
+      `name: many-sets\ntargets: [{ name: echo, url: "${backend.url}/x" }]\ncredentials:\n${sets}\nload:\n  ` +
+        `workers: 3\n  arrivalRate: [{ rate: 600, duration: 2s }]\n  connections: { count: 120, rampUp: 500ms, ` +
+        `hold: 1s, messageEvery: 200ms }\n`,
     );
     const res = await runCli(['run', file, '--out', join(dir, 'out-many')]);
     assert.equal(res.code, 0, res.stdout + res.stderr);

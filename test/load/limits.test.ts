@@ -52,24 +52,40 @@ test('the plan check reads the real open-file limit, and a worker past it report
   const file = join(dir, 'fds.yaml');
   writeFileSync(
     file,
-    `name: fds\ntargets: [{ name: echo, url: "${backend.url}/x" }]\ncredentials: [{ name: c, expect: 200 }]\nload:\n  connections: { count: 1000, rampUp: 1s, hold: 1s, messageEvery: 0s }\n  workers: 1\n`,
+    `name: fds\ntargets: [{ name: echo, url: "${backend.url}/x" }]\ncredentials: [{ name: c, expect: 200 ` +
+      `}]\nload:\n  connections: { count: 1000, rampUp: 1s, hold: 1s, messageEvery: 0s }\n  workers: 1\n`,
   );
   const limited = ['prlimit', '--nofile=600:600'];
   const plan = await run([WSGATE, 'run', file, '--out', join(dir, 'out-fds')], { prefix: limited });
   assert.equal(plan.code, 2, plan.stderr);
   assert.match(
     plan.stderr,
-    /fds\.yaml:6:\d+: load\.workers: 6000 connections open at once \(1000 held \+ 5000 maxInFlight\) need 6000 descriptors in each of 1 worker process\(es\), and one process may hold 600 here \(ulimit -n.*\): set load\.workers to \d+ or more, or lower maxInFlight/,
+    /fds\.yaml:6:\d+: load\.workers: 6000 connections open at once \(1000 held \+ 5000 maxInFlight\)/,
   );
+  assert.match(
+    plan.stderr,
+    /need 6000 descriptors in each of 1 worker process\(es\), and one process may hold 600 here/,
+  );
+  assert.match(plan.stderr, /\(ulimit -n.*\): set load\.workers to \d+ or more, or lower maxInFlight/);
 
   // Past the check (the engine directly), the kernel's EMFILE becomes fd_exhausted.
   const script = join(dir, 'emfile.mts');
   writeFileSync(
     script,
     `import { runLoad } from ${JSON.stringify(new URL('../../harness/load/engine.ts', import.meta.url).pathname)};
-const target = { name: 'echo', baseline: false, url: '${backend.url}/x', host: '127.0.0.1', port: ${backend.port}, secure: false, path: '/x', tls: {}, statusMap: new Map(), headers: [], connectTimeoutMs: 5000, handshakeTimeoutMs: 5000 };
-const cred = { name: 'c', expect: 200, headers: [], query: [], subprotocols: [], confidential: [], authState: 'ok', weight: 1 };
-const r = await runLoad({ stages: [], targets: [target], mix: [{ cred, weight: 1, expected: new Map([['echo', ['upgraded']]]) }], maxInFlight: 2000, hold: { count: 1000, rampUpMs: 500, holdMs: 300, messageEveryMs: 0, messageBytes: 8, messageTimeoutMs: 1000 }, sourceAddresses: [] });
+const target = {
+  name: 'echo', baseline: false, url: '${backend.url}/x', host: '127.0.0.1', port: ${backend.port}, secure: false,
+  path: '/x', tls: {}, statusMap: new Map(), headers: [], connectTimeoutMs: 5000, handshakeTimeoutMs: 5000,
+};
+const cred = {
+  name: 'c', expect: 200, headers: [], query: [], subprotocols: [], confidential: [], authState: 'ok', weight: 1,
+};
+const r = await runLoad({
+  stages: [], targets: [target], mix: [{ cred, weight: 1, expected: new Map([['echo', ['upgraded']]]) }],
+  maxInFlight: 2000,
+  hold: { count: 1000, rampUpMs: 500, holdMs: 300, messageEveryMs: 0, messageBytes: 8, messageTimeoutMs: 1000 },
+  sourceAddresses: [],
+});
 console.log(JSON.stringify(r.outcomes));
 `,
   );
@@ -81,30 +97,35 @@ console.log(JSON.stringify(r.outcomes));
   assert.deepEqual(Object.keys(outcomes).sort(), ['fd_exhausted', 'upgraded']);
 });
 
-test('Ctrl-C during a load over two workers stops it, keeps what was measured in a partial summary, exit 3', async (t) => {
-  const backend = await startEchoBackend();
-  t.after(() => backend.stop());
-  const file = join(dir, 'ctrl-c.yaml');
-  writeFileSync(
-    file,
-    `name: ctrl-c\ntargets: [{ name: echo, url: "${backend.url}/x" }]\ncredentials: [{ name: c, expect: 200 }]\nload:\n  workers: 2\n  arrivalRate: [{ rate: 200, duration: 30s }]\n  connections: { count: 100, rampUp: 1s, hold: 30s }\n`,
-  );
-  let sent = false;
-  const started = Date.now();
-  const res = await run([WSGATE, 'run', file, '--out', join(dir, 'out-ctrl-c')], {
-    onStderr: (err, pid) => {
-      if (!sent && /load +2s/.test(err)) {
-        sent = true;
-        process.kill(-pid, 'SIGINT');
-      }
-    },
-  });
-  assert.equal(res.code, 3, res.stderr);
-  assert.ok(Date.now() - started < 20_000, 'the run stopped soon after Ctrl-C');
-  const s = JSON.parse(readFileSync(join(dir, 'out-ctrl-c', 'summary.json'), 'utf8'));
-  assert.equal(s.partial, true);
-  assert.match(s.partialReason, /interrupt|SIGINT/i);
-  assert.equal(s.load.workers, 2);
-  assert.ok(s.load.attempts >= 400 && s.load.attempts < 6000, `${s.load.attempts} attempts`);
-  assert.equal(s.load.held.peak, 100);
-});
+test(
+  'Ctrl-C during a load over two workers stops it, keeps what was measured in a partial ' + 'summary, exit 3',
+  async (t) => {
+    const backend = await startEchoBackend();
+    t.after(() => backend.stop());
+    const file = join(dir, 'ctrl-c.yaml');
+    writeFileSync(
+      file,
+      `name: ctrl-c\ntargets: [{ name: echo, url: "${backend.url}/x" }]\ncredentials: [{ name: c, expect: 200 ` +
+        `}]\nload:\n  workers: 2\n  arrivalRate: [{ rate: 200, duration: 30s }]\n  connections: { count: 100, ` +
+        `rampUp: 1s, hold: 30s }\n`,
+    );
+    let sent = false;
+    const started = Date.now();
+    const res = await run([WSGATE, 'run', file, '--out', join(dir, 'out-ctrl-c')], {
+      onStderr: (err, pid) => {
+        if (!sent && /load +2s/.test(err)) {
+          sent = true;
+          process.kill(-pid, 'SIGINT');
+        }
+      },
+    });
+    assert.equal(res.code, 3, res.stderr);
+    assert.ok(Date.now() - started < 20_000, 'the run stopped soon after Ctrl-C');
+    const s = JSON.parse(readFileSync(join(dir, 'out-ctrl-c', 'summary.json'), 'utf8'));
+    assert.equal(s.partial, true);
+    assert.match(s.partialReason, /interrupt|SIGINT/i);
+    assert.equal(s.load.workers, 2);
+    assert.ok(s.load.attempts >= 400 && s.load.attempts < 6000, `${s.load.attempts} attempts`);
+    assert.equal(s.load.held.peak, 100);
+  },
+);

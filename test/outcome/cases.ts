@@ -155,7 +155,8 @@ export const OUTCOME_CASES: OutcomeCase[] = [
     start: async () => {
       // Python holds a socket with backlog 0 that never accepts; once the queue is full, SYNs are dropped.
       const code =
-        'import socket,time\ns=socket.socket();s.bind(("127.0.0.1",0));s.listen(0)\nprint(s.getsockname()[1],flush=True)\ntime.sleep(30)';
+        'import socket,time\ns=socket.socket();s.bind(("127.0.0.1",0));s.listen(0)\n' +
+        'print(s.getsockname()[1],flush=True)\ntime.sleep(30)';
       const py = spawn('python3', ['-c', code], { stdio: ['ignore', 'pipe', 'ignore'] });
       const port = await new Promise<number>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error('python3 did not start within 5 s')), 5000);

@@ -28,12 +28,16 @@ test('socket errors map to their own outcomes: the client running out is not the
   assert.equal(outcomeOfError(err('EPROTO', 'unable to verify the first certificate'), 'handshake'), 'tls_error');
 });
 
-test('a close with no error: refused before connect, tls_error in TLS, protocol_error inside a head, else closed_before_response', () => {
-  assert.equal(outcomeOfClose('connect', false), 'refused');
-  assert.equal(outcomeOfClose('tls', false), 'tls_error');
-  assert.equal(outcomeOfClose('handshake', true), 'protocol_error');
-  assert.equal(outcomeOfClose('handshake', false), 'closed_before_response');
-});
+test(
+  'a close with no error: refused before connect, tls_error in TLS, protocol_error inside a head, else ' +
+    'closed_before_response',
+  () => {
+    assert.equal(outcomeOfClose('connect', false), 'refused');
+    assert.equal(outcomeOfClose('tls', false), 'tls_error');
+    assert.equal(outcomeOfClose('handshake', true), 'protocol_error');
+    assert.equal(outcomeOfClose('handshake', false), 'closed_before_response');
+  },
+);
 
 test('a timeout before the connection is connect_timeout, after it handshake_timeout', () => {
   assert.equal(outcomeOfTimeout('connect'), 'connect_timeout');

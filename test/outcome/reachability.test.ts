@@ -28,18 +28,21 @@ test('a target is unreachable only when it had attempts and every one says so', 
   assert.equal(targetUnreachable(['tls_error', 'refused'], 'tls-is-an-answer'), false);
 });
 
-test('under load every failure without an HTTP answer counts towards a dead target; a protocol error is an answer', () => {
-  for (const o of [
-    'refused',
-    'reset',
-    'connect_timeout',
-    'handshake_timeout',
-    'closed_before_response',
-    'tls_error',
-    'port_exhausted',
-  ] as const) {
-    assert.equal(isNetworkFailure(o), true, o);
-  }
-  for (const o of ['upgraded', 'http_401', 'http_500', 'protocol_error'] as const)
-    assert.equal(isNetworkFailure(o), false, o);
-});
+test(
+  'under load every failure without an HTTP answer counts towards a dead target; a protocol error ' + 'is an answer',
+  () => {
+    for (const o of [
+      'refused',
+      'reset',
+      'connect_timeout',
+      'handshake_timeout',
+      'closed_before_response',
+      'tls_error',
+      'port_exhausted',
+    ] as const) {
+      assert.equal(isNetworkFailure(o), true, o);
+    }
+    for (const o of ['upgraded', 'http_401', 'http_500', 'protocol_error'] as const)
+      assert.equal(isNetworkFailure(o), false, o);
+  },
+);

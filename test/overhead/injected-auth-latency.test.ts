@@ -60,112 +60,125 @@ async function measure(latencyMs: number): Promise<OverheadResult> {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-test('5 ms injected into the auth service shows as 5 ms ± 1 ms more p50 overhead than 0 ms, each with an honest interval', async (t) => {
-  // The two settings alternate too (0, 5, 0, 5, …) and the medians of the five p50 overheads are
-  // compared, so a burst from another process on this shared machine moves one run, not the answer.
-  // Expect about 5.3-6.0 ms: the fixture's setTimeout(5) itself takes ~5.25 ms, and the rest of the
-  // upgrade runs colder after a 5 ms idle than straight through; both are real added latency.
-  const runs: Record<0 | 5, OverheadResult[]> = { 0: [], 5: [] };
-  for (let i = 0; i < 5; i++) {
-    for (const latency of [0, 5] as const) runs[latency].push(await measure(latency));
-  }
-  await fixtures.auth.setState({ latencyMs: 0 });
-
-  const p50 = (r: OverheadResult) => r.differences.find((d) => d.percentile === 50)!;
-  for (const latency of [0, 5] as const) {
-    for (const r of runs[latency]) {
-      const d = p50(r);
-      const line = `${latency} ms injected: p50 overhead ${d.diff.toFixed(3)} ms, 95% CI [${d.ciLow.toFixed(3)}, ${d.ciHigh.toFixed(3)}] ms, width ${d.ciWidth.toFixed(3)} ms (${r.roundsCompleted} rounds x ${r.method.attemptsPerRound})`;
-      t.diagnostic(line);
-      console.log(line);
-      assert.equal(
-        r.auth.upgraded,
-        r.auth.attempts,
-        `every auth-side attempt upgrades: ${JSON.stringify(r.auth.outcomes)}`,
-      );
-      assert.equal(
-        r.baseline.upgraded,
-        r.baseline.attempts,
-        `every baseline attempt upgrades: ${JSON.stringify(r.baseline.outcomes)}`,
-      );
-      assert.equal(r.roundsCompleted, 10);
-      // Honest: an interval around its estimate, with a width that is really there (not 0, not NaN).
-      assert.ok(d.ciLow <= d.diff && d.diff <= d.ciHigh, line);
-      assert.ok(Number.isFinite(d.ciWidth) && d.ciWidth > 0, line);
-      assert.equal(d.ciWidth, Math.round((d.ciHigh - d.ciLow) * 1000) / 1000);
+test(
+  '5 ms injected into the auth service shows as 5 ms ± 1 ms more p50 overhead than 0 ms, each with an ' +
+    'honest interval',
+  async (t) => {
+    // The two settings alternate too (0, 5, 0, 5, …) and the medians of the five p50 overheads are
+    // compared, so a burst from another process on this shared machine moves one run, not the answer.
+    // Expect about 5.3-6.0 ms: the fixture's setTimeout(5) itself takes ~5.25 ms, and the rest of the
+    // upgrade runs colder after a 5 ms idle than straight through; both are real added latency.
+    const runs: Record<0 | 5, OverheadResult[]> = { 0: [], 5: [] };
+    for (let i = 0; i < 5; i++) {
+      for (const latency of [0, 5] as const) runs[latency].push(await measure(latency));
     }
-  }
-  const at0 = median(runs[0].map((r) => p50(r).diff));
-  const at5 = median(runs[5].map((r) => p50(r).diff));
-  const summary = `median p50 overhead: ${at0.toFixed(3)} ms at 0 ms injected, ${at5.toFixed(3)} ms at 5 ms injected; difference ${(at5 - at0).toFixed(3)} ms`;
-  t.diagnostic(summary);
-  console.log(summary);
-  assert.ok(Math.abs(at5 - at0 - 5) <= 1, summary);
-  // With 0 ms injected the interval must not claim a 5 ms overhead is possible.
-  assert.ok(median(runs[0].map((r) => p50(r).ciHigh)) < at5 - 2, summary);
-});
+    await fixtures.auth.setState({ latencyMs: 0 });
 
-test('a run with an overhead: block puts the result in summary.json, CI upper bounds in the metrics, and decomposes it', async () => {
-  await fixtures.auth.setState({ state: 'ok', latencyMs: 5 });
-  const file = join(dir, 'run.yaml');
-  const scenario = parseScenario(
-    scenarioText(
-      '  rounds: 6\n  attemptsPerRound: 15\n  warmup: 5\n  bootstrap: 500',
-      'thresholds:\n  - overhead.p50 < 100ms\n  - overhead.p50 < 1ms\n',
-    ),
-    file,
-  );
-  const outDir = join(dir, 'out');
-  const outcome = await executeRun(scenario, {
-    command: 'run',
-    outDir,
-    log: createLog(scenario.secrets, { quiet: true }),
-    fixtureUrls: fixtures.urls,
-  });
-  await fixtures.auth.setState({ latencyMs: 0 });
+    const p50 = (r: OverheadResult) => r.differences.find((d) => d.percentile === 50)!;
+    for (const latency of [0, 5] as const) {
+      for (const r of runs[latency]) {
+        const d = p50(r);
+        const line =
+          `${latency} ms injected: ` +
+          `p50 overhead ${d.diff.toFixed(3)} ms, 95% CI [${d.ciLow.toFixed(3)}, ${d.ciHigh.toFixed(3)}] ms, width ` +
+          `${d.ciWidth.toFixed(3)} ms (${r.roundsCompleted} rounds x ${r.method.attemptsPerRound})`;
+        t.diagnostic(line);
+        console.log(line);
+        assert.equal(
+          r.auth.upgraded,
+          r.auth.attempts,
+          `every auth-side attempt upgrades: ${JSON.stringify(r.auth.outcomes)}`,
+        );
+        assert.equal(
+          r.baseline.upgraded,
+          r.baseline.attempts,
+          `every baseline attempt upgrades: ${JSON.stringify(r.baseline.outcomes)}`,
+        );
+        assert.equal(r.roundsCompleted, 10);
+        // Honest: an interval around its estimate, with a width that is really there (not 0, not NaN).
+        assert.ok(d.ciLow <= d.diff && d.diff <= d.ciHigh, line);
+        assert.ok(Number.isFinite(d.ciWidth) && d.ciWidth > 0, line);
+        assert.equal(d.ciWidth, Math.round((d.ciHigh - d.ciLow) * 1000) / 1000);
+      }
+    }
+    const at0 = median(runs[0].map((r) => p50(r).diff));
+    const at5 = median(runs[5].map((r) => p50(r).diff));
+    const summary =
+      `median p50 overhead: ${at0.toFixed(3)} ms at 0 ms injected, ${at5.toFixed(3)} ms at 5 ms ` +
+      `injected; difference ${(at5 - at0).toFixed(3)} ms`;
+    t.diagnostic(summary);
+    console.log(summary);
+    assert.ok(Math.abs(at5 - at0 - 5) <= 1, summary);
+    // With 0 ms injected the interval must not claim a 5 ms overhead is possible.
+    assert.ok(median(runs[0].map((r) => p50(r).ciHigh)) < at5 - 2, summary);
+  },
+);
 
-  const text = readFileSync(join(outDir, 'summary.json'), 'utf8');
-  assert.ok(!text.includes(SECRET), 'the client secret never reaches summary.json');
-  const summary = JSON.parse(text) as {
-    overhead: OverheadResult[];
-    metrics: Record<string, number>;
-    thresholds: Array<{ source: string; passed: boolean; actual: number }>;
-  };
-  assert.equal(summary.overhead.length, 1);
-  const o = summary.overhead[0]!;
-  assert.equal(o.roundsCompleted, 6);
-  assert.equal(o.method.bootstrap.unit, 'paired-rounds');
-  assert.equal(o.method.latencyFrom, 'scheduled-start');
-  assert.match(o.baseline.histogram.base64, /^[A-Za-z0-9+/=]+$/);
-  for (const d of o.differences)
-    assert.equal(
-      summary.metrics[`overhead.p${d.percentile}`],
-      d.ciHigh,
-      `overhead.p${d.percentile} is the CI upper bound`,
+test(
+  'a run with an overhead: block puts the result in summary.json, CI upper bounds in the metrics, and ' +
+    'decomposes it',
+  async () => {
+    await fixtures.auth.setState({ state: 'ok', latencyMs: 5 });
+    const file = join(dir, 'run.yaml');
+    const scenario = parseScenario(
+      scenarioText(
+        '  rounds: 6\n  attemptsPerRound: 15\n  warmup: 5\n  bootstrap: 500',
+        'thresholds:\n  - overhead.p50 < 100ms\n  - overhead.p50 < 1ms\n',
+      ),
+      file,
     );
-  const p50 = o.differences.find((d) => d.percentile === 50)!;
-  assert.deepEqual(
-    summary.thresholds.map((t) => [t.source, t.passed, t.actual]),
-    [
-      ['overhead.p50 < 100ms', true, p50.ciHigh],
-      ['overhead.p50 < 1ms', false, p50.ciHigh],
-    ],
-  );
-  assert.equal(outcome.exitCode, 1, 'the failed overhead threshold fails the run');
+    const outDir = join(dir, 'out');
+    const outcome = await executeRun(scenario, {
+      command: 'run',
+      outDir,
+      log: createLog(scenario.secrets, { quiet: true }),
+      fixtureUrls: fixtures.urls,
+    });
+    await fixtures.auth.setState({ latencyMs: 0 });
 
-  const dec = o.decomposition!;
-  const ac = dec.autocannon!;
-  assert.equal(dec.problem, undefined);
-  assert.equal(ac.requests, 6 * 15);
-  assert.deepEqual(ac.statusCodes, { '200': 90 });
-  assert.ok(
-    ac.percentiles.p50 >= 4.5 && ac.percentiles.p50 <= 8,
-    `autocannon sees the auth service's 5 ms: p50 ${ac.percentiles.p50}`,
-  );
-  assert.ok(
-    dec.serverTiming!.samples === 90 && dec.serverTiming!.percentiles.p50 >= 4.5,
-    `Server-Timing auth;dur collected: ${JSON.stringify(dec.serverTiming)}`,
-  );
-  assert.equal(dec.crossCheck!.agrees, true, JSON.stringify(dec.crossCheck));
-  for (const s of dec.split) assert.ok(Math.abs(s.total - s.authService - s.gatewayAdded) < 0.002, JSON.stringify(s));
-});
+    const text = readFileSync(join(outDir, 'summary.json'), 'utf8');
+    assert.ok(!text.includes(SECRET), 'the client secret never reaches summary.json');
+    const summary = JSON.parse(text) as {
+      overhead: OverheadResult[];
+      metrics: Record<string, number>;
+      thresholds: Array<{ source: string; passed: boolean; actual: number }>;
+    };
+    assert.equal(summary.overhead.length, 1);
+    const o = summary.overhead[0]!;
+    assert.equal(o.roundsCompleted, 6);
+    assert.equal(o.method.bootstrap.unit, 'paired-rounds');
+    assert.equal(o.method.latencyFrom, 'scheduled-start');
+    assert.match(o.baseline.histogram.base64, /^[A-Za-z0-9+/=]+$/);
+    for (const d of o.differences)
+      assert.equal(
+        summary.metrics[`overhead.p${d.percentile}`],
+        d.ciHigh,
+        `overhead.p${d.percentile} is the CI upper bound`,
+      );
+    const p50 = o.differences.find((d) => d.percentile === 50)!;
+    assert.deepEqual(
+      summary.thresholds.map((t) => [t.source, t.passed, t.actual]),
+      [
+        ['overhead.p50 < 100ms', true, p50.ciHigh],
+        ['overhead.p50 < 1ms', false, p50.ciHigh],
+      ],
+    );
+    assert.equal(outcome.exitCode, 1, 'the failed overhead threshold fails the run');
+
+    const dec = o.decomposition!;
+    const ac = dec.autocannon!;
+    assert.equal(dec.problem, undefined);
+    assert.equal(ac.requests, 6 * 15);
+    assert.deepEqual(ac.statusCodes, { '200': 90 });
+    assert.ok(
+      ac.percentiles.p50 >= 4.5 && ac.percentiles.p50 <= 8,
+      `autocannon sees the auth service's 5 ms: p50 ${ac.percentiles.p50}`,
+    );
+    assert.ok(
+      dec.serverTiming!.samples === 90 && dec.serverTiming!.percentiles.p50 >= 4.5,
+      `Server-Timing auth;dur collected: ${JSON.stringify(dec.serverTiming)}`,
+    );
+    assert.equal(dec.crossCheck!.agrees, true, JSON.stringify(dec.crossCheck));
+    for (const s of dec.split) assert.ok(Math.abs(s.total - s.authService - s.gatewayAdded) < 0.002, JSON.stringify(s));
+  },
+);

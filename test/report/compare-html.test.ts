@@ -16,11 +16,18 @@ const SCENARIO = `name: two-routes
 fixtures: true
 targets:
   - { name: gateway-a, url: "\${fixture:gateway}/echo", backend: { record: "\${fixture:backend.record}" } }
-  - { name: gateway-b, url: "\${fixture:gateway}/other", backend: { record: "\${fixture:backend.record}" }, statusMap: { 401: [401, 403] } }
+  - name: gateway-b
+    url: "\${fixture:gateway}/other"
+    backend: { record: "\${fixture:backend.record}" }
+    statusMap: { 401: [401, 403] }
   - { name: no-auth, url: "\${fixture:gateway.baseline}/echo", baseline: true }
 credentials:
-  - { name: valid-app, expect: 200, headers: { X-IBM-Client-Id: a1f5c0de-orders-web, X-IBM-Client-Secret: sk-orders-web-7Hq2xVb9LmPz } }
-  - { name: wrong-secret, expect: 401, headers: { X-IBM-Client-Id: a1f5c0de-orders-web, X-IBM-Client-Secret: sk-compare-wrong-secret } }
+  - name: valid-app
+    expect: 200
+    headers: { X-IBM-Client-Id: a1f5c0de-orders-web, X-IBM-Client-Secret: sk-orders-web-7Hq2xVb9LmPz }
+  - name: wrong-secret
+    expect: 401
+    headers: { X-IBM-Client-Id: a1f5c0de-orders-web, X-IBM-Client-Secret: sk-compare-wrong-secret }
 load:
   arrivalRate: [{ rate: 60, duration: 1s }]
 overhead:

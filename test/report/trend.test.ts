@@ -48,7 +48,8 @@ test('the regression rule flags a latest run worse than the window beyond its no
   assert.equal(trends(steady.slice(0, 3)).filter((t) => t.regression).length, 0, 'needs 3 earlier runs');
 });
 
-test('--history keeps each run; wsgate trend writes an HTML trend report and exits 1 on a regression with --fail-on-regression', {
+test('--history keeps each run; wsgate trend writes an HTML trend report and exits 1 on a regression with ' +
+  '--fail-on-regression', {
   skip: chromium.ok ? false : `chromium unavailable: ${chromium.reason}`,
 }, async () => {
   const history = join(dir, 'history');

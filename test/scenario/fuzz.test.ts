@@ -124,33 +124,37 @@ const HOSTILE: Array<[string, string]> = [
   ['a merge key loop', 'a: &a\n  <<: *a\n'],
 ];
 
-test(`the scenario reader ends ${SEEDS.length * PER_SCENARIO + HOSTILE.length} mutated and hostile inputs in exit 0 or 2, never an internal error`, async () => {
-  const random = seededRandom(20261127);
-  const env = { WSGATE_FUZZ: 'fuzz-secret-value' };
-  const inputs: Array<[string, string, string]> = HOSTILE.map(([name, text]) => [name, text, `${DIR}hostile.yaml`]);
-  for (const seed of SEEDS)
-    for (let i = 0; i < PER_SCENARIO; i++) inputs.push([`${seed.file} #${i}`, mutate(seed.text, random), seed.file]);
-  const codes = new Map<number, number>();
-  for (const [name, text, file] of inputs) {
-    let code = 0;
-    try {
-      await validateScenario(parseScenario(text, file, env));
-    } catch (err) {
-      const exit = exitFor(err);
-      assert.equal(
-        exit.internal,
-        false,
-        `${name} ended in an internal error:\n${exit.message}\n--- input ---\n${text.slice(0, 2000)}`,
-      );
-      code = exit.code;
+test(
+  `the scenario reader ends ${SEEDS.length * PER_SCENARIO + HOSTILE.length} mutated and hostile inputs in exit ` +
+    `0 or 2, never an internal error`,
+  async () => {
+    const random = seededRandom(20261127);
+    const env = { WSGATE_FUZZ: 'fuzz-secret-value' };
+    const inputs: Array<[string, string, string]> = HOSTILE.map(([name, text]) => [name, text, `${DIR}hostile.yaml`]);
+    for (const seed of SEEDS)
+      for (let i = 0; i < PER_SCENARIO; i++) inputs.push([`${seed.file} #${i}`, mutate(seed.text, random), seed.file]);
+    const codes = new Map<number, number>();
+    for (const [name, text, file] of inputs) {
+      let code = 0;
+      try {
+        await validateScenario(parseScenario(text, file, env));
+      } catch (err) {
+        const exit = exitFor(err);
+        assert.equal(
+          exit.internal,
+          false,
+          `${name} ended in an internal error:\n${exit.message}\n--- input ---\n${text.slice(0, 2000)}`,
+        );
+        code = exit.code;
+      }
+      assert.ok(code === 0 || code === 2, `${name} exited ${code}`);
+      codes.set(code, (codes.get(code) ?? 0) + 1);
     }
-    assert.ok(code === 0 || code === 2, `${name} exited ${code}`);
-    codes.set(code, (codes.get(code) ?? 0) + 1);
-  }
-  // Most mutations break a scenario; some leave it valid. Both must occur, or the generator is not doing its job.
-  assert.ok((codes.get(2) ?? 0) > inputs.length / 2, JSON.stringify([...codes]));
-  assert.ok((codes.get(0) ?? 0) > 0, JSON.stringify([...codes]));
-});
+    // Most mutations break a scenario; some leave it valid. Both must occur, or the generator is not doing its job.
+    assert.ok((codes.get(2) ?? 0) > inputs.length / 2, JSON.stringify([...codes]));
+    assert.ok((codes.get(0) ?? 0) > 0, JSON.stringify([...codes]));
+  },
+);
 
 test('an unresolved alias and an alias bomb are invalid input at their line, not internal errors', async () => {
   const problem = (text: string) => {

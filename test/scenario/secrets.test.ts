@@ -6,7 +6,9 @@ import { MASK, Secrets } from '../../harness/scenario/secrets.ts';
 test('secrets are masked in every form they travel in', () => {
   const s = new Secrets();
   s.add('p@ss word/+=');
-  const text = `raw p@ss word/+= url ${encodeURIComponent('p@ss word/+=')} form ${new URLSearchParams({ v: 'p@ss word/+=' }).toString().slice(2)}`;
+  const text =
+    `raw p@ss word/+= url ${encodeURIComponent('p@ss word/+=')} form ` +
+    `${new URLSearchParams({ v: 'p@ss word/+=' }).toString().slice(2)}`;
   assert.equal(s.mask(text), `raw ${MASK} url ${MASK} form ${MASK}`);
   assert.deepEqual(s.maskDeep({ a: ['x p@ss word/+= y'] }), { a: [`x ${MASK} y`] });
 });
@@ -37,7 +39,8 @@ test('a secret too short to mask is refused at load time', () => {
   assert.throws(
     () =>
       parseScenario(
-        'name: s\ntargets: [{name: gw, url: "ws://127.0.0.1:9/x"}]\ncredentials:\n  - name: c\n    expect: 401\n    bearer: abc\n',
+        'name: s\ntargets: [{name: gw, url: "ws://127.0.0.1:9/x"}]\ncredentials:\n  - name: c\n    expect: 401\n   ' +
+          ' bearer: abc\n',
         '/tmp/short.yaml',
       ),
     /short\.yaml:6:13: credentials\[0\]\.bearer: a secret must be at least 4 characters/,

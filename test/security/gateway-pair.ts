@@ -12,7 +12,10 @@ export async function startGatewayPair(): Promise<{ fx: RunningFixtures; bad: Mi
 
 /** A target line for one fixture gateway, with the backend record, as a user's scenario would name it. */
 export function targetYaml(fx: RunningFixtures, gateway: 'reference' | 'misbehaving', name: string = gateway): string {
-  return `  - { name: ${name}, url: "${fx.urls[`gateway.${gateway}`]}/echo", backend: { record: "${fx.urls['backend.record']}" } }`;
+  return (
+    `  - { name: ${name}, url: "${fx.urls[`gateway.${gateway}`]}/echo", backend: ` +
+    `{ record: "${fx.urls['backend.record']}" } }`
+  );
 }
 
 /** authService control plus the allowed (valid-app) and denied (wrong-secret) references the auth fixture knows. */
@@ -20,5 +23,7 @@ export function referencesYaml(fx: RunningFixtures): string {
   return `authService: { control: "${fx.urls['auth.control']}" }
 credentials:
   - { name: valid-app, expect: 200, headers: { X-IBM-Client-Id: ${app.clientId}, X-IBM-Client-Secret: ${app.secret} } }
-  - { name: wrong-secret, expect: 401, headers: { X-IBM-Client-Id: ${app.clientId}, X-IBM-Client-Secret: sk-wrong-secret-value } }`;
+  - name: wrong-secret
+    expect: 401
+    headers: { X-IBM-Client-Id: ${app.clientId}, X-IBM-Client-Secret: sk-wrong-secret-value }`;
 }

@@ -113,41 +113,51 @@ const FAULTS: Array<{ fault: Partial<GatewayFaults>; probes: ProbeId[]; says: Re
 ];
 
 for (const { fault, probes, says, unrelated = 'bypass.websocket-key' } of FAULTS) {
-  test(`fault ${JSON.stringify(fault)} is caught by ${probes.join(', ')} (an unrelated probe stays green); off, they pass`, async () => {
-    bad.setFaults({ ...NO_FAULTS, ...fault });
+  test(
+    `fault ${JSON.stringify(fault)} is caught by ${probes.join(', ')} (an unrelated probe stays green); ` +
+      `off, they pass`,
+    async () => {
+      bad.setFaults({ ...NO_FAULTS, ...fault });
+      try {
+        // The fault's own probes plus one unrelated probe, which must stay green: the catch is specific.
+        const on = await runProbes('misbehaving', [...probes, unrelated]);
+        assert.deepEqual(failedIds(on).sort(), [...probes].sort());
+        for (const p of on.probes.filter((x) => x.status === 'failed'))
+          assert.match(p.reasons.join('\n'), says, p.probe);
+        bad.setFaults(NO_FAULTS);
+        const off = await runProbes('misbehaving', probes);
+        assert.deepEqual(failedIds(off), []);
+        assert.equal(off.passed, probes.length);
+      } finally {
+        bad.setFaults(NO_FAULTS);
+      }
+    },
+  );
+}
+
+test(
+  'a gateway that lets denied credentials through fails every bypass probe whose variant reaches its ' +
+    'auth decision',
+  async () => {
+    bad.setFaults({ ...NO_FAULTS, letDeniedThrough: true });
     try {
-      // The fault's own probes plus one unrelated probe, which must stay green: the catch is specific.
-      const on = await runProbes('misbehaving', [...probes, unrelated]);
-      assert.deepEqual(failedIds(on).sort(), [...probes].sort());
-      for (const p of on.probes.filter((x) => x.status === 'failed')) assert.match(p.reasons.join('\n'), says, p.probe);
-      bad.setFaults(NO_FAULTS);
-      const off = await runProbes('misbehaving', probes);
-      assert.deepEqual(failedIds(off), []);
-      assert.equal(off.passed, probes.length);
+      const r = await runProbes('misbehaving', ['bypass']);
+      const failed = failedIds(r);
+      // Node's HTTP parser refuses CR/LF tricks before the gateway decides anything, so that one stays safe.
+      assert.deepEqual(
+        failed,
+        PROBE_IDS.filter((id) => id.startsWith('bypass.') && id !== 'bypass.crlf'),
+      );
+      const key = r.probes.find((p) => p.probe === 'bypass.websocket-key')!;
+      // The backend refused the keyless upgrade itself, so the client saw no 101: the backend record still proves the
+      // leak.
+      assert.ok(
+        key.attempts.some(
+          (a) => a.outcome !== 'upgraded' && a.reachedBackend && /reached the backend/.test(a.unsafe ?? ''),
+        ),
+      );
     } finally {
       bad.setFaults(NO_FAULTS);
     }
-  });
-}
-
-test('a gateway that lets denied credentials through fails every bypass probe whose variant reaches its auth decision', async () => {
-  bad.setFaults({ ...NO_FAULTS, letDeniedThrough: true });
-  try {
-    const r = await runProbes('misbehaving', ['bypass']);
-    const failed = failedIds(r);
-    // Node's HTTP parser refuses CR/LF tricks before the gateway decides anything, so that one stays safe.
-    assert.deepEqual(
-      failed,
-      PROBE_IDS.filter((id) => id.startsWith('bypass.') && id !== 'bypass.crlf'),
-    );
-    const key = r.probes.find((p) => p.probe === 'bypass.websocket-key')!;
-    // The backend refused the keyless upgrade itself, so the client saw no 101: the backend record still proves the leak.
-    assert.ok(
-      key.attempts.some(
-        (a) => a.outcome !== 'upgraded' && a.reachedBackend && /reached the backend/.test(a.unsafe ?? ''),
-      ),
-    );
-  } finally {
-    bad.setFaults(NO_FAULTS);
-  }
-});
+  },
+);

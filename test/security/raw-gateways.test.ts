@@ -27,57 +27,64 @@ security: ${security}
 
 const byId = (probes: ProbeResult[]) => new Map(probes.map((p) => [p.probe, p]));
 
-test('a server that upgrades anything fails every bypass probe on every variant; probes that need what the scenario lacks say why they did not run', async (t) => {
-  const yes = await rawServer((socket, head) => {
-    socket.write(
-      `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${acceptFor(requestKey(head))}\r\n\r\n`,
-    );
-  });
-  t.after(() => yes.close());
-  const { plan } = await planFor(yes.port);
-  const r = byId((await runSecurity(plan)).probes);
-  assert.equal(r.size, PROBE_IDS.length);
-  for (const id of PROBE_IDS.filter((p) => p.startsWith('bypass.'))) {
-    const p = r.get(id)!;
-    assert.equal(p.status, 'failed', id);
+test(
+  'a server that upgrades anything fails every bypass probe on every variant; probes that need what the ' +
+    'scenario lacks say why they did not run',
+  async (t) => {
+    const yes = await rawServer((socket, head) => {
+      socket.write(
+        `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: ` +
+          `Upgrade\r\nSec-WebSocket-Accept: ${acceptFor(requestKey(head))}\r\n\r\n`,
+      );
+    });
+    t.after(() => yes.close());
+    const { plan } = await planFor(yes.port);
+    const r = byId((await runSecurity(plan)).probes);
+    assert.equal(r.size, PROBE_IDS.length);
+    for (const id of PROBE_IDS.filter((p) => p.startsWith('bypass.'))) {
+      const p = r.get(id)!;
+      assert.equal(p.status, 'failed', id);
+      assert.ok(
+        p.attempts.length > 0 &&
+          p.attempts.every((a) => a.mustBeDenied && /the gateway let it in/.test(a.unsafe ?? '')),
+        `${id}: every variant is unsafe`,
+      );
+      assert.ok(
+        p.attempts.every((a) => a.reachedBackend === null),
+        `${id}: no record, so the backend is not claimed either way`,
+      );
+      assert.match(p.seen, /backend not checked/);
+    }
+    // A 101 with a broken handshake (no key to answer) still opened the door.
     assert.ok(
-      p.attempts.length > 0 && p.attempts.every((a) => a.mustBeDenied && /the gateway let it in/.test(a.unsafe ?? '')),
-      `${id}: every variant is unsafe`,
+      r
+        .get('bypass.websocket-key')!
+        .attempts.some((a) => a.outcome === 'protocol_error' && /answered 101/.test(a.unsafe!)),
     );
-    assert.ok(
-      p.attempts.every((a) => a.reachedBackend === null),
-      `${id}: no record, so the backend is not claimed either way`,
-    );
-    assert.match(p.seen, /backend not checked/);
-  }
-  // A 101 with a broken handshake (no key to answer) still opened the door.
-  assert.ok(
-    r
-      .get('bypass.websocket-key')!
-      .attempts.some((a) => a.outcome === 'protocol_error' && /answered 101/.test(a.unsafe!)),
-  );
-  assert.equal(r.get('caching.deny-after-allow')!.status, 'failed');
-  for (const id of [
-    'fail-closed.auth-error',
-    'fail-closed.auth-hang',
-    'fail-closed.auth-down',
-    'fail-closed.auth-garbage',
-  ] as const) {
-    assert.equal(r.get(id)!.status, 'not_run');
-    assert.match(r.get(id)!.reasons[0]!, /give authService\.control .* or authService\.hooks\./);
-  }
-  for (const id of ['leaks.denied-to-backend', 'leaks.secrets-forwarded'] as const) {
-    assert.equal(r.get(id)!.status, 'not_run');
-    assert.match(r.get(id)!.reasons[0]!, /no backend\.record/);
-  }
-});
+    assert.equal(r.get('caching.deny-after-allow')!.status, 'failed');
+    for (const id of [
+      'fail-closed.auth-error',
+      'fail-closed.auth-hang',
+      'fail-closed.auth-down',
+      'fail-closed.auth-garbage',
+    ] as const) {
+      assert.equal(r.get(id)!.status, 'not_run');
+      assert.match(r.get(id)!.reasons[0]!, /give authService\.control .* or authService\.hooks\./);
+    }
+    for (const id of ['leaks.denied-to-backend', 'leaks.secrets-forwarded'] as const) {
+      assert.equal(r.get(id)!.status, 'not_run');
+      assert.match(r.get(id)!.reasons[0]!, /no backend\.record/);
+    }
+  },
+);
 
 test('leaks.error-body fails when a denial echoes the secret that was sent, and passes when it does not', async (t) => {
   const deny = (echo: boolean) =>
     rawServer((socket, head) => {
       const body = echo ? `denied: ${head}` : '{"httpCode":"401","httpMessage":"Unauthorized"}';
       socket.end(
-        `HTTP/1.1 401 Unauthorized\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+        `HTTP/1.1 401 Unauthorized\r\nContent-Type: ` +
+          `text/plain\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
       );
     });
   const [echoing, quiet] = await Promise.all([deny(true), deny(false)]);

@@ -18,8 +18,10 @@ test('the upgrade request is the exact RFC 6455 head with the extra headers in o
   });
   assert.equal(
     req.bytes(pair).toString('latin1'),
-    'GET /orders/ws?tenant=eu HTTP/1.1\r\nHost: gw.example:8443\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n' +
-      'Origin: https://app.example\r\nSec-WebSocket-Protocol: orders.v2, orders.v1\r\nX-IBM-Client-Id: app\r\nX-Dup: 1\r\nX-Dup: 2\r\n' +
+    'GET /orders/ws?tenant=eu HTTP/1.1\r\nHost: gw.example:8443\r\nUpgrade: websocket\r\nConnection: ' +
+      'Upgrade\r\nSec-WebSocket-Version: 13\r\n' +
+      'Origin: https://app.example\r\nSec-WebSocket-Protocol: orders.v2, orders.v1\r\nX-IBM-Client-Id: ' +
+      'app\r\nX-Dup: 1\r\nX-Dup: 2\r\n' +
       'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n',
   );
 });

@@ -6,7 +6,8 @@ const bytes = (text: string) => Buffer.from(text, 'latin1');
 
 test('a 101 head parses into version, status, reason, lower-cased headers and its length', () => {
   const text =
-    'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection:  Upgrade \r\nSet-Cookie: a=1\r\nset-cookie: b=2\r\n\r\n';
+    'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection:  Upgrade \r\nSet-Cookie: ' +
+    'a=1\r\nset-cookie: b=2\r\n\r\n';
   const p = parseResponseHead(bytes(`${text}\x81\x00`));
   assert.equal(p.kind, 'head');
   if (p.kind !== 'head') return;

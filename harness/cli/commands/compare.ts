@@ -27,7 +27,8 @@ export function registerCompare(program: Command): void {
     .option('-o, --output <file>', 'HTML file to write', '')
     .addHelpText(
       'after',
-      '\nExample: wsgate run scenarios/compare-gateways.yaml -o reports/gw && wsgate compare reports/gw\nThe page is self-contained (opens offline); secrets were masked when the runs were written.',
+      '\nExample: wsgate run scenarios/compare-gateways.yaml -o reports/gw && wsgate compare reports/gw\nThe page ' +
+        'is self-contained (opens offline); secrets were masked when the runs were written.',
     )
     .action((paths: string[], flags: { output: string }) => {
       const runs = paths.map(readRun);

@@ -21,7 +21,8 @@ export function registerFixtures(program: Command): void {
     .option('--auth-timeout <duration>', 'how long gateways wait for the auth service', '1s')
     .option(
       '-p, --processes <n>',
-      'run the echo backend and the reference gateway as n processes sharing one port each (one process holds at most ~19,000 connections here)',
+      'run the echo backend and the reference gateway as n processes sharing one port each (one process holds at ' +
+        'most ~19,000 connections here)',
       '1',
     )
     .addHelpText(

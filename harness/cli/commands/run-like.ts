@@ -24,7 +24,9 @@ export function addRunCommand(program: Command, name: RunCommand, description: s
     .option('--history <dir>', "also keep this run's summary.json in a history folder, for `wsgate trend`")
     .addHelpText(
       'after',
-      `\n${extraHelp}\n\nOutputs: summary.json, junit.xml, summary.md (also appended to $GITHUB_STEP_SUMMARY when set).\nExit codes: 0 pass, 1 a check or threshold failed, 2 invalid scenario, 3 target unreachable or run interrupted.`,
+      `\n${extraHelp}\n\nOutputs: summary.json, junit.xml, summary.md (also appended to $GITHUB_STEP_SUMMARY when ` +
+        `set).\nExit codes: 0 pass, 1 a check or threshold failed, 2 invalid scenario, 3 target unreachable or run ` +
+        `interrupted.`,
     )
     .action(async (file: string, flags: RunFlags) => {
       const scenario = readScenario(file);

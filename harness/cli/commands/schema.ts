@@ -15,7 +15,8 @@ export function registerSchema(program: Command): void {
     .option('-o, --output <file>', 'write to this file instead of stdout')
     .addHelpText(
       'after',
-      '\nIn a scenario, the first line\n  # yaml-language-server: $schema=../wsgate.schema.json\nlets editors complete and check it. The repository ships wsgate.schema.json.',
+      '\nIn a scenario, the first line\n  # yaml-language-server: $schema=../wsgate.schema.json\nlets editors ' +
+        'complete and check it. The repository ships wsgate.schema.json.',
     )
     .action((flags: { output?: string }) => {
       if (flags.output) writeFileSync(flags.output, jsonSchemaText());

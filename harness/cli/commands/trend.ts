@@ -18,7 +18,8 @@ export function registerTrend(program: Command): void {
     .option('--fail-on-regression', 'exit 1 when the latest run regressed')
     .addHelpText(
       'after',
-      '\nRegression rule: the latest run is worse than the median of the previous <window> runs by more than\nmax(3 x MAD, 10% of the median, a small floor); it needs at least 3 earlier runs.',
+      '\nRegression rule: the latest run is worse than the median of the previous <window> runs by more ' +
+        'than\nmax(3 x MAD, 10% of the median, a small floor); it needs at least 3 earlier runs.',
     )
     .action((dir: string, flags: { output?: string; window: string; failOnRegression?: boolean }) => {
       const window = Number(flags.window);

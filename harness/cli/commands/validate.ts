@@ -26,7 +26,8 @@ Nothing is contacted: no fixture starts, no target is connected to.`,
         await validateScenario(s);
         const phases = phasesFor('run', s.doc);
         process.stdout.write(
-          `${file}: ok (${s.doc.targets.length} target(s), ${s.doc.credentials.length} credential set(s); \`run\` does: ${phases.join(', ')})\n`,
+          `${file}: ok (${s.doc.targets.length} target(s), ${s.doc.credentials.length} credential set(s); ` +
+            `\`run\` does: ${phases.join(', ')})\n`,
         );
       }
     });

@@ -44,7 +44,9 @@ export function exportLoad(doc: ScenarioDoc, warnings: string[]): LoadExport {
       startTime: '10s',
     };
     // Each iteration holds one connection to the end of the hold, so a VU is a held connection.
-    out.functions = `/** One held connection (load.connections): messages every ${everyMs} ms, held ${rampUpMs + holdMs} ms at most. */
+    out.functions = `/**
+ * One held connection (load.connections): messages every ${everyMs} ms, held ${rampUpMs + holdMs} ms at most.
+ */
 export function hold(): void {
   attempt(TARGETS[exec.vu.idInTest % TARGETS.length], pickSet(HOLD_SETS), ${rampUpMs + holdMs}, ${everyMs});
 }

@@ -33,7 +33,8 @@ export function testRunManifest(opts: {
     },
   };
   return [
-    `# k6-operator: kubectl create secret generic ${opts.secretName} --from-env-file=<file with the WSGATE_* variables>`,
+    `# k6-operator: kubectl create secret generic ${opts.secretName} --from-env-file=<file with the WSGATE_* ` +
+      `variables>`,
     `#              kubectl apply -f <this file>`,
     stringify(configMap, { lineWidth: 0 }).trimEnd(),
     '---',

@@ -23,7 +23,8 @@ export function formatOverhead(r: OverheadResult): string {
     ]);
   }
   const lines = [
-    `overhead: credential ${r.credential}, ${r.roundsCompleted}/${r.method.rounds} rounds x ${r.method.attemptsPerRound} attempts per side${r.partial ? ' (interrupted: partial)' : ''}`,
+    `overhead: credential ${r.credential}, ${r.roundsCompleted}/${r.method.rounds} rounds x ` +
+      `${r.method.attemptsPerRound} attempts per side${r.partial ? ' (interrupted: partial)' : ''}`,
     `  upgraded: baseline ${r.baseline.upgraded}/${r.baseline.attempts}, auth ${r.auth.upgraded}/${r.auth.attempts}`,
     ...table(rows).map((l) => `  ${l}`),
   ];
@@ -39,13 +40,17 @@ export function formatOverhead(r: OverheadResult): string {
   if (dec?.serverTiming) {
     const st = dec.serverTiming;
     lines.push(
-      `  Server-Timing auth;dur (${st.samples} samples): p50 ${ms(st.percentiles.p50)}, p90 ${ms(st.percentiles.p90)}, p99 ${ms(st.percentiles.p99)}`,
+      `  Server-Timing ` +
+        `auth;dur (${st.samples} samples): p50 ${ms(st.percentiles.p50)}, p90 ${ms(st.percentiles.p90)}, p99 ` +
+        `${ms(st.percentiles.p99)}`,
     );
   }
   if (dec?.crossCheck) {
     const c = dec.crossCheck;
     lines.push(
-      `  cross-check p50: Server-Timing ${ms(c.serverTimingP50)} vs autocannon ${ms(c.autocannonP50)} (${signed(c.difference)}): ${c.agrees ? 'agree' : 'DISAGREE'}`,
+      `  cross-check p50: ` +
+        `Server-Timing ${ms(c.serverTimingP50)} vs autocannon ${ms(c.autocannonP50)} (${signed(c.difference)}): ` +
+        `${c.agrees ? 'agree' : 'DISAGREE'}`,
     );
   }
   if (dec?.problem) lines.push(`  decomposition problem: ${dec.problem}`);

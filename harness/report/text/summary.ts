@@ -5,14 +5,20 @@ export function consoleSummary(summary: Summary, outDir: string): string {
   const lines: string[] = [];
   const v = summary.verdict;
   lines.push(
-    `${v.passed ? 'PASS' : 'FAIL'}  ${summary.scenario.name}  (exit ${v.exitCode}${summary.partial ? ', partial run' : ''}, ${(summary.run.durationMs / 1000).toFixed(1)} s)`,
+    `${v.passed ? 'PASS' : 'FAIL'}  ${summary.scenario.name}  (exit ${v.exitCode}` +
+      `${summary.partial ? ', partial run' : ''}, ${(summary.run.durationMs / 1000).toFixed(1)} s)`,
   );
   const c = summary.conformance;
   if (c) lines.push(`  conformance  ${c.passed} passed, ${c.failed} failed, ${c.notRun} not run`);
   const l = summary.load;
   if (l)
     lines.push(
-      `  load         ${l.attempts} attempts, ${l.upgrades} upgraded, ${l.unexpected} unexpected${l.handshake ? `; handshake p50 ${l.handshake.p50} ms, p95 ${l.handshake.p95} ms, p99 ${l.handshake.p99} ms` : ''}${l.held ? `; held ${l.held.peak} of ${l.held.target}, ${l.held.dropped} dropped` : ''}${l.partial ? ' (stopped early)' : ''}`,
+      `  load         ${l.attempts} attempts, ${l.upgrades} upgraded, ${l.unexpected} unexpected` +
+        (l.handshake
+          ? `; handshake p50 ${l.handshake.p50} ms, p95 ${l.handshake.p95} ms, p99 ${l.handshake.p99} ms`
+          : '') +
+        (l.held ? `; held ${l.held.peak} of ${l.held.target}, ${l.held.dropped} dropped` : '') +
+        (l.partial ? ' (stopped early)' : ''),
     );
   for (const t of summary.thresholds) {
     const mark = t.skipped ? 'skip' : t.passed ? 'ok  ' : 'FAIL';

@@ -45,7 +45,8 @@ export const loadPhase: Phase = {
         .map(([o, n]) => `${o} ${n}`)
         .join(', ');
       out.failures.push(
-        `load ${s.target} / ${s.credential}: ${s.unexpected} of ${s.attempts} attempts were not ${s.expected.join(' or ')} (${outcomes})`,
+        `load ${s.target} / ${s.credential}: ${s.unexpected} of ${s.attempts} attempts were not ` +
+          `${s.expected.join(' or ')} (${outcomes})`,
       );
     }
     if (result.stoppedBecause && !ctx.signal.aborted) {

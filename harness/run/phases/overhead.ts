@@ -35,7 +35,8 @@ export const overheadPhase: Phase = {
       judge(result, out.failures, out.fatal);
       if (result.decomposition?.crossCheck && !result.decomposition.crossCheck.agrees) {
         ctx.events.warning?.(
-          `overhead: ${setup.auth.name}'s Server-Timing auth duration and autocannon's direct measurement of the authorization URL disagree at p50; see the decomposition`,
+          `overhead: ${setup.auth.name}'s Server-Timing auth duration and autocannon's direct measurement of the ` +
+            `authorization URL disagree at p50; see the decomposition`,
         );
       }
     }
@@ -44,7 +45,9 @@ export const overheadPhase: Phase = {
   },
 };
 
-/** A measurement that lost attempts is not an overhead number: say so (exit 1), or exit 3 when a side was unreachable. */
+/**
+ * A measurement that lost attempts is not an overhead number: say so (exit 1), or exit 3 when a side was unreachable.
+ */
 function judge(result: OverheadResult, failures: string[], fatal: string[]): void {
   for (const side of [result.baseline, result.auth]) {
     const failed = side.attempts - side.upgraded;
@@ -57,7 +60,8 @@ function judge(result: OverheadResult, failures: string[], fatal: string[]): voi
       fatal.push(`overhead: target ${side.target} could not be reached (${describe(side)})`);
     } else if (failed > 0) {
       failures.push(
-        `overhead: ${failed} of ${side.attempts} attempts to ${side.target} did not upgrade (${describe(side)}); their latency is not in the overhead`,
+        `overhead: ${failed} of ${side.attempts} attempts to ${side.target} did not upgrade (` +
+          `${describe(side)}); their latency is not in the overhead`,
       );
     }
   }

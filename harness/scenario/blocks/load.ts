@@ -62,7 +62,8 @@ export const LoadSchema = Strict(
     mix: Type.Optional(
       Type.Record(Type.String(), Type.Number({ minimum: 0 }), {
         description:
-          "Credential set name -> weight; default: each set's weight (1). Sets that need an auth fault state are never drawn",
+          "Credential set name -> weight; default: each set's weight (1). Sets that need an auth fault state are " +
+          'never drawn',
       }),
     ),
     targets: Type.Optional(
@@ -76,7 +77,8 @@ export const LoadSchema = Strict(
         minimum: 1,
         maximum: 1000000,
         description:
-          'Attempts in their handshake at once, over all workers, before scheduled ones are skipped and counted (default 5000)',
+          'Attempts in their handshake at once, over all workers, before scheduled ones are skipped and counted ' +
+          '(default 5000)',
       }),
     ),
     workers: Type.Optional(
@@ -90,7 +92,8 @@ export const LoadSchema = Strict(
       Type.Array(Type.String({ description: 'An IP address of this host' }), {
         minItems: 1,
         description:
-          'Local addresses to connect from, rotated, past the ~28k ephemeral ports of one address pair; default for loopback targets: 127.0.0.2, 127.0.0.3, ... as many as the plan needs',
+          'Local addresses to connect from, rotated, past the ~28k ephemeral ports of one address pair; default ' +
+          'for loopback targets: 127.0.0.2, 127.0.0.3, ... as many as the plan needs',
       }),
     ),
   },

@@ -21,7 +21,8 @@ export const OverheadSchema = Strict(
   {
     baseline: Type.Optional(
       Name(
-        "Target reaching the same backend without auth: the gateway's unauthenticated route (${fixture:gateway.baseline}) or the backend directly",
+        "Target reaching the same backend without auth: the gateway's unauthenticated route " +
+          '(${fixture:gateway.baseline}) or the backend directly',
       ),
     ),
     auth: Type.Optional(Name('Target whose upgrades are authorized: the route whose overhead is measured')),
@@ -34,18 +35,22 @@ export const OverheadSchema = Strict(
         {
           minItems: 1,
           description:
-            'Several baseline/auth pairs (e.g. one per gateway), measured one after another with the same settings; instead of baseline and auth',
+            'Several baseline/auth pairs (e.g. one per gateway), measured one after another with the same ' +
+            'settings; instead of baseline and auth',
         },
       ),
     ),
     credential: Name(
-      'Credential set sent on both sides; it must expect 200 with the auth service ok, since only upgrades have a handshake latency',
+      'Credential set sent on both sides; it must expect 200 with the auth service ok, since only upgrades have a ' +
+        'handshake latency',
     ),
     concurrency: Type.Optional(
       Type.Integer({
         minimum: 1,
         maximum: 1000,
-        description: `Closed model: attempts in flight at once, per side (default ${OVERHEAD_DEFAULTS.concurrency}; 1 measures the overhead of one upgrade without queueing)`,
+        description:
+          `Closed model: attempts in flight at once, per ` +
+          `side (default ${OVERHEAD_DEFAULTS.concurrency}; 1 measures the overhead of one upgrade without queueing)`,
       }),
     ),
     rate: Type.Optional(
@@ -53,14 +58,18 @@ export const OverheadSchema = Strict(
         exclusiveMinimum: 0,
         maximum: 10000,
         description:
-          'Open model: attempts per second started on a fixed schedule, instead of concurrency; latency counts from the scheduled start',
+          'Open model: attempts per second started on a fixed schedule, instead of concurrency; latency counts ' +
+          'from the scheduled start',
       }),
     ),
     rounds: Type.Optional(
       Type.Integer({
         minimum: 2,
         maximum: 1000,
-        description: `Rounds per side, run alternately baseline, auth, baseline, auth, … (default ${OVERHEAD_DEFAULTS.rounds}); the bootstrap resamples rounds, so more rounds give a truer interval`,
+        description:
+          `Rounds per side, run alternately baseline, auth, baseline, auth, ` +
+          `… (default ${OVERHEAD_DEFAULTS.rounds}); the bootstrap resamples rounds, so more rounds give a ` +
+          `truer interval`,
       }),
     ),
     attemptsPerRound: Type.Optional(
@@ -88,22 +97,27 @@ export const OverheadSchema = Strict(
       Type.Integer({
         minimum: 0,
         maximum: 4294967295,
-        description: `Seed of the bootstrap's random numbers, so the same data gives the same interval (default ${OVERHEAD_DEFAULTS.seed})`,
+        description:
+          `Seed of the bootstrap's random numbers, so the same data gives the same ` +
+          `interval (default ${OVERHEAD_DEFAULTS.seed})`,
       }),
     ),
     decompose: Type.Optional(
       Type.Boolean({
         description:
-          'Also benchmark the authorization URL directly with autocannon (same credential, same concurrency) to split the overhead into auth-service latency and what the gateway adds (default true)',
+          'Also benchmark the authorization URL directly with autocannon (same credential, same concurrency) to ' +
+          'split the overhead into auth-service latency and what the gateway adds (default true)',
       }),
     ),
     authorizationUrl: Type.Optional(
       Type.String({
         pattern: '^(https?://|\\$\\{fixture:)',
         description:
-          'The authorization URL the gateway calls, benchmarked for the decomposition (default ${fixture:auth} when fixtures run)',
+          'The authorization URL the gateway calls, benchmarked for the decomposition (default ${fixture:auth} ' +
+          'when fixtures run)',
       }),
     ),
   },
-  'Auth latency overhead: interleaved baseline/auth rounds, differences at p50/p90/p95/p99 with 95% bootstrap confidence intervals',
+  'Auth latency overhead: interleaved baseline/auth rounds, differences at p50/p90/p95/p99 with 95% bootstrap ' +
+    'confidence intervals',
 );

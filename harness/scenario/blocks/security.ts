@@ -31,7 +31,8 @@ export const SecuritySchema = Strict(
     ),
     authTimeout: Type.Optional(
       Duration(
-        'How long the gateway waits for the auth service before failing closed; the hang probe waits this plus half again and 500ms (default: fixtures.authTimeout, else 5s)',
+        'How long the gateway waits for the auth service before failing closed; the hang probe waits this plus ' +
+          'half again and 500ms (default: fixtures.authTimeout, else 5s)',
       ),
     ),
   },

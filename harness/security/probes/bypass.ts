@@ -47,7 +47,8 @@ function bypassProbe(
 }
 
 export const NO_DENIED =
-  'the scenario has no denied reference: no credential set expects 401 with the auth service ok (name one in security.denied)';
+  'the scenario has no denied reference: no credential set expects 401 with the auth service ok (name one in ' +
+  'security.denied)';
 
 /** The request target split into path and query ("?..." or ""). */
 function splitTarget(target: string): { path: string; query: string } {
@@ -70,7 +71,8 @@ const pctFirst = (segment: string) =>
 export const bypassPath = bypassProbe(
   'bypass.path',
   'Spellings of the target path do not skip auth',
-  'the denied reference on path variants: trailing slash, case, //, /./, /x/../, percent-encoding, ;params, absolute form, query tricks',
+  'the denied reference on path variants: trailing slash, case, //, /./, /x/../, percent-encoding, ;params, ' +
+    'absolute form, query tricks',
   (ctx, denied) => {
     const base = splitTarget(baseRequest(ctx.target, denied, '').target);
     const segments = base.path.split('/').slice(1);
@@ -93,7 +95,8 @@ export const bypassPath = bypassProbe(
       withTarget(
         'absolute form',
         (p, q) =>
-          `http://${ctx.target.host.includes(':') ? `[${ctx.target.host}]` : ctx.target.host}:${ctx.target.port}${p}${q}`,
+          `http://${ctx.target.host.includes(':') ? `[${ctx.target.host}]` : ctx.target.host}:${ctx.target.port}` +
+          `${p}${q}`,
       ),
       withTarget('empty query', (p, q) => p + (q || '?')),
       withTarget('extra query parameter', (p, q) => p + (q ? `${q}&wsgate=1` : '?wsgate=1')),
@@ -141,7 +144,8 @@ const alternate = (name: string) => [...name].map((c, i) => (i % 2 ? c.toLowerCa
 export const bypassHeaderCase = bypassProbe(
   'bypass.header-case',
   'Header name case does not change the decision',
-  'the denied reference with header names in lower case, upper case and alternating case, and with its credential headers removed',
+  'the denied reference with header names in lower case, upper case and alternating case, and with its credential ' +
+    'headers removed',
   (_ctx, denied) => {
     const names = credNames(denied);
     return [
@@ -156,7 +160,9 @@ export const bypassHeaderCase = bypassProbe(
   },
 );
 
-/** Headers of the allowed reference an attacker could know: not secret for this target (a client id, not its secret). */
+/**
+ * Headers of the allowed reference an attacker could know: not secret for this target (a client id, not its secret).
+ */
 function publicHeadersOf(ctx: ProbeContext): Array<[string, string]> {
   const mustNotSee = ctx.target.backend?.mustNotSee ?? DEFAULT_MUST_NOT_SEE;
   return (ctx.allowed?.headers ?? []).filter(([n]) => !mustNotSee.includes(n.toLowerCase()));
@@ -173,7 +179,8 @@ function insertNear(req: RawRequest, name: string, extra: [string, string], befo
 export const bypassDuplicateHeaders = bypassProbe(
   'bypass.duplicate-headers',
   'Duplicate credential headers do not let a denied caller in',
-  "the denied reference with each credential header sent twice, and with a second copy holding the allowed reference's non-secret value (e.g. a valid client id) first or last",
+  'the denied reference with each credential header sent twice, and with a second copy holding the allowed ' +
+    "reference's non-secret value (e.g. a valid client id) first or last",
   (ctx, denied) => {
     const variants: Variant[] = [];
     const known = publicHeadersOf(ctx);
@@ -217,7 +224,8 @@ export const bypassDuplicateHeaders = bypassProbe(
 export const bypassCredentialPlacement = bypassProbe(
   'bypass.credential-placement',
   'Credentials moved between query and headers do not let a denied caller in',
-  'the denied reference with its header credentials moved into the query (and copied there), and its query credentials moved into headers',
+  'the denied reference with its header credentials moved into the query (and copied there), and its query ' +
+    'credentials moved into headers',
   (_ctx, denied) => {
     const names = credNames(denied);
     const query = new URLSearchParams(denied.headers).toString();
@@ -322,7 +330,8 @@ export const bypassWebSocketVersion = bypassProbe(
 export const bypassConnectionHeader = bypassProbe(
   'bypass.connection-header',
   'Connection and Upgrade header spellings do not skip auth',
-  'the denied reference with Connection: keep-alive, Upgrade (and reversed, lower, upper case, split over two headers, missing) and Upgrade: WebSocket, "websocket, h2c" or missing',
+  'the denied reference with Connection: keep-alive, Upgrade (and reversed, lower, upper case, split over two ' +
+    'headers, missing) and Upgrade: WebSocket, "websocket, h2c" or missing',
   () => [
     headerVariant('Connection: keep-alive, Upgrade', 'Connection', ['keep-alive, Upgrade']),
     headerVariant('Connection: Upgrade, keep-alive', 'Connection', ['Upgrade, keep-alive']),
@@ -346,7 +355,8 @@ function fillBefore(req: RawRequest, names: Set<string>, filler: Array<[string, 
 export const bypassOversizedHeaders = bypassProbe(
   'bypass.oversized-headers',
   'Oversized headers do not push the credentials out of sight',
-  'the denied reference with an 8 KiB, a 15 KiB and a 64 KiB header, and with 300 small headers, before its credentials',
+  'the denied reference with an 8 KiB, a 15 KiB and a 64 KiB header, and with 300 small headers, before its ' +
+    'credentials',
   (_ctx, denied) => {
     const names = credNames(denied);
     const big = (kib: number): Variant => ({
@@ -370,7 +380,9 @@ export const bypassOversizedHeaders = bypassProbe(
   },
 );
 
-/** The credential header lines of `cred` joined by `sep` into one header, so only a lenient parser splits them again. */
+/**
+ * The credential header lines of `cred` joined by `sep` into one header, so only a lenient parser splits them again.
+ */
 function joinCredentials(req: RawRequest, cred: PlannedCredential, sep: string): RawRequest {
   const names = credNames(cred);
   const creds = req.headers.filter(([n]) => names.has(n.toLowerCase()));
@@ -382,7 +394,8 @@ function joinCredentials(req: RawRequest, cred: PlannedCredential, sep: string):
 export const bypassCrlf = bypassProbe(
   'bypass.crlf',
   'CR, LF and NUL inside header values do not smuggle a decision',
-  'the denied reference with its credential headers hidden behind a bare LF, a bare CR, an obs-fold continuation, with a NUL byte, and with a space before the colon',
+  'the denied reference with its credential headers hidden behind a bare LF, a bare CR, an obs-fold continuation, ' +
+    'with a NUL byte, and with a space before the colon',
   (_ctx, denied) => {
     if (denied.headers.length === 0) return 'the denied reference carries no credential headers to split';
     const [name, value] = denied.headers[0]!;

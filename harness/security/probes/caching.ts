@@ -8,7 +8,8 @@ export const cachingDenyAfterAllow: SecurityProbe = {
   id: 'caching.deny-after-allow',
   title: 'An allow decision is not reused for the next caller from the same address',
   sends:
-    'the allowed reference, then at once from the same client address and path: the denied reference, the allowed one again, no credentials, the denied one again',
+    'the allowed reference, then at once from the same client address and path: the denied reference, the allowed ' +
+    'one again, no credentials, the denied one again',
   safe: 'upgrades the allowed attempts and refuses every other one; the backend sees only the allowed ones',
   async run(ctx) {
     const { allowed, denied } = ctx;

@@ -5,7 +5,8 @@ import { baseRequest } from '../raw-request.ts';
 import { type ProbeContext, type ProbeFindings, type SecurityProbe, sendAll } from '../security-probe.ts';
 
 export const NO_ALLOWED =
-  'the scenario has no allowed reference: no credential set expects 200 with the auth service ok (name one in security.allowed)';
+  'the scenario has no allowed reference: no credential set expects 200 with the auth service ok (name one in ' +
+  'security.allowed)';
 
 /** How long past the gateway's auth timeout the hang probe waits for its answer. */
 export function hangWaitMs(authTimeoutMs: number): number {
@@ -27,7 +28,9 @@ function failClosedProbe(id: ProbeId, state: keyof typeof WHAT): SecurityProbe {
   return {
     id,
     title: `No upgrade while the auth service ${WHAT[state]}`,
-    sends: `the allowed reference while the auth service ${WHAT[state]}${state === 'hang' ? ", waiting past the gateway's auth timeout" : ''}`,
+    sends:
+      `the allowed reference while the ` +
+      `auth service ${WHAT[state]}${state === 'hang' ? ", waiting past the gateway's auth timeout" : ''}`,
     safe: 'answers an error (500, or what its statusMap maps 500 to) and never upgrades; the backend never sees it',
     run: (ctx) => runFailClosed(ctx, state),
   };
@@ -41,7 +44,9 @@ async function runFailClosed(ctx: ProbeContext, state: AuthState & keyof typeof 
     return {
       attempts: [],
       reasons: [],
-      notRun: `needs the auth service put into state "${state}": give authService.control (the bundled auth service) or authService.hooks.${state} and .ok for your own`,
+      notRun:
+        `needs the auth service put into state "${state}": give authService.control (the bundled auth ` +
+        `service) or authService.hooks.${state} and .ok for your own`,
     };
   if (!control.supports(state))
     return {
@@ -82,7 +87,8 @@ async function runFailClosed(ctx: ProbeContext, state: AuthState & keyof typeof 
     if (attempt.outcome === 'handshake_timeout') {
       attempt.unsafe =
         state === 'hang'
-          ? `no answer within ${waitMs} ms although the gateway's auth timeout is ${ctx.authTimeoutMs} ms: it did not fail closed in time (if its real timeout is longer, set security.authTimeout)`
+          ? `no answer within ${waitMs} ms although the gateway's auth timeout is ${ctx.authTimeoutMs} ms: it did ` +
+            `not fail closed in time (if its real timeout is longer, set security.authTimeout)`
           : `no answer within ${ctx.target.handshakeTimeoutMs} ms: the gateway did not fail closed, it hung`;
     } else {
       const expected = expectedOutcomes(ctx.target, 500);

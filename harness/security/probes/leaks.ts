@@ -86,7 +86,10 @@ export const leaksErrorBody: SecurityProbe = {
   },
 };
 
-/** The allowed reference with every credential header name in another case: a gateway stripping by exact name forwards these. */
+/**
+ * The allowed reference with every credential header name in another case: a gateway stripping by exact name forwards
+ * these.
+ */
 const recased = (
   ctx: ProbeContext,
   cred: PlannedCredential,
@@ -129,8 +132,11 @@ export const leaksSecretsForwarded: SecurityProbe = {
   id: 'leaks.secrets-forwarded',
   title: 'Client secrets and Authorization are stripped before the backend',
   sends:
-    'every credential set the auth service allows, and the allowed reference with its header names in lower and upper case',
-  safe: 'upgrades them, and the backend sees none of the headers the target lists in backend.mustNotSee (default X-IBM-Client-Secret, Authorization, apikey) nor any secret value',
+    'every credential set the auth service allows, and the allowed reference with its header names in lower and ' +
+    'upper case',
+  safe:
+    'upgrades them, and the backend sees none of the headers the target lists in backend.mustNotSee (default ' +
+    'X-IBM-Client-Secret, Authorization, apikey) nor any secret value',
   async run(ctx) {
     if (!ctx.target.backend) return { attempts: [], reasons: [], notRun: NO_RECORD };
     const sets = allowedSets(ctx);

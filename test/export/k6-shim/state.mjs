@@ -4,7 +4,10 @@ export const recorded = {
   checks: [],
   /** @type {Array<{metric: string, value: number, tags?: object}>} */
   metrics: [],
-  /** Every upgrade request the script made: URL and headers as sent. @type {Array<{url: string, headers: Record<string, string>}>} */
+  /**
+   * Every upgrade request the script made: URL and headers as sent. @type {Array<{url: string, headers:
+   * Record<string, string>}>}
+   */
   requests: [],
 };
 

@@ -11,14 +11,15 @@ import { dirname, join, normalize, relative } from 'node:path';
 /** harness/ folders by layer, bottom first: a folder may import from its own folder and lower layers. */
 export const LAYERS: ReadonlyArray<readonly string[]> = [
   ['model'],
-  ['outcome', 'wire', 'stats', 'metrics', 'scenario'],
+  ['stats'],
+  ['outcome', 'wire', 'metrics', 'scenario'],
   ['plan'],
   ['client'],
-  ['conformance', 'load', 'overhead', 'security'],
+  ['conformance', 'load', 'overhead', 'comparison', 'security'],
   ['run'],
   ['results'],
-  ['history'],
-  ['report', 'analysis', 'export'],
+  ['history', 'analysis'],
+  ['report', 'export'],
   ['cli'],
 ];
 

@@ -51,6 +51,7 @@ export async function executeRun(scenario: Scenario, opts: RunOptions): Promise<
   let targets: Array<{ name: string; url: string }> = [];
   let credentials: Summary['credentials'] = [];
   let thresholds: Summary['thresholds'] = [];
+  let trendTolerances: Record<string, number> | undefined;
   try {
     let urls = opts.fixtureUrls ?? {};
     if (!opts.fixtureUrls && scenario.doc.fixtures) {
@@ -66,6 +67,7 @@ export async function executeRun(scenario: Scenario, opts: RunOptions): Promise<
     }
     const plan = await buildPlan(scenario, urls, { command: opts.command });
     targets = plan.targets.map((t) => ({ name: t.name, url: t.url }));
+    trendTolerances = plan.trendTolerances;
     credentials = plan.credentials.map((c) => ({ name: c.name, expect: c.expect, authState: c.authState }));
     record = await runPhases(plan, { phases, signal, events: progressLines(opts.log) });
     thresholds = evaluateThresholds(plan.thresholds, record.metrics, (t) => {
@@ -92,6 +94,7 @@ export async function executeRun(scenario: Scenario, opts: RunOptions): Promise<
       targets,
       credentials,
       interrupted: signal.aborted ? String(signal.reason ?? 'interrupted') : undefined,
+      trendTolerances,
     },
     record,
     thresholds,

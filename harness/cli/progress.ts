@@ -1,3 +1,4 @@
+import { formatComparison } from '../report/text/comparison.ts';
 import { formatOverhead } from '../report/text/overhead.ts';
 import type { RunEvents } from '../run/phase.ts';
 import type { Log } from './log.ts';
@@ -63,6 +64,16 @@ export function progressLines(log: Log): RunEvents {
       if (r === of || r % 5 === 0) log.info(`  overhead round ${r}/${of}`);
     },
     overheadDone: (result) => log.info(formatOverhead(result)),
+    comparisonStarted: (s) =>
+      log.info(
+        `comparison: ${s.targets.map((t) => t.name).join(', ')} against ${s.reference.name}, credential ` +
+          `${s.credential.name}, ` +
+          `${s.rounds} interleaved rounds x ${s.attemptsPerRound} attempts per target`,
+      ),
+    comparisonRound: (r, of) => {
+      if (r === of || r % 5 === 0) log.info(`  comparison round ${r}/${of}`);
+    },
+    comparisonDone: (result) => log.info(formatComparison(result)),
     securityStarted: (targets) => log.info(`security: ${targets} target(s)`),
     probed: (p) => {
       const mark = p.status === 'passed' ? 'ok  ' : p.status === 'failed' ? 'FAIL' : 'skip';

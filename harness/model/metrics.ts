@@ -7,7 +7,7 @@ import { LATENCY_STATS, type LatencyStat } from './histogram.ts';
  */
 
 /** The parts of a run, in the order they run. */
-export const PHASE_NAMES = ['conformance', 'load', 'overhead', 'security'] as const;
+export const PHASE_NAMES = ['conformance', 'load', 'overhead', 'comparison', 'security'] as const;
 export type PhaseName = (typeof PHASE_NAMES)[number];
 
 /**
@@ -169,6 +169,20 @@ export const METRICS = {
     better: 'lower',
     stats: OVERHEAD_STATS,
     description: 'upper bound of the 95% interval of auth minus baseline handshake latency (the worst pair)',
+  },
+  'comparison.slower': {
+    kind: 'counter',
+    unit: 'count',
+    phases: ['comparison'],
+    better: 'lower',
+    description: 'differences the comparison called slower than the reference (all targets and percentiles)',
+  },
+  'comparison.faster': {
+    kind: 'counter',
+    unit: 'count',
+    phases: ['comparison'],
+    better: 'higher',
+    description: 'differences the comparison called faster than the reference',
   },
   'security.passed': {
     kind: 'counter',

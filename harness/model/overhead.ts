@@ -1,4 +1,16 @@
-import type { EncodedHistogram } from './histogram.ts';
+import {
+  type AttemptLoad,
+  MEASURED_PERCENTILES,
+  type MeasuredDifference,
+  type MeasuredPercentile,
+  type MeasuredSide,
+  type Percentiles,
+} from './measured.ts';
+
+export type { Percentiles } from './measured.ts';
+/** The percentiles overhead is reported at (and `overhead.p50` … `overhead.p99` thresholds name). */
+export const OVERHEAD_PERCENTILES = MEASURED_PERCENTILES;
+export type OverheadPercentile = MeasuredPercentile;
 
 /**
  * `summary.overhead`: what authorization adds to the WebSocket upgrade, measured against a
@@ -7,48 +19,11 @@ import type { EncodedHistogram } from './histogram.ts';
  * otherwise. The HTML report and history read this shape; add fields, don't repurpose them.
  */
 
-/** The percentiles overhead is reported at (and `overhead.p50` … `overhead.p99` thresholds name). */
-export const OVERHEAD_PERCENTILES = [50, 90, 95, 99] as const;
-export type OverheadPercentile = (typeof OVERHEAD_PERCENTILES)[number];
-/** `p50`, `p90`, `p95`, `p99`: the keys used in every percentile record below. */
-export type PercentileKey = `p${OverheadPercentile}`;
-
-export type Percentiles = Record<PercentileKey, number>;
-
-/** One side (baseline or auth) of the comparison. */
-export interface OverheadSide {
-  /** Target name from the scenario. */
-  target: string;
-  /** Resolved URL with the credential's path (never its query: that may hold an API key). */
-  url: string;
-  /** Counted attempts (warm-up excluded). */
-  attempts: number;
-  /** Attempts that upgraded: only these have a handshake latency. */
-  upgraded: number;
-  /** Outcome counts of counted attempts (`upgraded`, `http_401`, `refused`, …). */
-  outcomes: Record<string, number>;
-  /**
-   * Handshake latency of upgraded attempts, computed exactly from the recorded values (not from the histogram); NaN
-   * (null in JSON) when none upgraded.
-   */
-  percentiles: Percentiles & { min: number; max: number; mean: number };
-  /** The same latencies as an HDR histogram, for plots and merging across runs. */
-  histogram: EncodedHistogram;
-  /** Handshake latency per round (median), in round order: shows drift and how interleaving met it. */
-  roundMedians: number[];
-}
+/** One side (baseline or auth) of the overhead measurement. */
+export type OverheadSide = MeasuredSide;
 
 /** auth minus baseline at one percentile, with its bootstrap confidence interval. */
-export interface OverheadDifference {
-  percentile: OverheadPercentile;
-  /** Point estimate: auth percentile minus baseline percentile over all counted attempts. */
-  diff: number;
-  /** Lower and upper bounds of the confidence interval (percentile bootstrap). */
-  ciLow: number;
-  ciHigh: number;
-  /** ciHigh - ciLow: how much the number can be trusted. */
-  ciWidth: number;
-}
+export type OverheadDifference = MeasuredDifference;
 
 /** How the numbers were obtained, written out so a reader can judge them. */
 export interface OverheadMethod {
@@ -61,7 +36,7 @@ export interface OverheadMethod {
   /** Attempts per side run before the first round and not counted (connection setup, JIT, caches). */
   warmupAttempts: number;
   /** Closed model (`concurrency` attempts in flight) or open model (`rate` attempts/s started on a schedule). */
-  load: { model: 'concurrency'; concurrency: number } | { model: 'rate'; ratePerSec: number };
+  load: AttemptLoad;
   /**
    * What a latency is measured from: the attempt's scheduled start (open model: its slot in the
    * arrival schedule; closed model: the moment a slot freed), so harness stalls are counted, not hidden.

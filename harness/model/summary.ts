@@ -1,4 +1,5 @@
 import type { AuthState, Verdict } from './auth.ts';
+import type { ComparisonResult } from './comparison.ts';
 import type { ConformanceResult } from './conformance.ts';
 import type { LoadResult } from './load.ts';
 import type { MetricValues } from './metrics.ts';
@@ -35,8 +36,12 @@ export interface Summary {
   load?: LoadResult;
   /** Auth overhead results, one per baseline/auth pair; absent when the scenario has no overhead block. */
   overhead?: OverheadResult[];
+  /** The measured comparison of gateways (the `compare:` block); absent without one. */
+  comparison?: ComparisonResult;
   /** Security probe results; absent when no probe ran. */
   security?: SecurityResult;
+  /** The scenario's practical tolerances for `wsgate trend` (fractions, by metric or metric base). */
+  trend?: { tolerances: Record<string, number> };
   /** Flat metrics that thresholds read, e.g. `unexpected_outcomes`, `handshake.p95` (ms): see model/metrics.ts. */
   metrics: MetricValues;
   thresholds: ThresholdResult[];

@@ -1,4 +1,5 @@
-import { encodeLatencies } from '../metrics/latency-recorder.ts';
+import { type AttemptSample, measuredSide, runBatch, summarizeLatencies, upgradeLatencies } from '../client/batch.ts';
+import { handshakeAttempt } from '../client/timed-attempt.ts';
 import {
   OVERHEAD_PERCENTILES,
   type OverheadDecomposition,
@@ -11,10 +12,7 @@ import {
 import type { OverheadSetup } from '../plan/overhead.ts';
 import { requestPath } from '../plan/plan.ts';
 import { bootstrapDifferences, type PairedRound } from '../stats/bootstrap.ts';
-import { percentileOfSorted, sortedCopy } from '../stats/percentile.ts';
 import { type AuthBenchTally, benchAuthUrl, newAuthBenchTally } from './auth-bench.ts';
-import { type AttemptSample, runBatch } from './batch.ts';
-import { handshakeAttempt } from './handshake.ts';
 
 /** Two-sided confidence of every interval reported. */
 export const CONFIDENCE = 0.95;
@@ -84,7 +82,10 @@ export async function measureOverhead(setup: OverheadSetup, opts: MeasureOptions
     }
   }
 
-  const pairs: PairedRound[] = rounds.map((r) => ({ baseline: latencies(r.baseline), auth: latencies(r.auth) }));
+  const pairs: PairedRound[] = rounds.map((r) => ({
+    baseline: upgradeLatencies(r.baseline),
+    auth: upgradeLatencies(r.auth),
+  }));
   const boot = bootstrapDifferences(pairs, {
     percentiles: OVERHEAD_PERCENTILES,
     resamples: setup.resamples,
@@ -100,13 +101,13 @@ export async function measureOverhead(setup: OverheadSetup, opts: MeasureOptions
   const authSamples = rounds.flatMap((r) => r.auth);
   const method = describeMethod(setup, boot.resamplesUsed);
   const result: OverheadResult = {
-    baseline: side(
+    baseline: measuredSide(
       baseline.name,
       baseline.url,
       baselinePath,
       rounds.map((r) => r.baseline),
     ),
-    auth: side(
+    auth: measuredSide(
       auth.name,
       auth.url,
       authPath,
@@ -132,48 +133,9 @@ export async function measureOverhead(setup: OverheadSetup, opts: MeasureOptions
  */
 function benchConnections(setup: OverheadSetup, authSide: readonly AttemptSample[]): number {
   if (setup.load.model === 'concurrency') return setup.load.concurrency;
-  const values = latencies(authSide);
+  const values = upgradeLatencies(authSide);
   const meanMs = values.length === 0 ? 0 : values.reduce((a, b) => a + b, 0) / values.length;
   return Math.max(1, Math.ceil((setup.load.ratePerSec * meanMs) / 1000));
-}
-
-function latencies(samples: readonly AttemptSample[]): number[] {
-  const out: number[] = [];
-  for (const s of samples) if (s.latencyMs !== undefined) out.push(s.latencyMs);
-  return out;
-}
-
-function side(target: string, url: string, path: string, perRound: AttemptSample[][]): OverheadSide {
-  const all = perRound.flat();
-  const values = latencies(all);
-  const outcomes: Record<string, number> = {};
-  for (const s of all) outcomes[s.outcome] = (outcomes[s.outcome] ?? 0) + 1;
-  const origin = new URL(url);
-  return {
-    target,
-    url: `${origin.protocol}//${origin.host}${path.split('?')[0]}`,
-    attempts: all.length,
-    upgraded: values.length,
-    outcomes,
-    percentiles: summarize(values),
-    histogram: encodeLatencies(values),
-    roundMedians: perRound.map((r) => round3(percentileOfSorted(sortedCopy(latencies(r)), 50))),
-  };
-}
-
-/** Percentiles, min, max and mean of `values` (ms); NaN (null in JSON) when there are none. */
-export function summarize(values: readonly number[]): Percentiles & { min: number; max: number; mean: number } {
-  const sorted = sortedCopy(values);
-  const pct = Object.fromEntries(
-    OVERHEAD_PERCENTILES.map((p) => [`p${p}`, round3(percentileOfSorted(sorted, p))]),
-  ) as Percentiles;
-  const mean = sorted.length === 0 ? Number.NaN : sorted.reduce((a, b) => a + b, 0) / sorted.length;
-  return {
-    ...pct,
-    min: round3(sorted[0] ?? Number.NaN),
-    max: round3(sorted[sorted.length - 1] ?? Number.NaN),
-    mean: round3(mean),
-  };
 }
 
 function decompose(
@@ -195,7 +157,7 @@ function decompose(
       statusCodes: tally.statusCodes,
       errors: tally.errors,
       timeouts: tally.timeouts,
-      percentiles: summarize(tally.latenciesMs),
+      percentiles: summarizeLatencies(tally.latenciesMs),
     };
     const non2xx = requests - tally.latenciesMs.length;
     if (non2xx > 0 && !out.problem)
@@ -216,7 +178,7 @@ function decompose(
   const durs: number[] = [];
   for (const s of authSamples) if (s.latencyMs !== undefined && s.authDurMs !== undefined) durs.push(s.authDurMs);
   if (durs.length > 0) {
-    const { min: _min, max: _max, mean: _mean, ...percentiles } = summarize(durs);
+    const { min: _min, max: _max, mean: _mean, ...percentiles } = summarizeLatencies(durs);
     out.serverTiming = { samples: durs.length, percentiles };
     if (out.autocannon && Number.isFinite(out.autocannon.percentiles.p50)) {
       const st = percentiles.p50;

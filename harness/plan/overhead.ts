@@ -1,3 +1,4 @@
+import type { AttemptLoad } from '../model/measured.ts';
 import { OVERHEAD_DEFAULTS } from '../scenario/blocks/overhead.ts';
 import type { Scenario } from '../scenario/read.ts';
 import type { CredentialInfo, PlannedCredential } from './credentials.ts';
@@ -9,7 +10,7 @@ export interface OverheadSetup<T extends TargetInfo = PlannedTarget, C extends C
   baseline: T;
   auth: T;
   credential: C;
-  load: { model: 'concurrency'; concurrency: number } | { model: 'rate'; ratePerSec: number };
+  load: AttemptLoad;
   rounds: number;
   attemptsPerRound: number;
   warmup: number;

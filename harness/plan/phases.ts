@@ -13,6 +13,7 @@ export function phasesFor(command: Command, doc: ScenarioDoc): PhaseName[] {
   if (command === 'check' || command === 'run') phases.push('conformance');
   if (command === 'run' && doc.load) phases.push('load');
   if (command === 'run' && doc.overhead) phases.push('overhead');
+  if (command === 'run' && doc.compare) phases.push('comparison');
   if (command === 'probe' || ((command === 'run' || command === 'check') && doc.security)) phases.push('security');
   return phases;
 }

@@ -3,6 +3,7 @@ import type { Threshold } from '../model/thresholds.ts';
 import { durationOr, parseDuration } from '../scenario/duration.ts';
 import type { Scenario } from '../scenario/read.ts';
 import type { CapacityPlan, HostLimits } from './capacity.ts';
+import { type CompareSetup, planCompare } from './compare.ts';
 import {
   type CredentialInfo,
   credentialInfos,
@@ -17,6 +18,7 @@ import { Problems } from './problems.ts';
 import { planSecurity, type SecuritySetup } from './security.ts';
 import { checkFixtureRefs, type PlannedTarget, planTarget, type TargetInfo, targetInfos } from './targets.ts';
 import { parseThreshold, unwrittenBecause } from './thresholds.ts';
+import { planTrend } from './trend.ts';
 
 export type { PlannedCredential } from './credentials.ts';
 export type { Command } from './phases.ts';
@@ -36,8 +38,12 @@ export interface Plan {
   load?: { load: LoadPlan; capacity: CapacityPlan };
   /** Every baseline/auth pair of the `overhead:` block; absent without one. */
   overhead?: OverheadSetup[];
+  /** The `compare:` block: targets measured as an interleaved A/B; absent without one. */
+  compare?: CompareSetup;
   /** The security probes and references (defaults when the scenario has no `security:` block). */
   security: SecuritySetup;
+  /** Practical tolerances for `wsgate trend`, fractions by metric or base (the `trend:` block). */
+  trendTolerances: Record<string, number>;
 }
 
 /** What validation found valid: enough for `wsgate validate` to say what a run would do. */
@@ -67,8 +73,10 @@ export async function validateScenario(scenario: Scenario, opts: PlanOptions = {
   checkAuthService(scenario, problems);
   planLoad(scenario, targets, credentials, problems, opts.limits);
   planOverhead(scenario, targets, credentials, problems);
+  planCompare(scenario, targets, credentials, problems);
   planSecurity(scenario, credentials, problems);
   thresholdsOf(scenario, targets, problems);
+  planTrend(scenario, problems);
   problems.throwIfAny();
   return { targets, credentials };
 }
@@ -88,12 +96,14 @@ export async function buildPlan(
   const keys = await jwtKeys(scenario, problems);
   checkAuthService(scenario, problems);
   const thresholds = thresholdsOf(scenario, infos, problems);
+  const trendTolerances = planTrend(scenario, problems);
   problems.throwIfAny();
   const targets = infos.flatMap((info, i) => planTarget(scenario, i, info, fixtureUrls, problems) ?? []);
   const credentials: PlannedCredential[] = [];
   for (const i of scenario.doc.credentials.keys()) credentials.push(await planCredential(scenario, i, keys.get(i)));
   const load = planLoad(scenario, targets, credentials, problems, opts.limits);
   const overhead = planOverhead(scenario, targets, credentials, problems, fixtureUrls);
+  const compare = planCompare(scenario, targets, credentials, problems);
   const security = planSecurity(scenario, credentials, problems);
   problems.throwIfAny();
   const doc = scenario.doc;
@@ -110,7 +120,9 @@ export async function buildPlan(
     fixtureUrls,
     ...(load ? { load } : {}),
     ...(overhead ? { overhead } : {}),
+    ...(compare ? { compare } : {}),
     security,
+    trendTolerances,
   };
 }
 

@@ -1,5 +1,6 @@
 import type { CheckResult } from '../model/conformance.ts';
 import type { Summary } from '../model/summary.ts';
+import { differenceText, verdictWords } from './text/comparison.ts';
 
 /** `summary.md`: the verdict, the conformance and security tables, for PR comments and $GITHUB_STEP_SUMMARY. */
 export function markdownSummary(summary: Summary): string {
@@ -66,6 +67,20 @@ export function markdownSummary(summary: Summary): string {
       );
       out.push('');
     }
+  }
+  const cmp = summary.comparison;
+  if (cmp) {
+    out.push(`### Comparison against ${cmp.reference} (interleaved rounds)`);
+    out.push('');
+    out.push(`| target | percentile | ${cmp.reference} ms | target ms | difference [interval] | verdict |`);
+    out.push('| --- | --- | --- | --- | --- | --- |');
+    const value = (t: string, p: number) =>
+      cmp.sides.find((x) => x.target === t)?.percentiles[`p${p as 50}`]?.toFixed(3) ?? '–';
+    for (const d of cmp.differences) {
+      const cells = [d.target, `p${d.percentile}`, value(d.versus, d.percentile), value(d.target, d.percentile)];
+      out.push(`| ${cells.join(' | ')} | ${differenceText(d)} | ${escapeCell(verdictWords(d))} |`);
+    }
+    out.push('');
   }
   const sec = summary.security;
   if (sec) {

@@ -22,6 +22,8 @@ export interface RunFacts {
   credentials: Array<{ name: string; expect: Verdict; authState: AuthState }>;
   /** Why the run was interrupted (Ctrl-C, the CLI's signal); undefined when it was not. */
   interrupted?: string;
+  /** The scenario's practical tolerances for `wsgate trend`. */
+  trendTolerances?: Record<string, number>;
 }
 
 /**
@@ -58,6 +60,7 @@ export function assembleSummary(facts: RunFacts, record: PhasesRecord, threshold
     targets: facts.targets,
     credentials: facts.credentials,
     ...record.sections,
+    ...(facts.trendTolerances ? { trend: { tolerances: facts.trendTolerances } } : {}),
     metrics: record.metrics,
     thresholds,
     verdict: { passed: status === 'passed', exitCode: EXIT_CODES[status], failures: [...fatal, ...failures] },

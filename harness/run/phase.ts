@@ -1,10 +1,12 @@
 import type { AuthControl } from '../client/auth-control.ts';
+import type { ComparisonResult } from '../model/comparison.ts';
 import type { CheckResult, ConformanceResult } from '../model/conformance.ts';
 import type { LoadResult, LoadSecond } from '../model/load.ts';
 import type { MetricValues, PhaseName } from '../model/metrics.ts';
 import type { OverheadResult } from '../model/overhead.ts';
 import type { ProbeResult, SecurityResult } from '../model/security.ts';
 import type { CapacityPlan } from '../plan/capacity.ts';
+import type { CompareSetup } from '../plan/compare.ts';
 import type { LoadPlan } from '../plan/load.ts';
 import type { OverheadSetup } from '../plan/overhead.ts';
 import type { Plan } from '../plan/plan.ts';
@@ -28,6 +30,9 @@ export interface RunEvents {
   overheadStarted?(setup: OverheadSetup): void;
   overheadRound?(round: number, of: number): void;
   overheadDone?(result: OverheadResult): void;
+  comparisonStarted?(setup: CompareSetup): void;
+  comparisonRound?(round: number, of: number): void;
+  comparisonDone?(result: ComparisonResult): void;
   securityStarted?(targets: number): void;
   probed?(result: ProbeResult): void;
   /** Something a person should know that is not a failure (e.g. two measurements disagree). */
@@ -47,6 +52,7 @@ export interface PhaseSections {
   conformance?: ConformanceResult;
   load?: LoadResult;
   overhead?: OverheadResult[];
+  comparison?: ComparisonResult;
   security?: SecurityResult;
 }
 

@@ -1,8 +1,10 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { AUTH_STATES } from '../model/auth.ts';
+import { CompareSchema } from './blocks/compare.ts';
 import { LoadSchema } from './blocks/load.ts';
 import { OverheadSchema } from './blocks/overhead.ts';
 import { SecuritySchema } from './blocks/security.ts';
+import { TrendSchema } from './blocks/trend.ts';
 import { Duration, Name, Strict, VerdictSchema } from './schema-parts.ts';
 
 /**
@@ -239,6 +241,8 @@ export const ScenarioSchema = Type.Object(
     load: Type.Optional(LoadSchema),
     overhead: Type.Optional(OverheadSchema),
     security: Type.Optional(SecuritySchema),
+    compare: Type.Optional(CompareSchema),
+    trend: Type.Optional(TrendSchema),
   },
   { additionalProperties: false, $id: 'https://wsgate.dev/schema/scenario.json', title: 'wsgate scenario' },
 );

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { type Attempt, runBatch } from '../../harness/overhead/batch.ts';
+import { type Attempt, runBatch } from '../../harness/client/batch.ts';
 
 /** An attempt that upgrades `ms` after it starts. */
 const upgradesAfter =
@@ -30,20 +30,24 @@ test('open model: attempts that wait behind a stall are charged for it (no coord
 test('closed model: each attempt is timed from the moment its slot freed, with `concurrency` in flight', async () => {
   let inFlight = 0;
   let peak = 0;
-  // Each attempt says it upgraded 5 ms after it started (on its own clock, not a timer's), then
-  // takes a few ms to finish: timed from the batch start instead, later waves would show 10, 15, … ms.
+  // Each attempt says it upgraded 5 ms after it started (on its own clock, not a timer's), then takes
+  // 40 ms to finish, so the three lanes run four waves 40 ms apart. Timed from the moment its slot freed,
+  // every attempt shows 5 ms (plus the microseconds between taking the slot and starting); timed from the
+  // batch start instead, the later waves would show ~45, ~85 and ~125 ms. The 20 ms of room above 5 ms
+  // is for a busy machine stalling between the two, far below the 40 ms a wave would add.
   const attempt: Attempt = async () => {
     const startedAt = performance.now();
     inFlight++;
     peak = Math.max(peak, inFlight);
-    await new Promise((resolve) => setTimeout(resolve, 3));
+    await new Promise((resolve) => setTimeout(resolve, 40));
     inFlight--;
     return { outcome: 'upgraded', upgradedAt: startedAt + 5 };
   };
   const samples = await runBatch(attempt, 12, { model: 'concurrency', concurrency: 3 }, new AbortController().signal);
   assert.equal(samples.length, 12);
   assert.equal(peak, 3);
-  for (const s of samples) assert.ok(s.latencyMs! >= 5 && s.latencyMs! < 6, `latency ${s.latencyMs}`);
+  const latencies = samples.map((s) => s.latencyMs!.toFixed(2)).join(' ');
+  for (const s of samples) assert.ok(s.latencyMs! >= 5 && s.latencyMs! < 25, `latencies ${latencies}`);
 });
 
 test('an abort stops starting attempts and returns those that finished', async () => {

@@ -1,8 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
+import { DEFAULT_WINDOW, FALSE_ALARM_RATE, MIN_WINDOW, trends } from '../../analysis/trend.ts';
 import { readHistory } from '../../history/history.ts';
-import { DEFAULT_WINDOW, trends } from '../../history/regression.ts';
 import type { Summary } from '../../model/summary.ts';
 import { trendHtml } from '../../report/html/trend.ts';
 import { CliError, EXIT_FAILED, EXIT_INVALID } from '../exit-codes.ts';
@@ -18,13 +18,20 @@ export function registerTrend(program: Command): void {
     .option('--fail-on-regression', 'exit 1 when the latest run regressed')
     .addHelpText(
       'after',
-      '\nRegression rule: the latest run is worse than the median of the previous <window> runs by more ' +
-        'than\nmax(3 x MAD, 10% of the median, a small floor); it needs at least 3 earlier runs.',
+      `
+Regression rule (README "Trends"): the latest run regresses on a metric when it is worse than the
+median of the previous <window> runs by more than a Student t multiple of how much runs vary (their
+spread between runs, or one run's own sampling error from its histogram, whichever is larger), and by
+more than the metric's tolerance (the scenario's trend: block; default 5% for latencies). The t
+multiple is set so that identical runs raise a false alarm on any metric at most ${FALSE_ALARM_RATE * 100}% of the
+time. Percentiles are judged only with enough samples in every run (p99: 1,000; p99.9: 10,000);
+min and max never. Needs ${MIN_WINDOW} earlier runs; fewer are charted, not judged.`,
     )
     .action((dir: string, flags: { output?: string; window: string; failOnRegression?: boolean }) => {
       const window = Number(flags.window);
-      if (!Number.isInteger(window) || window < 3)
-        throw new CliError(`--window: expected a whole number >= 3, got "${flags.window}"`, EXIT_INVALID);
+      if (!Number.isInteger(window) || window < MIN_WINDOW) {
+        throw new CliError(`--window: expected a whole number >= ${MIN_WINDOW}, got "${flags.window}"`, EXIT_INVALID);
+      }
       let history: Summary[];
       try {
         history = readHistory(dir);
@@ -32,12 +39,15 @@ export function registerTrend(program: Command): void {
         throw new CliError(`${dir}: ${(err as Error).message}`, EXIT_INVALID);
       }
       if (history.length === 0) throw new CliError(`${dir}: no wsgate summaries in this folder`, EXIT_INVALID);
-      const t = trends(history, window);
+      const report = trends(history, { window });
       const out = flags.output ?? join(dir, 'trend.html');
-      writeFileSync(out, trendHtml(history, t));
-      const regressions = t.filter((x) => x.regression);
-      for (const r of regressions) process.stderr.write(`regression: ${r.regression}\n`);
-      process.stdout.write(`${out}\n${regressions.length ? `${regressions.length} regression(s)` : 'no regression'}\n`);
+      writeFileSync(out, trendHtml(history, report));
+      const regressions = report.metrics.filter((x) => x.regression);
+      for (const r of regressions) process.stderr.write(`regression: ${r.regression!.message}\n`);
+      const thin = report.metrics.filter((x) => x.status === 'not_enough_data').length;
+      const verdict = regressions.length ? `${regressions.length} regression(s)` : 'no regression';
+      const scope = `${report.judged} metric(s) judged${thin ? `, ${thin} not judged for lack of samples` : ''}`;
+      process.stdout.write(`${out}\n${verdict} (${scope})\n`);
       if (regressions.length && flags.failOnRegression) process.exitCode = EXIT_FAILED;
     });
 }

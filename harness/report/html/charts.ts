@@ -26,10 +26,15 @@ function drawLines(id,o){
   const el=document.getElementById(id);
   if(!el||!o.x.length)return;
   const scales={x:{time:false}};
-  const axes=[{label:o.xLabel},{label:o.yLabel}];
+  const xAxis=o.integerX?{label:o.xLabel,incrs:[1,2,5,10,20,50,100],values:(u,v)=>v.map(n=>String(n))}:{label:o.xLabel};
+  const axes=[xAxis,{label:o.yLabel}];
   if(o.rightLabel){scales.right={};axes.push({scale:'right',side:1,label:o.rightLabel,grid:{show:false}});}
-  const series=o.lines.map((l,i)=>({label:l.label,stroke:PALETTE[i%PALETTE.length],width:l.width||2,
-    scale:l.right?'right':undefined,dash:l.dash,spanGaps:true}));
+  const series=o.lines.map((l,i)=>{
+    const s={label:l.label,stroke:PALETTE[i%PALETTE.length],width:l.width||2,spanGaps:true};
+    if(l.right)s.scale='right';
+    if(l.dash)s.dash=l.dash;
+    return s;
+  });
   new uPlot({width:chartWidth(),height:o.height||260,scales,axes,series:[{label:o.xLabel},...series]},
     [o.x,...o.lines.map(l=>l.values)],el);
 }
@@ -48,6 +53,8 @@ export interface LineChart {
   yLabel: string;
   /** A second y axis on the right, for lines marked `right`. */
   rightLabel?: string;
+  /** Ticks only at whole numbers (runs, not fractions of runs). */
+  integerX?: boolean;
   lines: Array<{ label: string; values: Array<number | null>; right?: boolean; dash?: number[]; width?: number }>;
   height?: number;
 }

@@ -1,27 +1,40 @@
+import { type CrossRunDifference, compareRuns, MIN_RUNS } from '../../analysis/compare-runs.ts';
 import { mergeSummaries } from '../../metrics/latency-recorder.ts';
+import type { ComparisonResult } from '../../model/comparison.ts';
 import type { CheckResult } from '../../model/conformance.ts';
 import type { LatencySummary } from '../../model/histogram.ts';
 import type { OverheadResult } from '../../model/overhead.ts';
 import type { Summary } from '../../model/summary.ts';
+import { differenceText, verdictWords } from '../text/comparison.ts';
 import { CHART_SCRIPT, chartCall, type PercentileChart } from './charts.ts';
-import { headRow, num, td, tr } from './elements.ts';
+import { headRow, num, table, td, tr } from './elements.ts';
 import { esc, page } from './page.ts';
 import { percentileCurve } from './percentile-curve.ts';
 
-/** One compared column: a gateway target in one run. */
+/** One side of a comparison: one run, or several runs of one configuration (oldest first). */
+export interface CompareSide {
+  label: string;
+  runs: Summary[];
+}
+
+/** One compared column: a gateway target of one side; `summary` is the side's latest run. */
 interface Column {
   label: string;
   target: string;
   summary: Summary;
+  runs: Summary[];
   overhead?: OverheadResult;
 }
 
 /**
- * One self-contained HTML comparing gateways side by side: every authorizing target of every run
- * given (one run with several targets, or several runs). Conformance cells that differ from the
- * first column are highlighted; overhead with its confidence intervals; overlaid latency curves.
+ * One self-contained HTML comparing gateways side by side: every authorizing target of every side
+ * given (one run with several targets, several runs, or folders of runs). A measured comparison
+ * (the `compare:` block) shows each difference with its interval and verdict; separate runs are
+ * said to be not interleaved, and judged only with enough runs per side. Conformance cells that
+ * differ from the first column are highlighted; overhead with its confidence intervals.
  */
-export function compareHtml(runs: Array<{ label: string; summary: Summary }>): string {
+export function compareHtml(sides: readonly CompareSide[]): string {
+  const runs = sides.map((side) => ({ label: side.label, summary: side.runs[side.runs.length - 1]!, all: side.runs }));
   const columns = runs.flatMap((run) => {
     const c = run.summary.conformance;
     const targets = c ? [...new Set(c.checks.map((k) => k.target))] : run.summary.targets.map((t) => t.name);
@@ -30,12 +43,16 @@ export function compareHtml(runs: Array<{ label: string; summary: Summary }>): s
         label: runs.length > 1 ? `${run.label} / ${target}` : target,
         target,
         summary: run.summary,
+        runs: run.all,
         overhead: run.summary.overhead?.find((o) => o.auth.target === target),
       }),
     );
   });
   const chart = latencyChart(columns);
   const failedRuns = runs.filter((r) => !r.summary.verdict.passed);
+  const measured = runs.flatMap((r) =>
+    r.summary.comparison ? [measuredTable(r.label, r.summary.comparison, runs.length > 1)] : [],
+  );
   const verdict = failedRuns.length
     ? `FAIL: ${esc(failedRuns.map((r) => r.label).join(', '))}`
     : 'PASS: every compared run passed';
@@ -51,8 +68,9 @@ export function compareHtml(runs: Array<{ label: string; summary: Summary }>): s
 <small>${about.join(' · ')}</small></header>
 <main>
 <div class="banner ${failedRuns.length ? 'fail' : 'pass'}" id="verdict">${verdict}</div>
+${measured.join('\n')}
 ${conformanceTable(columns)}
-${loadTable(columns)}
+${loadTable(columns, runs.length > 1)}
 ${overheadTable(columns)}
 ${latency}
 ${securityTable(columns)}
@@ -74,8 +92,38 @@ function latencyChart(columns: Column[]): PercentileChart {
   return { curves, yLabel: 'ms', height: 360 };
 }
 
-/** The load each gateway took in its run: counts, and the 101 percentiles merged over its credential sets. */
-function loadTable(columns: Column[]): string {
+/** A measured comparison of one run: per target and percentile, both values, the difference and the verdict. */
+function measuredTable(label: string, c: ComparisonResult, several: boolean): string {
+  const side = (target: string) => c.sides.find((x) => x.target === target);
+  const rows = c.differences.map((d) => {
+    const key = `p${d.percentile}` as const;
+    const value = (t: string) =>
+      num(Number.isFinite(side(t)?.percentiles[key] ?? Number.NaN) ? side(t)!.percentiles[key].toFixed(3) : '–');
+    const cls = d.verdict === 'slower' ? 'failed' : d.verdict === 'faster' ? 'differs' : '';
+    return tr(
+      [
+        td(esc(d.target)),
+        td(`p${d.percentile}`),
+        value(d.versus),
+        value(d.target),
+        num(esc(differenceText(d))),
+        td(esc(verdictWords(d))),
+      ],
+      cls,
+    );
+  });
+  const heads = ['target', 'percentile', `${c.reference} ms`, 'target ms', 'difference [interval]', 'verdict'];
+  return `<h2>Measured comparison${several ? `: ${esc(label)}` : ''}</h2>
+<p class="muted">Interleaved: ${esc(c.method.description)}</p>
+${table('measured', heads, rows)}`;
+}
+
+/**
+ * The load each gateway took: counts, and the time to 101 per percentile. Columns from separate runs
+ * were not interleaved; with one run per side each value shows its own sampling interval and no
+ * verdict, with 3 or more runs per side the run-to-run spread decides (analysis/compare-runs.ts).
+ */
+function loadTable(columns: Column[], separateRuns: boolean): string {
   const per = columns.map((c) => {
     const sets = (c.summary.load?.sets ?? []).filter((x) => x.target === c.target);
     if (sets.length === 0) return undefined;
@@ -87,7 +135,6 @@ function loadTable(columns: Column[]): string {
       upgraded: count((o) => o === 'upgraded'),
       denied: count((o) => o.startsWith('http_')),
       errors: count((o) => o !== 'upgraded' && !o.startsWith('http_')),
-      upgrade: mergeSummaries(sets.map((x) => x.timings?.upgrade)),
       connect: mergeSummaries(sets.map((x) => x.timings?.connect)),
     };
   });
@@ -95,22 +142,53 @@ function loadTable(columns: Column[]): string {
   type Load = NonNullable<(typeof per)[number]>;
   const row = (label: string, f: (p: Load) => string | number) =>
     tr([`<th>${label}</th>`, ...per.map((p) => num(p ? esc(f(p)) : '–'))]);
-  const pct = (x: LatencySummary | undefined, k: 'p50' | 'p95' | 'p99') => (x ? x[k] : '–');
+  const latency = compareRuns(columns.map((c) => ({ label: c.label, target: c.target, runs: c.runs }))).map((r) => {
+    const cells = r.cells.map((x, i) => {
+      if (!x) return num('–');
+      const runs = x.values.length > 1 ? ` <small>(median of ${x.values.length} runs)</small>` : '';
+      const interval = x.interval
+        ? ` <small>[${x.interval.low.toFixed(3)}, ${x.interval.high.toFixed(3)}]</small>`
+        : '';
+      const d = r.differences[i];
+      const judged = d ? `<div><small>${esc(crossRunWords(d))}</small></div>` : '';
+      return num(`${x.median.toFixed(3)}${interval}${runs}${judged}`, d?.verdict === 'slower' ? 'failed' : '');
+    });
+    return tr([`<th>${esc(r.metric)} ms</th>`, ...cells]);
+  });
+  const p95 = (x: LatencySummary | undefined) => (x ? x.p95 : '–');
   const rows = [
     row('attempts', (p) => p.attempts),
     row('upgraded', (p) => p.upgraded),
     row('denied (HTTP answer)', (p) => p.denied),
     row('network errors', (p) => p.errors),
     row('unexpected', (p) => p.unexpected),
-    row('101 p50 ms', (p) => pct(p.upgrade, 'p50')),
-    row('101 p95 ms', (p) => pct(p.upgrade, 'p95')),
-    row('101 p99 ms', (p) => pct(p.upgrade, 'p99')),
-    row('connect p95 ms', (p) => pct(p.connect, 'p95')),
+    ...latency,
+    row('connect p95 ms', (p) => p95(p.connect)),
   ];
+  const note = separateRuns
+    ? `<p class="muted" id="not-interleaved">These columns come from separate runs, which were not interleaved: whatever
+the machine did between them is part of any difference. With one run per side no verdict is given (each value shows
+its own sampling interval); with ${MIN_RUNS} or more runs per side the run-to-run spread is measured and judged.
+For a measured A/B, add a compare: block to one scenario.</p>`
+    : "<p class=\"muted\">Each gateway's share of one run's load; time to 101 from the attempt's scheduled start.</p>";
   return `<h2>Load: what each gateway took</h2>
-<p class="muted">Each gateway's share of its run's load; time to 101 from the attempt's scheduled start.</p>
+${note}
 <table id="load-compare">${headRow(['', ...columns.map((c) => c.label)])}
 ${rows.join('\n')}</table>`;
+}
+
+function crossRunWords(d: CrossRunDifference): string {
+  const s = (v: number | undefined) =>
+    v === undefined || !Number.isFinite(v) ? 'n/a' : `${v >= 0 ? '+' : ''}${v.toFixed(3)}`;
+  const interval = d.ciLow !== undefined ? ` [${s(d.ciLow)}, ${s(d.ciHigh)}]` : '';
+  const words: Record<CrossRunDifference['verdict'], string> = {
+    faster: 'faster',
+    slower: 'slower',
+    no_difference: 'no detectable difference',
+    not_enough_runs: `no verdict: fewer than ${MIN_RUNS} runs per side`,
+    no_data: 'no data',
+  };
+  return `${s(d.diff)} ms${interval}: ${words[d.verdict]}`;
 }
 
 function conformanceTable(columns: Column[]): string {

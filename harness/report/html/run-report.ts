@@ -1,6 +1,7 @@
 import type { Summary } from '../../model/summary.ts';
 import { CHART_SCRIPT, chartCall } from './charts.ts';
 import { esc, page } from './page.ts';
+import { comparisonChart, comparisonSection } from './sections/comparison.ts';
 import { conformanceSection, conformanceTimingsSection } from './sections/conformance.ts';
 import { loadCharts, loadSection } from './sections/load.ts';
 import { environmentSection, securitySection, thresholdsSection } from './sections/other.ts';
@@ -26,6 +27,7 @@ ${conformanceSection(s)}
 ${conformanceTimingsSection(s)}
 ${loadSection(s)}
 ${overheadSection(s)}
+${comparisonSection(s)}
 ${securitySection(s)}
 ${environmentSection(s)}
 </main>`;
@@ -36,5 +38,6 @@ ${environmentSection(s)}
     calls.push(chartCall('load-latency', { kind: 'percentiles', data: charts.latency }));
   }
   if (s.overhead?.length) calls.push(chartCall('latency', { kind: 'percentiles', data: overheadChart(s) }));
+  if (s.comparison) calls.push(chartCall('comparison-latency', { kind: 'percentiles', data: comparisonChart(s) }));
   return page(`wsgate ${s.scenario.name}: ${v.passed ? 'PASS' : 'FAIL'}`, body, `${CHART_SCRIPT}\n${calls.join('\n')}`);
 }

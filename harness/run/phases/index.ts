@@ -1,5 +1,6 @@
 import type { PhaseName } from '../../model/metrics.ts';
 import type { Phase } from '../phase.ts';
+import { comparisonPhase } from './comparison.ts';
 import { conformancePhase } from './conformance.ts';
 import { loadPhase } from './load.ts';
 import { overheadPhase } from './overhead.ts';
@@ -10,5 +11,6 @@ export const PHASES: Record<PhaseName, Phase> = {
   conformance: conformancePhase,
   load: loadPhase,
   overhead: overheadPhase,
+  comparison: comparisonPhase,
   security: securityPhase,
 };

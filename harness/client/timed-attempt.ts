@@ -1,7 +1,7 @@
-import { attemptWithEvidence } from '../client/evidence-client.ts';
 import type { PlannedCredential, PlannedTarget } from '../plan/plan.ts';
+import { serverTimingAuthMs } from '../wire/server-timing.ts';
 import type { Attempt } from './batch.ts';
-import { serverTimingAuthMs } from './server-timing.ts';
+import { attemptWithEvidence } from './evidence-client.ts';
 
 /**
  * An upgrade attempt against `target` with `credential` on `path`, timed to the complete 101 head,

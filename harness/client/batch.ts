@@ -1,5 +1,7 @@
+import { encodeLatencies } from '../metrics/latency-recorder.ts';
+import { type AttemptLoad, MEASURED_PERCENTILES, type MeasuredSide, type Percentiles } from '../model/measured.ts';
 import type { Outcome } from '../model/outcome.ts';
-import type { OverheadSetup } from '../plan/overhead.ts';
+import { percentileOfSorted, sortedCopy } from '../stats/percentile.ts';
 
 /** What one timed attempt reports: its outcome, and for an upgrade when it completed. */
 export interface TimedAttempt {
@@ -30,7 +32,7 @@ export type Attempt = (index: number) => Promise<TimedAttempt>;
 export function runBatch(
   attempt: Attempt,
   count: number,
-  load: OverheadSetup['load'],
+  load: AttemptLoad,
   signal: AbortSignal,
 ): Promise<AttemptSample[]> {
   return load.model === 'concurrency'
@@ -98,4 +100,51 @@ function openBatch(attempt: Attempt, count: number, ratePerSec: number, signal: 
     };
     tick();
   });
+}
+
+/** The latencies of the samples that upgraded. */
+export function upgradeLatencies(samples: readonly AttemptSample[]): number[] {
+  const out: number[] = [];
+  for (const s of samples) if (s.latencyMs !== undefined) out.push(s.latencyMs);
+  return out;
+}
+
+/** One target's side of an interleaved measurement, from its samples round by round. */
+export function measuredSide(target: string, url: string, path: string, perRound: AttemptSample[][]): MeasuredSide {
+  const all = perRound.flat();
+  const values = upgradeLatencies(all);
+  const outcomes: Record<string, number> = {};
+  for (const s of all) outcomes[s.outcome] = (outcomes[s.outcome] ?? 0) + 1;
+  const origin = new URL(url);
+  return {
+    target,
+    url: `${origin.protocol}//${origin.host}${path.split('?')[0]}`,
+    attempts: all.length,
+    upgraded: values.length,
+    outcomes,
+    percentiles: summarizeLatencies(values),
+    histogram: encodeLatencies(values),
+    roundMedians: perRound.map((r) => round3(percentileOfSorted(sortedCopy(upgradeLatencies(r)), 50))),
+  };
+}
+
+/** Percentiles, min, max and mean of `values` (ms); NaN (null in JSON) when there are none. */
+export function summarizeLatencies(
+  values: readonly number[],
+): Percentiles & { min: number; max: number; mean: number } {
+  const sorted = sortedCopy(values);
+  const pct = Object.fromEntries(
+    MEASURED_PERCENTILES.map((p) => [`p${p}`, round3(percentileOfSorted(sorted, p))]),
+  ) as Percentiles;
+  const mean = sorted.length === 0 ? Number.NaN : sorted.reduce((a, b) => a + b, 0) / sorted.length;
+  return {
+    ...pct,
+    min: round3(sorted[0] ?? Number.NaN),
+    max: round3(sorted[sorted.length - 1] ?? Number.NaN),
+    mean: round3(mean),
+  };
+}
+
+function round3(ms: number): number {
+  return Math.round(ms * 1000) / 1000;
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { serverTimingAuthMs } from '../../harness/overhead/server-timing.ts';
+import { serverTimingAuthMs } from '../../harness/wire/server-timing.ts';
 
 test('Server-Timing auth duration is read from the auth metric among others, in any case and spacing', () => {
   assert.equal(serverTimingAuthMs('auth;dur=1.234'), 1.234);

@@ -17,8 +17,8 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { startClusteredBackend } from '../fixtures/cluster/index.ts';
 import { LOAD_PROCESS_FLAGS, runDistributed } from '../harness/load/workers.ts';
-import { planCapacity } from '../harness/plan/capacity.ts';
 import type { PlannedCredential, PlannedTarget } from '../harness/plan/plan.ts';
+import { planSpread } from '../harness/plan/spread.ts';
 
 const run = promisify(execFile);
 const CLIENT = fileURLToPath(new URL('./handshake-client.ts', import.meta.url));
@@ -148,7 +148,7 @@ async function held(): Promise<{ peak: number; perConn: number }> {
       weight: 1,
     };
     const maxInFlight = 2000;
-    const capacity = planCapacity({
+    const spread = planSpread({
       held: HELD,
       maxInFlight,
       workers: HELD_WORKERS,
@@ -164,8 +164,8 @@ async function held(): Promise<{ peak: number; perConn: number }> {
     };
     console.log(
       `\n2. held connections: ${HELD} to one backend ` +
-        `port over ${capacity.workers} worker processes from ` +
-        `${[...new Set(capacity.sourceAddresses.flat())].join(' ')}; ramp ${hold.rampUpMs / 1000}s, hold ` +
+        `port over ${spread.workers} worker processes from ` +
+        `${[...new Set(spread.sourceAddresses.flat())].join(' ')}; ramp ${hold.rampUpMs / 1000}s, hold ` +
         `${hold.holdMs / 1000}s, a message every ${hold.messageEveryMs / 1000}s each`,
     );
     const r = await runDistributed(
@@ -177,7 +177,7 @@ async function held(): Promise<{ peak: number; perConn: number }> {
         hold,
         sourceAddresses: [],
       },
-      capacity,
+      spread,
       {
         onSecond: (s) =>
           s.t % 5 === 4
@@ -202,7 +202,7 @@ async function held(): Promise<{ peak: number; perConn: number }> {
     );
     console.log(
       `   harness RSS: ${fmt(mem.rssStartBytes / 2 ** 20)} MiB at start -> ` +
-        `${fmt(mem.rssMaxBytes / 2 ** 20)} MiB at most (${capacity.workers} workers): ` +
+        `${fmt(mem.rssMaxBytes / 2 ** 20)} MiB at most (${spread.workers} workers): ` +
         `${fmt(perConn / 1024, 2)} KiB per held connection (target <= 4)`,
     );
     return { peak: h.peak, perConn };

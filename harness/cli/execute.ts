@@ -2,6 +2,7 @@ import { RunError } from '../model/errors.ts';
 import { lookupMetric } from '../model/metrics.ts';
 import type { Summary } from '../model/summary.ts';
 import type { ExitCode } from '../model/verdict.ts';
+import type { CapacityOverrides } from '../plan/capacity.ts';
 import { type Command, phasesFor } from '../plan/phases.ts';
 import { buildPlan, validateScenario } from '../plan/plan.ts';
 import { defaultRunDir, writeRunOutputs, writeStepSummary } from '../report/outputs.ts';
@@ -25,6 +26,8 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Fixture URLs already running (tests), instead of starting the scenario's own. */
   fixtureUrls?: Record<string, string>;
+  /** `wsgate capacity`'s command-line options. */
+  capacity?: CapacityOverrides;
 }
 
 export interface RunOutcome {
@@ -40,7 +43,7 @@ export interface RunOutcome {
  * An interrupted run still writes a partial summary.
  */
 export async function executeRun(scenario: Scenario, opts: RunOptions): Promise<RunOutcome> {
-  await validateScenario(scenario, { command: opts.command });
+  await validateScenario(scenario, { command: opts.command, capacity: opts.capacity });
   const startedAt = new Date();
   const t0 = performance.now();
   const signal = opts.signal ?? new AbortController().signal;
@@ -65,11 +68,17 @@ export async function executeRun(scenario: Scenario, opts: RunOptions): Promise<
           .join(' ')}`,
       );
     }
-    const plan = await buildPlan(scenario, urls, { command: opts.command });
+    const plan = await buildPlan(scenario, urls, { command: opts.command, capacity: opts.capacity });
     targets = plan.targets.map((t) => ({ name: t.name, url: t.url }));
     trendTolerances = plan.trendTolerances;
     credentials = plan.credentials.map((c) => ({ name: c.name, expect: c.expect, authState: c.authState }));
-    record = await runPhases(plan, { phases, signal, events: progressLines(opts.log) });
+    const started = fixtures;
+    record = await runPhases(plan, {
+      phases,
+      signal,
+      events: progressLines(opts.log),
+      ...(started ? { targetProcesses: () => started.processIds() } : {}),
+    });
     thresholds = evaluateThresholds(plan.thresholds, record.metrics, (t) => {
       const measuredBy = lookupMetric(t.metric)?.def.phases ?? [];
       if (measuredBy.some((p) => phases.includes(p))) return undefined;

@@ -1,7 +1,23 @@
+import type { LoadResult } from '../model/load.ts';
+import { capacityHeadline, capacityStepLine } from '../report/text/capacity.ts';
 import { formatComparison } from '../report/text/comparison.ts';
 import { formatOverhead } from '../report/text/overhead.ts';
+import { saturationWords } from '../report/text/saturation.ts';
 import type { RunEvents } from '../run/phase.ts';
 import type { Log } from './log.ts';
+
+/** Who kept up: the generator's health and the saturation verdict, in one line. */
+export function saturationLine(r: LoadResult): string {
+  const g = r.generator;
+  const health = g
+    ? `generator: late p99 ${g.late?.p99 ?? 0} ms, loop delay p99 ${g.loopDelay.p99} ms, busiest core ` +
+      `${Math.round(g.cpu.busiestShare * 100)}%`
+    : 'generator: not measured';
+  const s = r.saturation;
+  const target = s?.targetCpu !== undefined ? `; target busiest core ${Math.round(s.targetCpu * 100)}%` : '';
+  const host = s?.hostCpu !== undefined ? `; machine ${Math.round(s.hostCpu * 100)}% busy` : '';
+  return `load: ${health}${target}${host}; ${s ? saturationWords(r) : 'saturation not judged'}`;
+}
 
 /** What a run tells a person while it goes: the phases' events as log lines (masked by the log). */
 export function progressLines(log: Log): RunEvents {
@@ -15,7 +31,7 @@ export function progressLines(log: Log): RunEvents {
         `  ${mark} ${c.target} / ${c.credential}: expect ${c.expected.join('|')}, saw ${c.seen ?? 'not run'}${why}`,
       );
     },
-    loadStarted: (lp, capacity) => {
+    loadStarted: (lp, spread) => {
       const stages = lp.stages.map(
         (s) =>
           (s.fromRate === s.toRate ? `${s.fromRate}/s` : `${s.fromRate}->${s.toRate}/s`) +
@@ -27,12 +43,12 @@ export function progressLines(log: Log): RunEvents {
           ? `${lp.hold.count} held connections (ramp ${lp.hold.rampUpMs / 1000}s, hold ${lp.hold.holdMs / 1000}s)`
           : undefined,
       ].filter(Boolean);
-      const sources = [...new Set(capacity.sourceAddresses.flat())];
+      const sources = [...new Set(spread.sourceAddresses.flat())];
       const mix = lp.mix.map((m) => `${m.cred.name}:${m.weight}`).join(' ');
       const from = sources.length > 0 ? `, from ${sources.join(' ')}` : '';
       log.info(
         `load: ${parts.join(' + ')} through ${lp.targets.map((t) => t.name).join(', ')}; mix ${mix}; ` +
-          `${capacity.workers} worker process(es)${from}`,
+          `${spread.workers} worker process(es)${from}`,
       );
     },
     loadSecond: (s, p95) =>
@@ -40,7 +56,10 @@ export function progressLines(log: Log): RunEvents {
         `  load ${String(s.t + 1).padStart(4)}s  ${String(s.attempts).padStart(6)} attempts/s  ` +
           `${String(s.upgrades).padStart(6)} upgrades/s` +
           `  open ${String(s.open).padStart(6)}  errors ${s.errors}${s.dropped ? `  dropped ${s.dropped}` : ''}` +
-          `${p95 !== undefined ? `  p95 ${p95.toFixed(2)} ms` : ''}`,
+          `${p95 !== undefined ? `  p95 ${p95.toFixed(2)} ms` : ''}` +
+          (s.cpu !== undefined ? `  gen cpu ${Math.round(s.cpu * 100)}%` : '') +
+          (s.lateP99 !== undefined && s.lateP99 > 10 ? `  late p99 ${s.lateP99.toFixed(0)} ms` : '') +
+          (s.targetCpu !== undefined ? `  target cpu ${Math.round(s.targetCpu * 100)}%` : ''),
       ),
     loadDone: (r) => {
       const hs = r.handshake
@@ -53,6 +72,9 @@ export function progressLines(log: Log): RunEvents {
           `${h.messageRtt ? ` (p95 ${h.messageRtt.p95} ms)` : ''}`
         : '';
       log.info(`load: ${r.attempts} attempts, ${r.upgrades} upgraded, ${r.unexpected} unexpected${hs}${held}`);
+      if (r.cutByShutdown)
+        log.info(`load: ${r.cutByShutdown} attempts cut by the run's own stop (not counted against the target)`);
+      log.info(saturationLine(r));
     },
     overheadStarted: (s) =>
       log.info(
@@ -74,6 +96,15 @@ export function progressLines(log: Log): RunEvents {
       if (r === of || r % 5 === 0) log.info(`  comparison round ${r}/${of}`);
     },
     comparisonDone: (result) => log.info(formatComparison(result)),
+    capacityStarted: (cp) =>
+      log.info(
+        `capacity: ${cp.load.targets.map((t) => t.name).join(', ')} from ${cp.fromRate}/s, ` +
+          `x${cp.factor} a step up to ` +
+          `${cp.maxRate}/s, ${cp.stepMs / 1000}s a step; bounds: time to 101 p95 <= ${cp.p95Ms} ms, errors <= ` +
+          `${(cp.errorShare * 100).toFixed(1)}%; ${cp.spread.workers} worker process(es)`,
+      ),
+    capacityStep: (step) => log.info(`  capacity ${capacityStepLine(step)}`),
+    capacityDone: (c) => log.info(`capacity: ${capacityHeadline(c)}. ${c.verdict}`),
     securityStarted: (targets) => log.info(`security: ${targets} target(s)`),
     probed: (p) => {
       const mark = p.status === 'passed' ? 'ok  ' : p.status === 'failed' ? 'FAIL' : 'skip';

@@ -44,7 +44,7 @@ export async function measureComparison(setup: CompareSetup, opts: CompareOption
       round[i] = await runBatch(attempt(i, `r${r + 1}`), setup.attemptsPerRound, setup.load, signal);
     }
     if (signal.aborted) break;
-    round.forEach((samples, i) => perTarget[i]!.push(samples));
+    for (const [i, samples] of round.entries()) perTarget[i]!.push(samples);
     completed++;
     opts.onRound?.(r + 1, setup.rounds);
     const dead = targets.filter((_, i) => round[i]!.every((s) => s.latencyMs === undefined)).map((t) => t.name);

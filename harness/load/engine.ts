@@ -7,6 +7,7 @@ import { arrivals, type Share, scheduledCount, shareOf } from '../plan/arrival-s
 import type { HoldPlan, LoadPlan, MixEntry } from '../plan/load.ts';
 import type { PlannedTarget } from '../plan/plan.ts';
 import { KeyPool } from '../wire/accept.ts';
+import { HealthWatch } from './generator-health.ts';
 import { type HeldSink, Holder } from './held.ts';
 
 export interface LoadOptions {
@@ -92,7 +93,11 @@ export async function runLoad(plan: LoadPlan, opts: LoadOptions = {}): Promise<L
   let skipped = 0;
   let failuresInARow = 0;
   let stoppedBecause: string | undefined;
+  /** Set once the run itself is stopping (Ctrl-C): failures after it are the shutdown's, not the target's. */
+  let interrupted = false;
+  let cutByShutdown = 0;
   let source = 0;
+  const health = new HealthWatch();
 
   const hold = plan.hold;
   const holder = hold
@@ -101,7 +106,10 @@ export async function runLoad(plan: LoadPlan, opts: LoadOptions = {}): Promise<L
         messageBytes: hold.messageBytes,
         messageTimeoutMs: hold.messageTimeoutMs,
         closeTimeoutMs: CLOSE_TIMEOUT_MS,
-        onDrop: () => current.dropped!++,
+        onDrop: () => {
+          if (!interrupted) current.dropped!++;
+        },
+        isShutdown: () => interrupted,
       })
     : undefined;
   // Only sets every target upgrades can be held; the others are for arrival-rate attempts.
@@ -131,6 +139,11 @@ export async function runLoad(plan: LoadPlan, opts: LoadOptions = {}): Promise<L
   let holdState: 'ramp' | 'closing' | 'closed' = hold ? 'ramp' : 'closed';
 
   const record = (set: SetStats, r: AttemptResult, scheduledAt: number) => {
+    if (interrupted && isNetworkFailure(r.outcome)) {
+      // Cut by the run's own stop (and the fixtures stopping with it), not by the target.
+      cutByShutdown++;
+      return;
+    }
     outcomes[r.outcome] = (outcomes[r.outcome] ?? 0) + 1;
     set.result.outcomes[r.outcome] = (set.result.outcomes[r.outcome] ?? 0) + 1;
     if (!set.result.expected.includes(r.outcome)) {
@@ -182,6 +195,7 @@ export async function runLoad(plan: LoadPlan, opts: LoadOptions = {}): Promise<L
       const set = sets.get(key)!;
       inFlight++;
       if (keep) holdInFlight++;
+      health.started(performance.now() - scheduledAt);
       attempts++;
       current.attempts++;
       set.result.attempts++;
@@ -211,12 +225,18 @@ export async function runLoad(plan: LoadPlan, opts: LoadOptions = {}): Promise<L
       });
     };
     const tick = () => {
-      if (opts.signal?.aborted && !stoppedBecause)
+      if (opts.signal?.aborted && !stoppedBecause) {
         stoppedBecause = `interrupted: ${String(opts.signal.reason ?? 'aborted')}`;
+        interrupted = true;
+      }
       const now = performance.now() - t0;
       if (now < 0) return;
       if (now >= (series.length + 1) * 1000) {
         current.open = inFlight + (holder?.open ?? 0);
+        const second = health.second();
+        current.loopP99 = second.loopP99;
+        current.cpu = second.cpu;
+        if (second.lateP99 !== undefined) current.lateP99 = second.lateP99;
         series.push(current);
         rssMaxBytes = Math.max(rssMaxBytes, process.memoryUsage.rss());
         opts.onSecond?.(current, interval);
@@ -287,6 +307,8 @@ export async function runLoad(plan: LoadPlan, opts: LoadOptions = {}): Promise<L
     stoppedBecause,
     workers: 1,
     memory: { rssStartBytes, rssMaxBytes },
+    generator: health.result(),
+    ...(cutByShutdown > 0 ? { cutByShutdown } : {}),
     sourceAddresses: plan.sourceAddresses,
   };
   holder?.destroy();

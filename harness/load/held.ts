@@ -22,6 +22,8 @@ export interface HoldOptions {
   closeTimeoutMs: number;
   /** A held connection was closed by the other side (code 1006: no close frame). */
   onDrop?: (code: number) => void;
+  /** True once the run itself is stopping: a connection lost after that is not a drop. */
+  isShutdown?: () => boolean;
 }
 
 /** Where one held connection's round trips are recorded (its credential set x target). */
@@ -79,7 +81,16 @@ export class Holder {
   private readonly conns = new Set<Held>();
   private readonly payload: Buffer;
   private readonly ticker: NodeJS.Timeout;
-  private readonly stats = { opened: 0, peak: 0, dropped: 0, messages: 0, echoes: 0, echoFailed: 0, closedClean: 0 };
+  private readonly stats = {
+    opened: 0,
+    peak: 0,
+    dropped: 0,
+    messages: 0,
+    echoes: 0,
+    echoFailed: 0,
+    closedClean: 0,
+    cutByShutdown: 0,
+  };
   private readonly dropCodes: Record<string, number> = {};
   private closedAll?: () => void;
 
@@ -136,6 +147,7 @@ export class Holder {
       echoes: s.echoes,
       echoFailed: s.echoFailed,
       closedClean: s.closedClean,
+      ...(s.cutByShutdown > 0 ? { cutByShutdown: s.cutByShutdown } : {}),
       firstEcho: this.firstEcho.summary(),
       messageRtt: this.messageRtt.summary(),
     };
@@ -224,6 +236,10 @@ export class Holder {
   gone(c: Held, code: number): void {
     this.finish(c, () => {
       if (c.closing) return;
+      if (this.opts.isShutdown?.()) {
+        this.stats.cutByShutdown++;
+        return;
+      }
       this.stats.dropped++;
       this.dropCodes[code] = (this.dropCodes[code] ?? 0) + 1;
       this.opts.onDrop?.(code);

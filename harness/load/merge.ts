@@ -1,5 +1,6 @@
 import { mergeSummaries } from '../metrics/latency-recorder.ts';
 import {
+  type GeneratorHealth,
   type HeldResult,
   type LoadResult,
   type LoadSecond,
@@ -56,6 +57,11 @@ export function mergeSeries(parts: LoadSecond[][]): LoadSecond[] {
       into.errors += s.errors;
       into.open += s.open;
       into.dropped = (into.dropped ?? 0) + (s.dropped ?? 0);
+      // The generator's health in a second is its worst process's.
+      for (const k of ['lateP99', 'loopP99', 'cpu'] as const) {
+        const v = s[k];
+        if (v !== undefined) into[k] = Math.max(into[k] ?? 0, v);
+      }
     }
   }
   return out.filter((s) => s !== undefined);
@@ -78,6 +84,9 @@ function mergeHeld(parts: HeldResult[]): HeldResult | undefined {
     echoes: sum('echoes'),
     echoFailed: sum('echoFailed'),
     closedClean: sum('closedClean'),
+    ...(parts.some((p) => p.cutByShutdown)
+      ? { cutByShutdown: parts.reduce((n, p) => n + (p.cutByShutdown ?? 0), 0) }
+      : {}),
     firstEcho: mergeSummaries(parts.map((p) => p.firstEcho)),
     messageRtt: mergeSummaries(parts.map((p) => p.messageRtt)),
   };
@@ -117,5 +126,34 @@ export function mergeResults(parts: LoadResult[]): LoadResult {
       rssMaxBytes: parts.reduce((n, p) => n + (p.memory?.rssMaxBytes ?? 0), 0),
     },
     sourceAddresses: [...new Set(parts.flatMap((p) => p.sourceAddresses))],
+    ...(parts.some((p) => p.cutByShutdown)
+      ? { cutByShutdown: parts.reduce((n, p) => n + (p.cutByShutdown ?? 0), 0) }
+      : {}),
+    ...mergeGenerator(parts.flatMap((p) => (p.generator ? [p.generator] : []))),
+  };
+}
+
+/** The generator over its processes: lateness histograms added, the worst loop delay and busiest core. */
+function mergeGenerator(parts: GeneratorHealth[]): { generator?: GeneratorHealth } {
+  if (parts.length === 0) return {};
+  const late = mergeSummaries(parts.map((p) => p.late));
+  const worst = (f: (p: GeneratorHealth) => number) => Math.max(...parts.map(f));
+  return {
+    generator: {
+      ...(late ? { late } : {}),
+      lateBeyondBound: parts.reduce((n, p) => n + p.lateBeyondBound, 0),
+      lateBoundMs: parts[0]!.lateBoundMs,
+      loopDelay: {
+        p50: worst((p) => p.loopDelay.p50),
+        p99: worst((p) => p.loopDelay.p99),
+        max: worst((p) => p.loopDelay.max),
+      },
+      cpu: {
+        userMs: parts.reduce((n, p) => n + p.cpu.userMs, 0),
+        systemMs: parts.reduce((n, p) => n + p.cpu.systemMs, 0),
+        busiestShare: worst((p) => p.cpu.busiestShare),
+      },
+      processes: parts.reduce((n, p) => n + p.processes, 0),
+    },
   };
 }

@@ -1,11 +1,11 @@
 import { type ChildProcess, fork } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { LatencyRecorder } from '../metrics/latency-recorder.ts';
 import type { LoadResult, LoadSecond } from '../model/load.ts';
-import type { CapacityPlan } from '../plan/capacity.ts';
 import type { LoadPlan } from '../plan/load.ts';
+import type { SpreadPlan } from '../plan/spread.ts';
 import { runLoad } from './engine.ts';
 import { mergeResults, mergeSeries } from './merge.ts';
+import { workerScript } from './worker-build.ts';
 import type { ParentMessage, WorkerMessage } from './worker-protocol.ts';
 
 export interface DistributedOptions {
@@ -14,7 +14,6 @@ export interface DistributedOptions {
   onSecond?: (s: LoadSecond, p95: number | undefined) => void;
 }
 
-const WORKER_MAIN = fileURLToPath(new URL('./worker-main.ts', import.meta.url));
 /**
  * Node flags for load processes. A worker's garbage is short-lived (requests, frames, parse
  * results), so a 4 MB young generation is enough and keeps RSS near what the held sockets need
@@ -26,7 +25,7 @@ const READY_TIMEOUT_MS = 30_000;
 const START_DELAY_MS = 100;
 
 /**
- * Run the load over `capacity.workers` processes (in this process when it is one): each gets every
+ * Run the load over `spread.workers` processes (in this process when it is one): each gets every
  * `workers`-th scheduled attempt and held connection, its share of maxInFlight and its own source
  * addresses, so each stays inside its own open-file limit. Results come back with encoded
  * histograms and are merged exactly. A worker that dies or reports a dead target stops the others;
@@ -34,20 +33,20 @@ const START_DELAY_MS = 100;
  */
 export async function runDistributed(
   plan: LoadPlan,
-  capacity: CapacityPlan,
+  spread: SpreadPlan,
   opts: DistributedOptions = {},
 ): Promise<LoadResult> {
-  const n = capacity.workers;
+  const n = spread.workers;
   if (n === 1) {
     return runLoad(
-      { ...plan, sourceAddresses: capacity.sourceAddresses[0] ?? [] },
+      { ...plan, sourceAddresses: spread.sourceAddresses[0] ?? [] },
       {
         signal: opts.signal,
         onSecond: (s, interval) => opts.onSecond?.(s, interval.count > 0 ? interval.summary()?.p95 : undefined),
       },
     );
   }
-  const tsx = import.meta.resolve('tsx');
+  const script = await workerScript();
   const children: ChildProcess[] = [];
   const results: Array<LoadResult | undefined> = new Array(n);
   const failures: string[] = [];
@@ -60,8 +59,8 @@ export async function runDistributed(
   opts.signal?.addEventListener('abort', onAbort, { once: true });
   try {
     const ready = Array.from({ length: n }, (_, index) => {
-      const child = fork(WORKER_MAIN, [], {
-        execArgv: ['--import', tsx, ...LOAD_PROCESS_FLAGS],
+      const child = fork(script, [], {
+        execArgv: [...LOAD_PROCESS_FLAGS],
         serialization: 'advanced',
         stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       });
@@ -101,7 +100,7 @@ export async function runDistributed(
       const maxInFlight = Math.max(1, Math.floor(plan.maxInFlight / n) + (index < plan.maxInFlight % n ? 1 : 0));
       child.send({
         type: 'start',
-        plan: { ...plan, maxInFlight, sourceAddresses: capacity.sourceAddresses[index] ?? [] },
+        plan: { ...plan, maxInFlight, sourceAddresses: spread.sourceAddresses[index] ?? [] },
         share,
         startAtEpochMs,
       } satisfies ParentMessage);

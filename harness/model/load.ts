@@ -55,8 +55,42 @@ export interface HeldResult {
   echoFailed: number;
   /** Closed by us at the end with a close handshake answered in time. */
   closedClean: number;
+  /** Lost while the run itself was stopping (Ctrl-C): not drops, not the target's doing. */
+  cutByShutdown?: number;
   firstEcho?: LatencySummary;
   messageRtt?: LatencySummary;
+}
+
+/**
+ * How the load generator itself fared, over its processes: if it fell behind, the numbers describe
+ * the generator, not the target. Durations in ms.
+ */
+export interface GeneratorHealth {
+  /** How late attempts and held connections started against their schedule (a generator falling behind). */
+  late?: LatencySummary;
+  /** Starts later than `lateBoundMs`. */
+  lateBeyondBound: number;
+  lateBoundMs: number;
+  /** Event-loop delay of the load processes: the worst process's p50, p99 and max. */
+  loopDelay: { p50: number; p99: number; max: number };
+  /** CPU time of all load processes, and the busiest one's share of a core over the run. */
+  cpu: { userMs: number; systemMs: number; busiestShare: number };
+  processes: number;
+}
+
+/** Which side ran out during the load: the verdict that keeps a saturated generator from blaming the target. */
+export interface Saturation {
+  /**
+   * none: both kept up · generator: wsgate fell behind (the run is invalid) · target: the system under test did ·
+   * both
+   */
+  side: 'none' | 'generator' | 'target' | 'both';
+  /** One sentence per finding, with the numbers. */
+  reasons: string[];
+  /** The whole machine's busy share over the load, when readable (/proc/stat). */
+  hostCpu?: number;
+  /** The busiest process of the target's share of a core, when wsgate knows its processes (bundled fixtures). */
+  targetCpu?: number;
 }
 
 /** One second of the run. */
@@ -70,6 +104,13 @@ export interface LoadSecond {
   open: number;
   /** Held connections dropped by the other side during the second. */
   dropped?: number;
+  /** The generator in that second (the worst load process): p99 start lateness, p99 loop delay, share of a core. */
+  lateP99?: number;
+  loopP99?: number;
+  cpu?: number;
+  /** The busiest target process's share of a core, and the machine's busy share, when measured. */
+  targetCpu?: number;
+  hostCpu?: number;
 }
 
 /** `summary.load`: what the load phase measured, merged over its worker processes. */
@@ -96,6 +137,12 @@ export interface LoadResult {
   partial: boolean;
   stoppedBecause?: string;
   workers: number;
+  /** Attempts that failed without an answer after the run began stopping (Ctrl-C): not counted against the target. */
+  cutByShutdown?: number;
+  /** How the generator fared; absent in summaries written before wsgate measured it. */
+  generator?: GeneratorHealth;
+  /** Which side ran out, judged from the generator, the target's processes and the machine. */
+  saturation?: Saturation;
   /** Resident memory of the load processes (summed over workers), at the start and at its highest. */
   memory?: { rssStartBytes: number; rssMaxBytes: number };
   /** Source addresses the workers connected from (empty: the OS chose). */

@@ -7,7 +7,7 @@ import { LATENCY_STATS, type LatencyStat } from './histogram.ts';
  */
 
 /** The parts of a run, in the order they run. */
-export const PHASE_NAMES = ['conformance', 'load', 'overhead', 'comparison', 'security'] as const;
+export const PHASE_NAMES = ['conformance', 'load', 'overhead', 'comparison', 'capacity', 'security'] as const;
 export type PhaseName = (typeof PHASE_NAMES)[number];
 
 /**
@@ -18,7 +18,7 @@ export type MetricKind = 'counter' | 'gauge' | 'rate' | 'latency';
 /** What a threshold's number means: `ms` accepts `ms`/`s`, `ratio` accepts `%`, the rest a bare number. */
 export type MetricUnit = 'count' | 'ms' | 'ratio' | 'per_second';
 /** When a phase writes the metric only for some scenarios. */
-export type MetricCondition = 'wss-load-target' | 'held-connections' | 'held-messages';
+export type MetricCondition = 'wss-load-target' | 'held-connections' | 'held-messages' | 'bundled-fixtures';
 
 export interface MetricDef {
   kind: MetricKind;
@@ -104,6 +104,44 @@ export const METRICS = {
     when: 'held-messages',
     description: 'round trip of every later message on held connections',
   },
+  'generator.lag': {
+    kind: 'latency',
+    unit: 'ms',
+    phases: ['load'],
+    better: 'lower',
+    stats: ['p50', 'p99', 'max'],
+    description:
+      "event-loop delay of the load processes (the worst one's): a generator whose loop stalls cannot keep time",
+  },
+  'generator.late': {
+    kind: 'latency',
+    unit: 'ms',
+    phases: ['load'],
+    better: 'lower',
+    description: 'how late attempts started against their schedule: the generator falling behind',
+  },
+  'generator.cpu': {
+    kind: 'gauge',
+    unit: 'ratio',
+    phases: ['load'],
+    better: 'lower',
+    description: "the busiest load process's share of a core over the load",
+  },
+  'target.cpu': {
+    kind: 'gauge',
+    unit: 'ratio',
+    phases: ['load'],
+    better: 'lower',
+    when: 'bundled-fixtures',
+    description: "the busiest target process's share of a core over the load (bundled fixtures only)",
+  },
+  'host.cpu': {
+    kind: 'gauge',
+    unit: 'ratio',
+    phases: ['load'],
+    better: 'lower',
+    description: "the machine's busy share over the load (all cores, from /proc/stat)",
+  },
   attempts: {
     kind: 'counter',
     unit: 'count',
@@ -184,6 +222,13 @@ export const METRICS = {
     better: 'higher',
     description: 'differences the comparison called faster than the reference',
   },
+  'capacity.sustainable': {
+    kind: 'gauge',
+    unit: 'per_second',
+    phases: ['capacity'],
+    better: 'higher',
+    description: 'the highest arrival rate `wsgate capacity` found every bound kept at, with a healthy generator',
+  },
   'security.passed': {
     kind: 'counter',
     unit: 'count',
@@ -255,7 +300,7 @@ export function allMetricNames(): MetricName[] {
 
 /** A latency summary's statistics as metric values named `<base>.<stat>`. */
 export function latencyMetrics(
-  base: Exclude<LatencyBase, 'overhead'>,
+  base: Exclude<LatencyBase, 'overhead' | 'generator.lag'>,
   summary: Readonly<Record<LatencyStat, number>> | undefined,
 ): MetricValues {
   const out: Record<string, number> = {};

@@ -1,4 +1,5 @@
 import type { AuthState, Verdict } from './auth.ts';
+import type { CapacityResult } from './capacity.ts';
 import type { ComparisonResult } from './comparison.ts';
 import type { ConformanceResult } from './conformance.ts';
 import type { LoadResult } from './load.ts';
@@ -36,6 +37,8 @@ export interface Summary {
   load?: LoadResult;
   /** Auth overhead results, one per baseline/auth pair; absent when the scenario has no overhead block. */
   overhead?: OverheadResult[];
+  /** What `wsgate capacity` found; absent for other commands. */
+  capacity?: CapacityResult;
   /** The measured comparison of gateways (the `compare:` block); absent without one. */
   comparison?: ComparisonResult;
   /** Security probe results; absent when no probe ran. */

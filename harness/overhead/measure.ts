@@ -6,8 +6,6 @@ import {
   type OverheadDifference,
   type OverheadMethod,
   type OverheadResult,
-  type OverheadSide,
-  type Percentiles,
 } from '../model/overhead.ts';
 import type { OverheadSetup } from '../plan/overhead.ts';
 import { requestPath } from '../plan/plan.ts';

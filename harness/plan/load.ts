@@ -4,9 +4,9 @@ import { expectedOutcomes } from '../outcome/expected.ts';
 import { parseDuration } from '../scenario/duration.ts';
 import type { Scenario } from '../scenario/read.ts';
 import { type Stage, stagesOf } from './arrival-schedule.ts';
-import { CapacityError, type CapacityPlan, type HostLimits, planCapacity } from './capacity.ts';
 import type { CredentialInfo, PlannedCredential } from './credentials.ts';
 import type { Problems } from './problems.ts';
+import { type HostLimits, planSpread, SpreadError, type SpreadPlan } from './spread.ts';
 import type { PlannedTarget, TargetInfo } from './targets.ts';
 
 /** One credential set in the mix, with what each target should answer it. */
@@ -38,6 +38,8 @@ export interface LoadPlan<T extends TargetInfo = PlannedTarget, C extends Creden
   hold?: HoldPlan;
   /** Source addresses to rotate over (none: the OS chooses). */
   sourceAddresses: string[];
+  /** fail: a saturated generator makes the run invalid (exit 3); warn: it is only reported. */
+  onSaturation?: 'fail' | 'warn';
 }
 
 const DEFAULT_MAX_IN_FLIGHT = 5000;
@@ -53,7 +55,7 @@ export function planLoad<T extends TargetInfo, C extends CredentialInfo>(
   credentials: readonly C[],
   problems: Problems,
   limits?: HostLimits,
-): { load: LoadPlan<T, C>; capacity: CapacityPlan } | undefined {
+): { load: LoadPlan<T, C>; spread: SpreadPlan } | undefined {
   const block = scenario.doc.load;
   if (!block) return undefined;
   const before = problems.list.length;
@@ -106,9 +108,9 @@ export function planLoad<T extends TargetInfo, C extends CredentialInfo>(
     messageTimeoutMs: parseDuration(c.messageTimeout ?? '5s'),
   };
   const maxInFlight = block.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT;
-  let capacity: CapacityPlan | undefined;
+  let spread: SpreadPlan | undefined;
   try {
-    capacity = planCapacity(
+    spread = planSpread(
       {
         held: hold?.count ?? 0,
         maxInFlight,
@@ -119,12 +121,20 @@ export function planLoad<T extends TargetInfo, C extends CredentialInfo>(
       limits,
     );
   } catch (err) {
-    if (!(err instanceof CapacityError)) throw err;
+    if (!(err instanceof SpreadError)) throw err;
     add(err.field === 'connections' ? (hold ? ['connections', 'count'] : ['maxInFlight']) : [err.field], err.message);
   }
-  if (problems.list.length > before || !capacity) return undefined;
+  if (problems.list.length > before || !spread) return undefined;
   return {
-    load: { stages, targets: loadTargets, mix, maxInFlight, ...(hold ? { hold } : {}), sourceAddresses: [] },
-    capacity,
+    load: {
+      stages,
+      targets: loadTargets,
+      mix,
+      maxInFlight,
+      ...(hold ? { hold } : {}),
+      sourceAddresses: [],
+      onSaturation: block.saturation ?? 'fail',
+    },
+    spread,
   };
 }

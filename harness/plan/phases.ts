@@ -2,7 +2,7 @@ import type { PhaseName } from '../model/metrics.ts';
 import type { ScenarioDoc } from '../scenario/schema.ts';
 
 /** The commands that run a scenario. */
-export type Command = 'run' | 'check' | 'probe';
+export type Command = 'run' | 'check' | 'probe' | 'capacity';
 
 /**
  * The phases a command runs for a scenario, in run order: `check` is conformance (and the
@@ -14,6 +14,7 @@ export function phasesFor(command: Command, doc: ScenarioDoc): PhaseName[] {
   if (command === 'run' && doc.load) phases.push('load');
   if (command === 'run' && doc.overhead) phases.push('overhead');
   if (command === 'run' && doc.compare) phases.push('comparison');
+  if (command === 'capacity') phases.push('capacity');
   if (command === 'probe' || ((command === 'run' || command === 'check') && doc.security)) phases.push('security');
   return phases;
 }

@@ -2,7 +2,7 @@ import type { MetricCondition } from '../model/metrics.ts';
 import type { Threshold } from '../model/thresholds.ts';
 import { durationOr, parseDuration } from '../scenario/duration.ts';
 import type { Scenario } from '../scenario/read.ts';
-import type { CapacityPlan, HostLimits } from './capacity.ts';
+import { type CapacityOverrides, type CapacityProbePlan, planCapacityProbe } from './capacity.ts';
 import { type CompareSetup, planCompare } from './compare.ts';
 import {
   type CredentialInfo,
@@ -16,6 +16,7 @@ import { type OverheadSetup, planOverhead } from './overhead.ts';
 import { type Command, phasesFor } from './phases.ts';
 import { Problems } from './problems.ts';
 import { planSecurity, type SecuritySetup } from './security.ts';
+import type { HostLimits, SpreadPlan } from './spread.ts';
 import { checkFixtureRefs, type PlannedTarget, planTarget, type TargetInfo, targetInfos } from './targets.ts';
 import { parseThreshold, unwrittenBecause } from './thresholds.ts';
 import { planTrend } from './trend.ts';
@@ -34,12 +35,14 @@ export interface Plan {
   thresholds: Threshold[];
   /** Named fixture URLs when the run started fixtures. */
   fixtureUrls: Record<string, string>;
-  /** The `load:` block with the capacity plan it was checked against; absent without one. */
-  load?: { load: LoadPlan; capacity: CapacityPlan };
+  /** The `load:` block with how it spreads over workers and source addresses on this host; absent without one. */
+  load?: { load: LoadPlan; spread: SpreadPlan };
   /** Every baseline/auth pair of the `overhead:` block; absent without one. */
   overhead?: OverheadSetup[];
   /** The `compare:` block: targets measured as an interleaved A/B; absent without one. */
   compare?: CompareSetup;
+  /** The capacity probe, for `wsgate capacity`; absent for other commands. */
+  capacity?: CapacityProbePlan;
   /** The security probes and references (defaults when the scenario has no `security:` block). */
   security: SecuritySetup;
   /** Practical tolerances for `wsgate trend`, fractions by metric or base (the `trend:` block). */
@@ -55,8 +58,10 @@ export interface ValidScenario {
 export interface PlanOptions {
   /** The command whose phases thresholds are checked against when they are skipped; default run. */
   command?: Command;
-  /** This host's limits, for the load block's capacity check (tests); default read from the host. */
+  /** This host's limits, for how the load block spreads (tests); default read from the host. */
   limits?: HostLimits;
+  /** `wsgate capacity`'s command-line options. */
+  capacity?: CapacityOverrides;
 }
 
 /**
@@ -74,6 +79,8 @@ export async function validateScenario(scenario: Scenario, opts: PlanOptions = {
   planLoad(scenario, targets, credentials, problems, opts.limits);
   planOverhead(scenario, targets, credentials, problems);
   planCompare(scenario, targets, credentials, problems);
+  if (opts.command === 'capacity' || scenario.doc.capacity)
+    planCapacityProbe(scenario, targets, credentials, problems, opts.capacity, opts.limits);
   planSecurity(scenario, credentials, problems);
   thresholdsOf(scenario, targets, problems);
   planTrend(scenario, problems);
@@ -104,6 +111,10 @@ export async function buildPlan(
   const load = planLoad(scenario, targets, credentials, problems, opts.limits);
   const overhead = planOverhead(scenario, targets, credentials, problems, fixtureUrls);
   const compare = planCompare(scenario, targets, credentials, problems);
+  const capacity =
+    opts.command === 'capacity'
+      ? planCapacityProbe(scenario, targets, credentials, problems, opts.capacity, opts.limits)
+      : undefined;
   const security = planSecurity(scenario, credentials, problems);
   problems.throwIfAny();
   const doc = scenario.doc;
@@ -121,6 +132,7 @@ export async function buildPlan(
     ...(load ? { load } : {}),
     ...(overhead ? { overhead } : {}),
     ...(compare ? { compare } : {}),
+    ...(capacity ? { capacity } : {}),
     security,
     trendTolerances,
   };
@@ -143,11 +155,13 @@ function thresholdsOf(scenario: Scenario, targets: readonly TargetInfo[], proble
   const held = doc.load?.connections;
   if (held) conditions.add('held-connections');
   if (held && parseDuration(held.messageEvery ?? '5s') > 0) conditions.add('held-messages');
+  if (doc.fixtures) conditions.add('bundled-fixtures');
   const loadTargets = doc.load?.targets ?? targets.filter((t) => !t.baseline).map((t) => t.name);
   if (targets.some((t) => t.secure && loadTargets.includes(t.name))) conditions.add('wss-load-target');
   // A threshold must be measurable by some command (`wsgate probe` runs the security probes even
-  // without a security: block); one the command at hand does not measure is skipped, not failed.
-  const phases = [...new Set((['run', 'check', 'probe'] as const).flatMap((c) => phasesFor(c, doc)))];
+  // without a security: block, `wsgate capacity` the probe without a capacity: block); one the
+  // command at hand does not measure is skipped, not failed.
+  const phases = [...new Set((['run', 'check', 'probe', 'capacity'] as const).flatMap((c) => phasesFor(c, doc)))];
   const writers = { phases, conditions };
   const out: Threshold[] = [];
   for (const [i, source] of (doc.thresholds ?? []).entries()) {

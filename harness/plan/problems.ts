@@ -12,7 +12,10 @@ export class Problems {
 
   /** A problem at `path` (a field path under the scenario's root); `key` points at the key itself. */
   add(path: ReadonlyArray<string | number>, message: string, key = false): void {
-    this.list.push({ pos: this.scenario.pos(path, key), field: fieldPath(path), message });
+    const field = fieldPath(path);
+    // Two plans may read one block (the load block, for `run` and for the capacity probe): say it once.
+    if (this.list.some((p) => p.field === field && p.message === message)) return;
+    this.list.push({ pos: this.scenario.pos(path, key), field, message });
   }
 
   get empty(): boolean {

@@ -18,7 +18,7 @@ export interface TargetInfo {
   secure: boolean;
   /** Auth verdict -> client statuses that count as that verdict through this gateway. */
   statusMap: ReadonlyMap<number, readonly number[]>;
-  /** Where its connections go, for the capacity check: host:port, or the fixture it names. */
+  /** Where its connections go, for the spread over workers and sources: host:port, or the fixture it names. */
   destination: { key: string; loopback4: boolean };
 }
 

@@ -61,6 +61,7 @@ const CONDITION_TEXT: Record<MetricCondition, string> = {
   'wss-load-target': 'a wss:// target under load',
   'held-connections': 'load.connections',
   'held-messages': 'load.connections with messageEvery above 0s',
+  'bundled-fixtures': 'the bundled fixtures (fixtures: true), whose processes wsgate can watch',
 };
 
 /** Why no phase would write this metric for this scenario, or undefined when one does. */

@@ -1,6 +1,7 @@
 import type { CheckResult } from '../model/conformance.ts';
 import type { Summary } from '../model/summary.ts';
 import { differenceText, verdictWords } from './text/comparison.ts';
+import { saturationWords } from './text/saturation.ts';
 
 /** `summary.md`: the verdict, the conformance and security tables, for PR comments and $GITHUB_STEP_SUMMARY. */
 export function markdownSummary(summary: Summary): string {
@@ -67,6 +68,36 @@ export function markdownSummary(summary: Summary): string {
       );
       out.push('');
     }
+    const saturation = saturationWords(l);
+    if (saturation) out.push(`**Who kept up:** ${escapeCell(saturation)}.`, '');
+    if (l.cutByShutdown)
+      out.push(
+        `${l.cutByShutdown} attempts were cut by the run's own stop and are not counted against the target.`,
+        '',
+      );
+  }
+  const cap = summary.capacity;
+  if (cap) {
+    out.push(`### Capacity of ${cap.targets.join(', ')}`, '');
+    out.push(`**${escapeCell(cap.verdict)}.**`, '');
+    out.push(
+      '| offered /s | upgrades /s | time to 101 p95 ms | errors | generator late p99 ms | generator cpu | result |',
+    );
+    out.push('| --- | --- | --- | --- | --- | --- | --- |');
+    for (const st of cap.steps) {
+      const result = st.passed ? 'held' : `**broke** (${st.broke}): ${escapeCell(st.why ?? '')}`;
+      const cells = [
+        `${st.rate}${st.refining ? ' (closing in)' : ''}`,
+        st.upgradesPerSecond,
+        st.handshake?.p95 ?? '–',
+        `${(st.errorShare * 100).toFixed(2)}%`,
+        st.generator?.lateP99 ?? '–',
+        st.generator ? `${Math.round(st.generator.cpu * 100)}%` : '–',
+        result,
+      ];
+      out.push(`| ${cells.join(' | ')} |`);
+    }
+    out.push('');
   }
   const cmp = summary.comparison;
   if (cmp) {

@@ -3,6 +3,11 @@ import type { ScenarioDoc } from '../scenario/schema.ts';
 
 export interface ScenarioFixtures {
   urls: Record<string, string>;
+  /**
+   * The processes serving the fixtures now: the gateways' and the backend's (their clusters' workers,
+   * a real gateway's master and workers), or this process when they run in it.
+   */
+  processIds(): Promise<number[]>;
   stop(): Promise<void>;
 }
 
@@ -17,5 +22,20 @@ export async function startScenarioFixtures(spec: NonNullable<ScenarioDoc['fixtu
     authTimeoutMs: durationOr(opts.authTimeout, 1000),
     processes: opts.processes,
   });
-  return { urls: running.urls, stop: () => running.stop() };
+  const pidsOf = (x: object): number[] => ('pids' in x && Array.isArray(x.pids) ? (x.pids as number[]) : []);
+  return {
+    urls: running.urls,
+    processIds: async () => {
+      const ids = new Set<number>();
+      for (const g of Object.values(running.gateways)) {
+        const own = [...pidsOf(g), ...((await g.processIds?.().catch(() => [])) ?? [])];
+        // A gateway without processes of its own runs in this one.
+        for (const pid of own.length > 0 ? own : [process.pid]) ids.add(pid);
+      }
+      const backend = pidsOf(running.backend);
+      for (const pid of backend.length > 0 ? backend : [process.pid]) ids.add(pid);
+      return [...ids];
+    },
+    stop: () => running.stop(),
+  };
 }

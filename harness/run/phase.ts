@@ -1,15 +1,17 @@
 import type { AuthControl } from '../client/auth-control.ts';
+import type { CapacityResult, CapacityStep } from '../model/capacity.ts';
 import type { ComparisonResult } from '../model/comparison.ts';
 import type { CheckResult, ConformanceResult } from '../model/conformance.ts';
 import type { LoadResult, LoadSecond } from '../model/load.ts';
 import type { MetricValues, PhaseName } from '../model/metrics.ts';
 import type { OverheadResult } from '../model/overhead.ts';
 import type { ProbeResult, SecurityResult } from '../model/security.ts';
-import type { CapacityPlan } from '../plan/capacity.ts';
+import type { CapacityProbePlan } from '../plan/capacity.ts';
 import type { CompareSetup } from '../plan/compare.ts';
 import type { LoadPlan } from '../plan/load.ts';
 import type { OverheadSetup } from '../plan/overhead.ts';
 import type { Plan } from '../plan/plan.ts';
+import type { SpreadPlan } from '../plan/spread.ts';
 
 /**
  * The phase contract: what a phase gets, what it tells while it runs, and what it returns. A
@@ -23,7 +25,7 @@ import type { Plan } from '../plan/plan.ts';
 export interface RunEvents {
   conformanceStarted?(targets: number, credentials: number): void;
   checked?(result: CheckResult): void;
-  loadStarted?(load: LoadPlan, capacity: CapacityPlan): void;
+  loadStarted?(load: LoadPlan, spread: SpreadPlan): void;
   /** Once a second: that second over every worker, with its p95 time to 101 (ms). */
   loadSecond?(second: LoadSecond, p95: number | undefined): void;
   loadDone?(result: LoadResult): void;
@@ -33,6 +35,9 @@ export interface RunEvents {
   comparisonStarted?(setup: CompareSetup): void;
   comparisonRound?(round: number, of: number): void;
   comparisonDone?(result: ComparisonResult): void;
+  capacityStarted?(probe: CapacityProbePlan): void;
+  capacityStep?(step: CapacityStep, index: number): void;
+  capacityDone?(result: CapacityResult): void;
   securityStarted?(targets: number): void;
   probed?(result: ProbeResult): void;
   /** Something a person should know that is not a failure (e.g. two measurements disagree). */
@@ -45,6 +50,8 @@ export interface PhaseContext {
   signal: AbortSignal;
   authControl?: AuthControl;
   events: RunEvents;
+  /** The target's processes, when wsgate started them (bundled fixtures): their CPU joins the saturation verdict. */
+  targetProcesses?: () => Promise<number[]>;
 }
 
 /** The sections of summary.json a phase fills in. */
@@ -53,6 +60,7 @@ export interface PhaseSections {
   load?: LoadResult;
   overhead?: OverheadResult[];
   comparison?: ComparisonResult;
+  capacity?: CapacityResult;
   security?: SecurityResult;
 }
 

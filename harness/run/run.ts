@@ -9,6 +9,8 @@ export interface RunPhasesOptions {
   /** Aborted on Ctrl-C; the phase running stops promptly and keeps what it saw, later ones do not start. */
   signal: AbortSignal;
   events?: RunEvents;
+  /** The target's processes, when wsgate started them. */
+  targetProcesses?: () => Promise<number[]>;
 }
 
 /** What the phases of a run produced, before thresholds are judged and outputs written. */
@@ -31,7 +33,13 @@ export async function runPhases(plan: Plan, opts: RunPhasesOptions): Promise<Pha
   for (const name of opts.phases) {
     if (opts.signal.aborted) break;
     try {
-      const out = await PHASES[name].run({ plan, signal: opts.signal, authControl, events: opts.events ?? {} });
+      const out = await PHASES[name].run({
+        plan,
+        signal: opts.signal,
+        authControl,
+        events: opts.events ?? {},
+        ...(opts.targetProcesses ? { targetProcesses: opts.targetProcesses } : {}),
+      });
       Object.assign(record.sections, out.sections);
       addMetrics(record.metrics, out.metrics);
       record.failures.push(...out.failures);

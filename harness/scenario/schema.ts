@@ -1,5 +1,6 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { AUTH_STATES } from '../model/auth.ts';
+import { CapacitySchema } from './blocks/capacity.ts';
 import { CompareSchema } from './blocks/compare.ts';
 import { LoadSchema } from './blocks/load.ts';
 import { OverheadSchema } from './blocks/overhead.ts';
@@ -243,6 +244,7 @@ export const ScenarioSchema = Type.Object(
     security: Type.Optional(SecuritySchema),
     compare: Type.Optional(CompareSchema),
     trend: Type.Optional(TrendSchema),
+    capacity: Type.Optional(CapacitySchema),
   },
   { additionalProperties: false, $id: 'https://wsgate.dev/schema/scenario.json', title: 'wsgate scenario' },
 );

@@ -113,7 +113,7 @@ test('killing the target mid-run gives exit 3 and a partial summary', async () =
   writeFileSync(
     file,
     `name: dies\ntargets: [{ name: echo, url: "${backend.url}/x" }]\ncredentials: [{ name: c, expect: 200 ` +
-      `}]\nload: { arrivalRate: [{ rate: 300, duration: 5s }], workers: 2 }\n`,
+      `}]\nload: { arrivalRate: [{ rate: 300, duration: 5s }], workers: 2, saturation: warn }\n`,
   );
   // Killed once the load has run a second (two worker processes by default).
   let killed = false;

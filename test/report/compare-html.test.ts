@@ -30,6 +30,7 @@ credentials:
     headers: { X-IBM-Client-Id: a1f5c0de-orders-web, X-IBM-Client-Secret: sk-compare-wrong-secret }
 load:
   arrivalRate: [{ rate: 60, duration: 1s }]
+  saturation: warn
 overhead:
   credential: valid-app
   pairs: [{ baseline: no-auth, auth: gateway-a }, { baseline: no-auth, auth: gateway-b }]
@@ -99,6 +100,11 @@ test('each run writes index.html: verdict banner, conformance matrix with eviden
       ['gateway-b', 'valid-app', '15', 'upgraded', 'upgraded 15', '0'],
       ['gateway-b', 'wrong-secret', '15', 'http_401 / http_403', 'http_401 15', '0'],
     ]);
-    assert.equal(await page.$$eval('canvas', (c) => c.length), 3, 'load series, load latency, overhead latency');
+    assert.equal(
+      await page.$$eval('canvas', (c) => c.length),
+      4,
+      'load series, load latency, generator health, overhead latency',
+    );
+    assert.match((await page.textContent('#saturation')) ?? '', /kept up|saturated/);
   });
 });

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { registerCapacity } from './capacity.ts';
 import { registerCompare } from './compare.ts';
 import { registerExport } from './export.ts';
 import { registerFixtures } from './fixtures.ts';
@@ -13,6 +14,7 @@ export const COMMANDS: Array<(program: Command) => void> = [
   registerRun,
   registerCheck,
   registerProbe,
+  registerCapacity,
   registerValidate,
   registerFixtures,
   registerCompare,

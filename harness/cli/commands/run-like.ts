@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { appendToHistory } from '../../history/history.ts';
 import type { Command as RunCommand } from '../../plan/phases.ts';
 import { readScenario } from '../../scenario/read.ts';
-import { executeRun } from '../execute.ts';
+import { executeRun, type RunOptions } from '../execute.ts';
 import { createLog } from '../log.ts';
 
 interface RunFlags {
@@ -12,23 +12,36 @@ interface RunFlags {
   quiet?: boolean;
 }
 
+/** What a command adds to the shared ones: its own options, and how they reach the run. */
+export interface RunCommandExtras<F> {
+  options(cmd: Command): Command;
+  runOptions(flags: F): Pick<RunOptions, 'capacity'>;
+}
+
 /** Shared by `run`, `check` and `probe`: the same scenario, outputs and exit codes, other phases. */
-export function addRunCommand(program: Command, name: RunCommand, description: string, extraHelp: string): Command {
-  return program
+export function addRunCommand<F extends object = object>(
+  program: Command,
+  name: RunCommand,
+  description: string,
+  extraHelp: string,
+  extras?: RunCommandExtras<F>,
+): Command {
+  const cmd = program
     .command(name)
     .description(description)
     .argument('<scenario>', 'scenario file (YAML)')
     .option('-o, --out <dir>', 'write outputs here instead of reports/<scenario>-<timestamp>/')
     .option('--reports <dir>', 'root folder for run outputs', 'reports')
     .option('-q, --quiet', 'print only the final summary')
-    .option('--history <dir>', "also keep this run's summary.json in a history folder, for `wsgate trend`")
+    .option('--history <dir>', "also keep this run's summary.json in a history folder, for `wsgate trend`");
+  return (extras ? extras.options(cmd) : cmd)
     .addHelpText(
       'after',
       `\n${extraHelp}\n\nOutputs: summary.json, junit.xml, summary.md (also appended to $GITHUB_STEP_SUMMARY when ` +
         `set).\nExit codes: 0 pass, 1 a check or threshold failed, 2 invalid scenario, 3 target unreachable or run ` +
         `interrupted.`,
     )
-    .action(async (file: string, flags: RunFlags) => {
+    .action(async (file: string, flags: RunFlags & F) => {
       const scenario = readScenario(file);
       const log = createLog(scenario.secrets, { quiet: flags.quiet });
       const abort = new AbortController();
@@ -51,6 +64,7 @@ export function addRunCommand(program: Command, name: RunCommand, description: s
           reportsRoot: flags.reports,
           log,
           signal: abort.signal,
+          ...extras?.runOptions(flags),
         });
         process.exitCode = outcome.exitCode;
         if (flags.history)

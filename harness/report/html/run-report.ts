@@ -1,8 +1,10 @@
 import type { Summary } from '../../model/summary.ts';
 import { CHART_SCRIPT, chartCall } from './charts.ts';
 import { esc, page } from './page.ts';
+import { capacityChart, capacitySection } from './sections/capacity.ts';
 import { comparisonChart, comparisonSection } from './sections/comparison.ts';
 import { conformanceSection, conformanceTimingsSection } from './sections/conformance.ts';
+import { healthChart } from './sections/health.ts';
 import { loadCharts, loadSection } from './sections/load.ts';
 import { environmentSection, securitySection, thresholdsSection } from './sections/other.ts';
 import { overheadChart, overheadSection } from './sections/overhead.ts';
@@ -28,6 +30,7 @@ ${conformanceTimingsSection(s)}
 ${loadSection(s)}
 ${overheadSection(s)}
 ${comparisonSection(s)}
+${capacitySection(s)}
 ${securitySection(s)}
 ${environmentSection(s)}
 </main>`;
@@ -36,8 +39,11 @@ ${environmentSection(s)}
     const charts = loadCharts(s.load);
     calls.push(chartCall('load-series', { kind: 'lines', data: charts.series }));
     calls.push(chartCall('load-latency', { kind: 'percentiles', data: charts.latency }));
+    calls.push(chartCall('load-health', { kind: 'lines', data: healthChart(s.load) }));
   }
   if (s.overhead?.length) calls.push(chartCall('latency', { kind: 'percentiles', data: overheadChart(s) }));
+  const capacity = capacityChart(s);
+  if (capacity) calls.push(chartCall('capacity-chart', { kind: 'lines', data: capacity }));
   if (s.comparison) calls.push(chartCall('comparison-latency', { kind: 'percentiles', data: comparisonChart(s) }));
   return page(`wsgate ${s.scenario.name}: ${v.passed ? 'PASS' : 'FAIL'}`, body, `${CHART_SCRIPT}\n${calls.join('\n')}`);
 }

@@ -1,4 +1,6 @@
 import type { Summary } from '../../model/summary.ts';
+import { capacityHeadline } from './capacity.ts';
+import { saturationWords } from './saturation.ts';
 
 /** The few lines a person reads at the end of a run (masked by the log before printing). */
 export function consoleSummary(summary: Summary, outDir: string): string {
@@ -20,6 +22,13 @@ export function consoleSummary(summary: Summary, outDir: string): string {
         (l.held ? `; held ${l.held.peak} of ${l.held.target}, ${l.held.dropped} dropped` : '') +
         (l.partial ? ' (stopped early)' : ''),
     );
+  const saturation = l ? saturationWords(l) : undefined;
+  if (saturation) lines.push(`  who kept up  ${saturation}`);
+  const cap = summary.capacity;
+  if (cap) {
+    lines.push(`  capacity     ${capacityHeadline(cap)}`);
+    lines.push(`               ${cap.verdict}`);
+  }
   for (const t of summary.thresholds) {
     const mark = t.skipped ? 'skip' : t.passed ? 'ok  ' : 'FAIL';
     const note = t.skipped

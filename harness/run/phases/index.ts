@@ -1,5 +1,6 @@
 import type { PhaseName } from '../../model/metrics.ts';
 import type { Phase } from '../phase.ts';
+import { capacityPhase } from './capacity.ts';
 import { comparisonPhase } from './comparison.ts';
 import { conformancePhase } from './conformance.ts';
 import { loadPhase } from './load.ts';
@@ -12,5 +13,6 @@ export const PHASES: Record<PhaseName, Phase> = {
   load: loadPhase,
   overhead: overheadPhase,
   comparison: comparisonPhase,
+  capacity: capacityPhase,
   security: securityPhase,
 };

@@ -1,4 +1,4 @@
-import { runDistributed } from '../../load/workers.ts';
+import { runMeasured } from '../../load/measured.ts';
 import { mergeSummaries } from '../../metrics/latency-recorder.ts';
 import { latencyMetrics } from '../../model/metrics.ts';
 import { emptyOutput, type Phase } from '../phase.ts';
@@ -7,14 +7,20 @@ import { emptyOutput, type Phase } from '../phase.ts';
 export const loadPhase: Phase = {
   name: 'load',
   async run(ctx) {
-    const { load: lp, capacity } = ctx.plan.load!;
-    ctx.events.loadStarted?.(lp, capacity);
-    const result = await runDistributed(lp, capacity, {
+    const { load: lp, spread } = ctx.plan.load!;
+    ctx.events.loadStarted?.(lp, spread);
+    const result = await runMeasured(lp, spread, {
       signal: ctx.signal,
+      targetPids: (await ctx.targetProcesses?.()) ?? [],
       onSecond: (s, p95) => ctx.events.loadSecond?.(s, p95),
     });
     const out = emptyOutput();
     out.sections.load = result;
+    const g = result.generator;
+    if ((result.saturation.side === 'generator' || result.saturation.side === 'both') && lp.onSaturation !== 'warn') {
+      // Numbers from a generator that fell behind describe the generator: they must not pass as the target's.
+      out.fatal.push(`invalid run: the load generator was saturated (${result.saturation.reasons.join('; ')})`);
+    }
     const seconds = result.durationMs / 1000;
     const errors = result.series.reduce((n, s) => n + s.errors, 0);
     const timing = (name: 'tls' | 'status') => mergeSummaries(result.sets.map((s) => s.timings?.[name]));
@@ -26,6 +32,17 @@ export const loadPhase: Phase = {
       upgrade_rate: result.upgrades / seconds,
       error_rate: result.attempts ? errors / result.attempts : 0,
       unexpected_outcomes: result.unexpected,
+      ...(g
+        ? {
+            'generator.lag.p50': g.loopDelay.p50,
+            'generator.lag.p99': g.loopDelay.p99,
+            'generator.lag.max': g.loopDelay.max,
+            ...latencyMetrics('generator.late', g.late),
+            'generator.cpu': g.cpu.busiestShare,
+          }
+        : {}),
+      ...(result.saturation.hostCpu !== undefined ? { 'host.cpu': result.saturation.hostCpu } : {}),
+      ...(result.saturation.targetCpu !== undefined ? { 'target.cpu': result.saturation.targetCpu } : {}),
       ...latencyMetrics('handshake', result.handshake),
       ...latencyMetrics('connect', result.connect),
       ...latencyMetrics('tls', timing('tls')),

@@ -88,6 +88,14 @@ export const LoadSchema = Strict(
         description: 'Load worker processes, each with its own open-file limit; default one per core',
       }),
     ),
+    saturation: Type.Optional(
+      Type.Union([Type.Literal('fail'), Type.Literal('warn')], {
+        description:
+          'What a saturated load generator does to the verdict: fail (default) marks the run invalid (exit 3), ' +
+          'since its numbers describe wsgate and not the target; warn only reports it (e.g. on a machine you know ' +
+          'is shared)',
+      }),
+    ),
     sourceAddresses: Type.Optional(
       Type.Array(Type.String({ description: 'An IP address of this host' }), {
         minItems: 1,

@@ -5,6 +5,7 @@ import type { LineChart, PercentileChart } from '../charts.ts';
 import { num, table, td, tr } from '../elements.ts';
 import { esc } from '../page.ts';
 import { percentileCurve } from '../percentile-curve.ts';
+import { healthSection } from './health.ts';
 
 const mib = (bytes: number) => (bytes / 2 ** 20).toFixed(1);
 const pcts = (x: LatencySummary | undefined) => (x ? `${x.p50} / ${x.p95} / ${x.p99}` : '–');
@@ -65,6 +66,7 @@ export function loadSection(s: Summary): string {
 <h3>Over time</h3><div id="load-series" class="chart"></div>
 <h3>Outcomes per credential set</h3>${table('load-sets', heads, rows)}
 ${withCurves ? '<h3>Latency distribution per credential set</h3><div id="load-latency" class="chart"></div>' : ''}
+${healthSection(l)}
 ${held(l)}
 ${timings(l)}
 ${processes(l)}`;

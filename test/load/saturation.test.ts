@@ -1,0 +1,142 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { startClusteredBackend } from '../../fixtures/cluster/index.ts';
+import { runLoad } from '../../harness/load/engine.ts';
+import { judgeSaturation } from '../../harness/load/saturation.ts';
+import type { LoadResult, LoadSecond } from '../../harness/model/load.ts';
+import { bareCredential, loopbackTarget } from '../helpers/plan-stubs.ts';
+
+let backend: Awaited<ReturnType<typeof startClusteredBackend>>;
+before(async () => {
+  // In its own process, so the test's event loop is the generator's alone.
+  backend = await startClusteredBackend({ processes: 1 });
+});
+after(() => backend.stop());
+
+function load(ratePerSec: number, seconds: number): Promise<LoadResult> {
+  const target = loopbackTarget(Number(new URL(backend.url).port), { path: '/sat' });
+  return runLoad({
+    stages: [{ fromRate: ratePerSec, toRate: ratePerSec, durationMs: seconds * 1000 }],
+    targets: [target],
+    mix: [{ cred: bareCredential(), weight: 1, expected: new Map([[target.name, ['upgraded']]]) }],
+    maxInFlight: 1000,
+    sourceAddresses: [],
+  });
+}
+
+test('a generator whose event loop is stolen is judged saturated, with the numbers that show it', async () => {
+  // 40 ms of busy work every 50 ms: the load process keeps a fifth of its time.
+  const thief = setInterval(() => {
+    const until = performance.now() + 40;
+    while (performance.now() < until) {
+      // stealing the loop
+    }
+  }, 50);
+  let r: LoadResult;
+  try {
+    r = await load(200, 2);
+  } finally {
+    clearInterval(thief);
+  }
+  const s = judgeSaturation(r, {});
+  assert.ok(s.side === 'generator' || s.side === 'both', JSON.stringify(s));
+  assert.ok(r.generator!.loopDelay.p99 >= 30, `loop delay p99 ${r.generator!.loopDelay.p99} ms`);
+  assert.ok(r.generator!.lateBeyondBound > 20, `${r.generator!.lateBeyondBound} late starts`);
+  assert.ok(
+    s.reasons.some((x) => /started \d+ of \d+ attempts more than 10 ms late/.test(x)),
+    s.reasons.join('; '),
+  );
+});
+
+test('a healthy load is not flagged: the generator keeps its schedule', async () => {
+  const r = await load(100, 2);
+  const s = judgeSaturation(r, {});
+  assert.equal(r.upgrades, 200);
+  assert.equal(s.side, 'none', s.reasons.join('; '));
+  assert.ok(r.generator!.late!.count === 200 && r.generator!.lateBeyondBound <= 10, JSON.stringify(r.generator));
+  assert.ok(r.generator!.cpu.busiestShare > 0 && r.generator!.cpu.busiestShare < 0.9, JSON.stringify(r.generator!.cpu));
+});
+
+/** A load result with only what the saturation rule reads. */
+function result(patch: Partial<LoadResult>, seconds: Array<Partial<LoadSecond>> = []): LoadResult {
+  return {
+    attempts: 1000,
+    outcomes: { upgraded: 1000 },
+    skippedMaxInFlight: 0,
+    series: seconds.map((s, t) => ({ t, attempts: 0, upgrades: 0, errors: 0, open: 0, ...s })),
+    generator: {
+      late: { count: 1000, p99: 3 } as never,
+      lateBeyondBound: 0,
+      lateBoundMs: 10,
+      loopDelay: { p50: 1, p99: 5, max: 12 },
+      cpu: { userMs: 100, systemMs: 50, busiestShare: 0.3 },
+      processes: 2,
+    },
+    ...patch,
+  } as LoadResult;
+}
+
+test(
+  'the rule: late starts, a stalled loop or a full core make the generator; a full target core or unanswered ' +
+    'attempts the target',
+  () => {
+    assert.equal(judgeSaturation(result({}), {}).side, 'none');
+    const late = result({});
+    late.generator!.lateBeyondBound = 11;
+    assert.equal(
+      judgeSaturation(late, {}).side,
+      'generator',
+      '11 of 1000 late beyond 10 ms is over 1% and the ' + 'floor of 10',
+    );
+    late.generator!.lateBeyondBound = 10;
+    assert.equal(judgeSaturation(late, {}).side, 'none', 'at the floor');
+    const stalled = result({});
+    stalled.generator!.loopDelay.p99 = 100;
+    assert.equal(judgeSaturation(stalled, {}).side, 'none', 'a loop delay p99 of 100 ms with every start on time');
+    stalled.generator!.loopDelay.p99 = 101;
+    assert.equal(judgeSaturation(stalled, {}).side, 'generator');
+    const busy = [0.95, 0.97, 0.2, 0.3, 0.2, 0.1, 0.2, 0.2, 0.3, 0.2];
+    assert.equal(
+      judgeSaturation(
+        result(
+          {},
+          busy.map((cpu) => ({ cpu })),
+        ),
+        {},
+      ).side,
+      'generator',
+      '2 of 10 seconds at 90%+',
+    );
+    assert.equal(
+      judgeSaturation(
+        result(
+          {},
+          busy.slice(1).map((cpu) => ({ cpu })),
+        ),
+        {},
+      ).side,
+      'none',
+      'one busy second is not enough',
+    );
+    const target = judgeSaturation(
+      result(
+        {},
+        busy.map((targetCpu) => ({ targetCpu })),
+      ),
+      {},
+    );
+    assert.equal(target.side, 'target');
+    assert.match(target.reasons[0]!, /a target process was at 90% of a core or more in 2 of 10 seconds \(max 97%\)/);
+    const unanswered = judgeSaturation(result({ outcomes: { upgraded: 980, connect_timeout: 20 } }), {});
+    assert.equal(unanswered.side, 'target');
+    assert.match(unanswered.reasons[0]!, /20 of 1000 attempts got no answer/);
+    assert.equal(judgeSaturation(result({ skippedMaxInFlight: 5 }), {}).side, 'target');
+    const both = result(
+      { outcomes: { upgraded: 980, connect_timeout: 20 } },
+      busy.map((targetCpu) => ({ targetCpu })),
+    );
+    both.generator!.loopDelay.p99 = 150;
+    assert.equal(judgeSaturation(both, {}).side, 'both');
+    assert.match(judgeSaturation(result({}), { hostCpu: 0.99 }).reasons.join(' '), /the machine's CPU was 99% busy/);
+  },
+);

@@ -9,7 +9,7 @@ import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 
 const SOURCE = fileURLToPath(new URL('./ws-upgrade.c', import.meta.url));
-const BUILD_DIR = fileURLToPath(new URL('./.build/', import.meta.url));
+const BUILD_DIR = fileURLToPath(new URL('.build/', import.meta.url));
 const BINARY = `${BUILD_DIR}ws-upgrade`;
 const CFLAGS = ['-O2', '-Wall', '-Wextra', '-Werror', '-std=c11', '-D_GNU_SOURCE'];
 /** The client gives up after 120 s by itself; this is the backstop if it somehow does not. */

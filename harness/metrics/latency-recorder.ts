@@ -24,16 +24,21 @@ export class LatencyRecorder {
     return this.h.totalCount;
   }
 
-  /** The summary with percentiles in ms; undefined when nothing was recorded. */
+  /**
+   * The summary with percentiles in ms; undefined when nothing was recorded. Every statistic is read
+   * at the histogram's precision, as HdrHistogram defines them: a percentile and the max are the top
+   * of their bucket, the min its bottom. So one recorder, a merge of several and a decoded copy state
+   * the same numbers, and no percentile passes the max (an exact max of the raw values would).
+   */
   summary(): LatencySummary | undefined {
     const h = this.h;
     if (h.totalCount === 0) return undefined;
     const ms = (us: number) => Math.round(us) / 1000;
     return {
       count: h.totalCount,
-      min: ms(h.minNonZeroValue),
+      min: ms(h.getValueAtPercentile(0)),
       mean: ms(h.mean),
-      max: ms(h.maxValue),
+      max: ms(h.getValueAtPercentile(100)),
       p50: ms(h.getValueAtPercentile(50)),
       p90: ms(h.getValueAtPercentile(90)),
       p95: ms(h.getValueAtPercentile(95)),

@@ -13,7 +13,10 @@ export function percentileOfSorted(sorted: ArrayLike<number>, p: number): number
 
 /** 0-based index of the nearest-rank percentile `p` among `n` values. */
 export function rankIndex(n: number, p: number): number {
-  return Math.min(n - 1, Math.max(0, Math.ceil((p / 100) * n) - 1));
+  // (p * n) / 100, not (p / 100) * n: 99.9 / 100 * 1000 is 999.0000000000001 in floating point and
+  // would round the rank up past the 999th value; rounding to 9 places first absorbs what is left.
+  const rank = Math.ceil(Math.round(((p * n) / 100) * 1e9) / 1e9);
+  return Math.min(n - 1, Math.max(0, rank - 1));
 }
 
 /**

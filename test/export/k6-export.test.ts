@@ -123,41 +123,86 @@ test('the TestRun manifest parses as YAML and names the script through a ConfigM
   );
 });
 
+/** The echo message the scenario below asks for: not the default, so only a script that sends its own gets it back. */
+const ECHO = 'orders-echo-3f9c';
+
+/** The api-connect scenario with its own echo message, and its script exported. */
+function apiConnect() {
+  const scenario = readScenario(join(ROOT, 'scenarios/api-connect.yaml'));
+  scenario.doc.check = { ...scenario.doc.check, echo: ECHO };
+  return { scenario, script: exportK6(scenario, 'test').script };
+}
+
+interface ShimRun {
+  checks: Array<{ name: string; passed: boolean }>;
+  requests: Array<{ url: string; headers: Record<string, string> }>;
+  sent: Array<{ url: string; messages: string[] }>;
+  metrics: Array<{ metric: string }>;
+}
+
+/** `wsgate fixtures` in another process (the shim's synchronous connect blocks this event loop), shared below. */
+let shimFixtures: Promise<{ urls: Record<string, string>; stop(): Promise<void> }> | undefined;
+after(async () => {
+  if (shimFixtures) await (await shimFixtures).stop();
+});
+
+/**
+ * Run every conformance iteration of `script` through the k6 API shim against the fixtures, with
+ * the environment a user would set: every credential value and the gateway's URL.
+ */
+async function runThroughShim(name: string, script: string): Promise<ShimRun> {
+  register(new URL('./k6-shim/hooks.mjs', import.meta.url));
+  shimFixtures ??= fixturesProcess();
+  const fx = await shimFixtures;
+  const { scenario } = apiConnect();
+  mkdirSync(join(OUT, 'run'), { recursive: true });
+  const file = join(OUT, 'run', `${name}.k6.ts`);
+  writeFileSync(file, script);
+  (globalThis as { __ENV?: Record<string, string> }).__ENV = {
+    [targetUrlEnv('reference')]: `${fx.urls.gateway}/orders/ws`,
+    ...Object.assign({}, ...scenario.doc.credentials.map(credentialEnvValues)),
+    WSGATE_VALID_JWT_BEARER: await mint('5m'),
+    WSGATE_EXPIRED_JWT_BEARER: await mint('-1h'),
+  };
+  const { recorded, resetRecorded } = await import('./k6-shim/state.mjs');
+  const execution = await import('./k6-shim/execution.mjs');
+  resetRecorded();
+  const mod = (await import(file)) as {
+    conformance(): void;
+    options: { scenarios: { conformance: { iterations: number } } };
+  };
+  const iterations = mod.options.scenarios.conformance.iterations;
+  assert.equal(iterations, 10, 'the three auth-fault sets are left out');
+  for (let i = 0; i < iterations; i++) {
+    execution.scenario.iterationInTest = i;
+    mod.conformance();
+  }
+  return structuredClone(recorded);
+
+  async function mint(expiresIn: string): Promise<string> {
+    const { buildPlan } = await import('../../harness/plan/plan.ts');
+    const { parseScenario } = await import('../../harness/scenario/read.ts');
+    const text = readFileSync(join(ROOT, 'scenarios/api-connect.yaml'), 'utf8').replace(
+      /expiresIn: (5m|-1h)/g,
+      `expiresIn: ${expiresIn}`,
+    );
+    const plan = await buildPlan(parseScenario(text, join(ROOT, 'scenarios/api-connect.yaml')), fx.urls);
+    const auth = plan.credentials.find((c) => c.name === 'valid-jwt')!.headers.find(([h]) => h === 'Authorization')![1];
+    return auth.replace(/^Bearer /, '');
+  }
+}
+
+/** The four sets of api-connect that the reference gateway lets in. */
+const ALLOWED = ['valid-app', 'valid-jwt', 'basic-good', 'api-key-in-query'];
+
 test(
-  'the exported script, run through the k6 API shim against the fixtures, passes valid sets and sees denials ' +
-    'with their statuses',
-  async (t) => {
-    register(new URL('./k6-shim/hooks.mjs', import.meta.url));
-    // In another process: the shim's synchronous connect blocks this event loop while it waits.
-    const fx = await fixturesProcess();
-    t.after(() => fx.stop());
-    const scenario = readScenario(join(ROOT, 'scenarios/api-connect.yaml'));
-    const { script } = exportK6(scenario, 'test');
-    mkdirSync(join(OUT, 'run'), { recursive: true });
-    const file = join(OUT, 'run', 'api-connect.k6.ts');
-    writeFileSync(file, script);
-    // What a user puts in the environment: every credential value, and the gateway's URL.
-    (globalThis as { __ENV?: Record<string, string> }).__ENV = {
-      [targetUrlEnv('reference')]: `${fx.urls.gateway}/orders/ws`,
-      ...Object.assign({}, ...scenario.doc.credentials.map(credentialEnvValues)),
-      WSGATE_VALID_JWT_BEARER: await mint('5m'),
-      WSGATE_EXPIRED_JWT_BEARER: await mint('-1h'),
-    };
-    const { recorded } = await import('./k6-shim/state.mjs');
-    const execution = await import('./k6-shim/execution.mjs');
-    const mod = (await import(file)) as {
-      conformance(): void;
-      options: { scenarios: { conformance: { iterations: number } } };
-    };
-    const iterations = mod.options.scenarios.conformance.iterations;
-    assert.equal(iterations, 10, 'the three auth-fault sets are left out');
-    for (let i = 0; i < iterations; i++) {
-      execution.scenario.iterationInTest = i;
-      mod.conformance();
-    }
-    const failed = recorded.checks.filter((c) => !c.passed).map((c) => c.name);
+  'the exported script, run through the k6 API shim against the fixtures, passes valid sets, sends its echo ' +
+    'and sees denials with their statuses',
+  async () => {
+    const run = await runThroughShim('api-connect', apiConnect().script);
+    const failed = run.checks.filter((c) => !c.passed).map((c) => c.name);
     assert.deepEqual(failed, [], `failed checks: ${failed.join(', ')}`);
-    const names = recorded.checks.map((c) => c.name);
+    const names = run.checks.map((c) => c.name);
     for (const expected of [
       'valid-app via reference: status 101',
       'valid-app via reference: echo comes back',
@@ -169,35 +214,50 @@ test(
     ]) {
       assert.ok(names.includes(expected), `check "${expected}" in ${names.join(', ')}`);
     }
-    const valid = recorded.requests.find((r) => r.headers['X-IBM-Client-Secret'] === 'sk-orders-web-7Hq2xVb9LmPz');
+    assert.deepEqual(
+      names.filter((n) => n.endsWith('echo comes back')).sort(),
+      ALLOWED.map((s) => `${s} via reference: echo comes back`).sort(),
+      'one echo check per set that upgraded',
+    );
+    // What went over each upgraded connection is the scenario's echo message, once: the shim made none of it up.
+    assert.equal(run.sent.length, ALLOWED.length, JSON.stringify(run.sent));
+    for (const s of run.sent) assert.deepEqual(s.messages, [ECHO], s.url);
+    const valid = run.requests.find((r) => r.headers['X-IBM-Client-Secret'] === 'sk-orders-web-7Hq2xVb9LmPz');
     assert.ok(valid, 'the valid app sends its secret from the environment');
-    assert.ok(recorded.requests.some((r) => r.url.includes('apikey=ak-live-5f0e9d8c7b6a4321')));
-    assert.ok(recorded.metrics.some((m) => m.metric === 'wsgate_handshake'));
-
-    async function mint(expiresIn: string): Promise<string> {
-      const { buildPlan } = await import('../../harness/plan/plan.ts');
-      const { parseScenario } = await import('../../harness/scenario/read.ts');
-      const text = readFileSync(join(ROOT, 'scenarios/api-connect.yaml'), 'utf8').replace(
-        /expiresIn: (5m|-1h)/g,
-        `expiresIn: ${expiresIn}`,
-      );
-      const plan = await buildPlan(parseScenario(text, join(ROOT, 'scenarios/api-connect.yaml')), fx.urls);
-      const auth = plan.credentials
-        .find((c) => c.name === 'valid-jwt')!
-        .headers.find(([h]) => h === 'Authorization')![1];
-      return auth.replace(/^Bearer /, '');
-    }
+    assert.ok(run.requests.some((r) => r.url.includes('apikey=ak-live-5f0e9d8c7b6a4321')));
+    assert.equal(run.metrics.filter((m) => m.metric === 'wsgate_handshake').length, ALLOWED.length);
   },
 );
 
-/** `wsgate fixtures` as a child process, with the URLs it prints. */
+test('a script that does not send its echo message after the upgrade fails its echo checks in the shim', async () => {
+  // The same script without `socket.send(ECHO)` in its open handler: what the test above relies on must show.
+  const { script } = apiConnect();
+  const line = '      socket.send(ECHO);\n';
+  assert.equal(script.split(line).length, 2, 'the open handler sends the echo message in exactly one place');
+  const run = await runThroughShim('api-connect-no-echo', script.replace(line, ''));
+  assert.deepEqual(
+    run.checks
+      .filter((c) => !c.passed)
+      .map((c) => c.name)
+      .sort(),
+    ALLOWED.map((s) => `${s} via reference: echo comes back`).sort(),
+  );
+  for (const s of run.sent) assert.deepEqual(s.messages, [], s.url);
+});
+
+/** `wsgate fixtures` as a child process, with the URLs it prints; every wait bounded, SIGKILL after SIGINT. */
 async function fixturesProcess(): Promise<{ urls: Record<string, string>; stop(): Promise<void> }> {
   const child = spawn(process.execPath, [WSGATE, 'fixtures'], { stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const exitedWithin = (ms: number) =>
+    Promise.race([exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), ms).unref())]);
   const urls: Record<string, string> = {};
   let text = '';
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`fixtures did not start: ${text}`)), 20_000);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`fixtures did not start within 20 s: ${text}`));
+    }, 20_000);
     let ready = false;
     // Both streams must be in: the URLs on stdout and the ready line on stderr may arrive in either order.
     const maybeDone = () => {
@@ -222,8 +282,12 @@ async function fixturesProcess(): Promise<{ urls: Record<string, string>; stop()
   return {
     urls,
     stop: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGINT');
-      await exited;
+      if (await exitedWithin(10_000)) return;
+      child.kill('SIGKILL');
+      assert.ok(await exitedWithin(5_000), 'wsgate fixtures exited neither on SIGINT within 10 s nor on SIGKILL');
+      assert.fail('wsgate fixtures did not exit within 10 s of SIGINT (killed)');
     },
   };
 }

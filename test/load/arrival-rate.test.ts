@@ -6,10 +6,10 @@ import { after, test } from 'node:test';
 import { startEchoBackend } from '../../fixtures/echo-backend.ts';
 import { runLoad } from '../../harness/load/engine.ts';
 import { arrivals, scheduledCount, stagesOf } from '../../harness/plan/arrival-schedule.ts';
-import { acceptFor } from '../../harness/wire/accept.ts';
 import { runCli } from '../helpers/cli.ts';
 import { bareCredential, loopbackTarget } from '../helpers/plan-stubs.ts';
 import { rawServer, requestKey } from '../helpers/raw-server.ts';
+import { rfcAccept } from '../outcome/cases.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'wsgate-load-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -37,7 +37,7 @@ test(
       if (/x-set: valid/i.test(head))
         s.write(
           `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: ` +
-            `Upgrade\r\nSec-WebSocket-Accept: ${acceptFor(requestKey(head))}\r\n\r\n`,
+            `Upgrade\r\nSec-WebSocket-Accept: ${rfcAccept(requestKey(head))}\r\n\r\n`,
         );
       else s.end('HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\n\r\n');
     });
@@ -82,7 +82,7 @@ test(
       const answer = () =>
         s.write(
           `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: ` +
-            `Upgrade\r\nSec-WebSocket-Accept: ${acceptFor(requestKey(head))}\r\n\r\n`,
+            `Upgrade\r\nSec-WebSocket-Accept: ${rfcAccept(requestKey(head))}\r\n\r\n`,
         );
       const since = Date.now() - started;
       // From 1 s to 3 s into the run nothing is answered; everything waiting is answered at 3 s.

@@ -28,6 +28,24 @@ test('socket errors map to their own outcomes: the client running out is not the
   assert.equal(outcomeOfError(err('EPROTO', 'unable to verify the first certificate'), 'handshake'), 'tls_error');
 });
 
+test('a refusal is refused and a reset a reset in every step; an OpenSSL code is a TLS error whatever it says', () => {
+  for (const step of ['connect', 'tls', 'handshake'] as const)
+    assert.equal(outcomeOfError(err('ECONNREFUSED'), step), 'refused', `ECONNREFUSED in ${step}`);
+  assert.equal(outcomeOfError(err('ECONNRESET'), 'tls'), 'reset');
+  assert.equal(outcomeOfError(err('EPIPE'), 'connect'), 'refused');
+  // The code alone decides, even when the message names no TLS, SSL or certificate.
+  assert.equal(outcomeOfError(err('ERR_SSL_WRONG_VERSION_NUMBER', 'wrong version number'), 'handshake'), 'tls_error');
+  assert.equal(outcomeOfError(err('EXSSL_ERR_SSL', 'wrong version number'), 'handshake'), 'reset');
+  // An error without a code: its message decides, else the step.
+  const bare = (message: string) => new Error(message) as NodeJS.ErrnoException;
+  assert.equal(outcomeOfError(bare('socket hang up'), 'handshake'), 'reset');
+  assert.equal(outcomeOfError(bare('socket hang up'), 'connect'), 'refused');
+  assert.equal(
+    outcomeOfError(bare('Client network socket disconnected before secure TLS connection'), 'handshake'),
+    'tls_error',
+  );
+});
+
 test(
   'a close with no error: refused before connect, tls_error in TLS, protocol_error inside a head, else ' +
     'closed_before_response',

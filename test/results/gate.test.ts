@@ -43,6 +43,11 @@ test('thresholds pass and fail on the measured value; a missing metric fails', (
       ['overhead.p95 < 10ms', false, undefined],
     ],
   );
+  // Every operator fails on a metric that was not measured, even the ones undefined would satisfy.
+  for (const op of ['<', '<=', '>', '>=', '==', '!='] as const) {
+    const [r] = evaluateThresholds([t(`overhead.p95 ${op} 10ms`, 'overhead.p95', op, 10)], {});
+    assert.deepEqual([r!.passed, r!.actual, r!.skipped], [false, undefined, undefined], op);
+  }
 });
 
 test('a threshold the command never measures is skipped with the reason, not failed', () => {

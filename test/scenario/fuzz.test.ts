@@ -150,9 +150,10 @@ test(
       assert.ok(code === 0 || code === 2, `${name} exited ${code}`);
       codes.set(code, (codes.get(code) ?? 0) + 1);
     }
-    // Most mutations break a scenario; some leave it valid. Both must occur, or the generator is not doing its job.
+    // Most mutations break a scenario; some leave it valid (about a quarter with this seed: 108 of 460). Both
+    // must occur in earnest, or the generator is not doing its job: over half invalid, at least a tenth valid.
     assert.ok((codes.get(2) ?? 0) > inputs.length / 2, JSON.stringify([...codes]));
-    assert.ok((codes.get(0) ?? 0) > 0, JSON.stringify([...codes]));
+    assert.ok((codes.get(0) ?? 0) >= inputs.length / 10, JSON.stringify([...codes]));
   },
 );
 

@@ -5,8 +5,8 @@ import { PROBE_IDS } from '../../harness/model/security.ts';
 import { buildPlan } from '../../harness/plan/plan.ts';
 import { parseScenario } from '../../harness/scenario/read.ts';
 import { runSecurity } from '../../harness/security/suite.ts';
-import { acceptFor } from '../../harness/wire/accept.ts';
 import { rawServer, requestKey } from '../helpers/raw-server.ts';
+import { rfcAccept } from '../outcome/cases.ts';
 
 const SECRET = 'sk-wrong-secret-value';
 
@@ -34,7 +34,7 @@ test(
     const yes = await rawServer((socket, head) => {
       socket.write(
         `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: ` +
-          `Upgrade\r\nSec-WebSocket-Accept: ${acceptFor(requestKey(head))}\r\n\r\n`,
+          `Upgrade\r\nSec-WebSocket-Accept: ${rfcAccept(requestKey(head))}\r\n\r\n`,
       );
     });
     t.after(() => yes.close());

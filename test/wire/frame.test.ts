@@ -23,6 +23,25 @@ function unmask(frame: Buffer): { first: number; second: number; headerLength: n
   };
 }
 
+// First in this file on purpose: it sees the first masks this process ever draws.
+test('every client frame, from the first, carries a fresh random mask that its payload is XORed with', () => {
+  const payload = Buffer.from('same payload every time');
+  const masks = new Set<string>();
+  let sentInTheClear = 0;
+  // 3000 frames: past the ends of the pool of masks drawn in bulk (1024 masks per draw).
+  for (let i = 0; i < 3000; i++) {
+    const frame = encodeClientFrame(OP_TEXT, payload);
+    const u = unmask(frame);
+    assert.equal(frame.length, 6 + payload.length, `frame ${i}`);
+    assert.ok(u.payload.equals(payload), `frame ${i} unmasks to its payload`);
+    masks.add(frame.subarray(2, 6).toString('hex'));
+    if (frame.subarray(6).equals(payload)) sentInTheClear++;
+  }
+  // 32 random bits a frame: two of 3000 alike is a one-in-a-thousand event, an all-zero mask one in four billion.
+  assert.ok(masks.size >= 2998, `${masks.size} distinct masks in 3000 frames`);
+  assert.equal(sentInTheClear, 0, 'frames whose bytes on the wire are the payload itself');
+});
+
 test('client frames of 0, 125, 126, 65535 and 65536 bytes use the 7-bit, 16-bit and 64-bit lengths, masked', () => {
   const cases: Array<[number, number[]]> = [
     [0, [0x80]],
@@ -81,6 +100,7 @@ test('server frames of 0, 125, 126, 65535 and 65536 bytes parse from hand-made b
 
 test('a fragment keeps FIN clear; a frame cut inside its extended length is incomplete', () => {
   const p = parseServerFrame(Buffer.from([0x01, 0x02, 0x61, 0x62]));
+  assert.equal(p.kind, 'frame', 'a frame that ends exactly at the end of the bytes is complete');
   assert.equal(p.kind === 'frame' && p.frame.fin, false);
   assert.deepEqual(parseServerFrame(Buffer.from([0x81])), { kind: 'incomplete' });
   assert.deepEqual(parseServerFrame(Buffer.from([0x81, 126, 0x01])), { kind: 'incomplete' });
@@ -103,5 +123,37 @@ test('a masked server frame, reserved bits and an oversized frame are invalid', 
   assert.deepEqual(parseServerFrame(Buffer.from([0x82, 127, 0, 0, 0, 1, 0, 0, 0, 0]), 1024), {
     kind: 'invalid',
     reason: 'frame of 4294967296 bytes exceeds 1024',
+  });
+});
+
+test('the smallest frames are two bytes: a ping and a close with nothing in them parse whole', () => {
+  assert.deepEqual(parseServerFrame(Buffer.from([0x89, 0x00])), {
+    kind: 'frame',
+    frame: { fin: true, opcode: 0x9, payload: Buffer.alloc(0) },
+    length: 2,
+  });
+  const close = parseServerFrame(Buffer.from([0x88, 0x00]));
+  assert.equal(close.kind === 'frame' && close.frame.opcode, OP_CLOSE);
+  assert.deepEqual(parseServerFrame(Buffer.alloc(0)), { kind: 'incomplete' });
+});
+
+test('a frame of exactly the largest payload allowed is fine, by 16- or 64-bit length; one byte more is not', () => {
+  // 16-bit length 256 with a limit of 256: complete once all 256 bytes are there, incomplete before.
+  const at16 = Buffer.concat([Buffer.from([0x82, 126, 0x01, 0x00]), Buffer.alloc(256, 7)]);
+  assert.equal(parseServerFrame(at16, 256).kind, 'frame');
+  assert.deepEqual(parseServerFrame(at16.subarray(0, 4), 256), { kind: 'incomplete' });
+  assert.deepEqual(parseServerFrame(Buffer.from([0x82, 126, 0x01, 0x01]), 256), {
+    kind: 'invalid',
+    reason: 'frame of 257 bytes exceeds 256',
+  });
+  // The same through the 64-bit length (a server may use it for any size).
+  const at64 = Buffer.concat([Buffer.from([0x82, 127, 0, 0, 0, 0, 0, 0, 0x01, 0x00]), Buffer.alloc(256, 7)]);
+  const p = parseServerFrame(at64, 256);
+  assert.equal(p.kind === 'frame' && p.frame.payload.length, 256);
+  assert.deepEqual(parseServerFrame(at64.subarray(0, 10), 256), { kind: 'incomplete' });
+  // A length past what a double holds exactly is reported as sent, digit for digit.
+  assert.deepEqual(parseServerFrame(Buffer.from([0x82, 127, 0x80, 0, 0, 0, 0, 0, 0, 1]), 1024), {
+    kind: 'invalid',
+    reason: 'frame of 9223372036854775809 bytes exceeds 1024',
   });
 });

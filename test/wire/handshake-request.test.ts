@@ -33,3 +33,12 @@ test('without origin or subprotocols those headers are absent; only the key diff
   assert.doesNotMatch(a, /Origin|Sec-WebSocket-Protocol/);
   assert.equal(a.replace(pair.key, 'K'), b.replace('AAAAAAAAAAAAAAAAAAAAAA==', 'K'));
 });
+
+test('an empty subprotocol list sends no Sec-WebSocket-Protocol header; header values go out as latin1 bytes', () => {
+  const req = new HandshakeRequest({ path: '/', host: 'h', headers: [['X-Name', 'Zoë']], subprotocols: [] });
+  const bytes = req.bytes(pair);
+  assert.doesNotMatch(bytes.toString('latin1'), /Sec-WebSocket-Protocol/);
+  // ë is one byte, 0xEB, in an HTTP/1.1 field value (obs-text), not UTF-8's two.
+  assert.ok(bytes.includes(Buffer.from([0x5a, 0x6f, 0xeb, 0x0d, 0x0a])), bytes.toString('hex'));
+  assert.ok(bytes.toString('latin1').endsWith(`\r\nSec-WebSocket-Key: ${pair.key}\r\n\r\n`));
+});

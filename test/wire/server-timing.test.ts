@@ -15,3 +15,12 @@ test('a missing, valueless or malformed auth duration is absent, not zero', () =
   assert.equal(serverTimingAuthMs('auth;dur=fast'), undefined);
   assert.equal(serverTimingAuthMs('auth;dur=-1'), undefined);
 });
+
+test('a zero duration counts; a parameter without "=" is skipped, not read; quotes only at the ends go', () => {
+  assert.equal(serverTimingAuthMs('auth;dur=0'), 0);
+  assert.equal(serverTimingAuthMs('auth;durs;dur=3'), 3);
+  assert.equal(serverTimingAuthMs('auth;dur= "2.5"'), 2.5);
+  assert.equal(serverTimingAuthMs('auth;dur="1"2"'), undefined);
+  assert.equal(serverTimingAuthMs('auth;desc=x;dur=4', 'auth'), 4);
+  assert.equal(serverTimingAuthMs('gw;dur=7, auth;dur=1', 'gw'), 7, 'another metric by name');
+});

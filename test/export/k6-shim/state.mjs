@@ -9,7 +9,17 @@ export const recorded = {
    * Record<string, string>}>}
    */
   requests: [],
+  /**
+   * Per upgraded connection, the messages the script sent in its open handler, in order: what went
+   * over the real connection. @type {Array<{url: string, messages: string[]}>}
+   */
+  sent: [],
 };
 
-/** What the test tells the shim: the message the script echoes after an upgrade. */
-export const shimConfig = { echo: 'wsgate-echo' };
+/** Forget everything recorded (between two runs of a script in one process). */
+export function resetRecorded() {
+  recorded.checks.length = 0;
+  recorded.metrics.length = 0;
+  recorded.requests.length = 0;
+  recorded.sent.length = 0;
+}

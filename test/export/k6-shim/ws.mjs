@@ -1,19 +1,23 @@
-import { execFileSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { recorded, shimConfig } from './state.mjs';
+import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
+import { recorded } from './state.mjs';
 
-const CHILD = fileURLToPath(new URL('./connect-child.mjs', import.meta.url));
+const WORKER = new URL('./connect-worker.mjs', import.meta.url);
+/** How long one upgrade, and then the echo of what the script sent, may take. */
+const TIMEOUT_MS = 3000;
 
 /**
  * k6/ws connect(): synchronous like k6's. The script's callback registers handlers on a stand-in
- * socket; one real upgrade runs in a child (sending the echo message the script sends on open),
- * and its events are replayed to those handlers.
+ * socket; one real upgrade runs in a worker thread while this thread waits. After a 101 the
+ * script's open handler runs, and exactly what it sends there goes over that real connection; the
+ * replies (an echo backend returns each message) are replayed to its message handler, then close.
+ * A script that sends nothing, or something else, gets nothing, or that something, back.
  */
 export function connect(url, params, callback) {
   const handlers = {};
+  const sent = [];
   const socket = {
     on: (event, handler) => (handlers[event] = handler),
-    send: () => undefined,
+    send: (message) => sent.push(String(message)),
     close: () => undefined,
     setTimeout: () => undefined,
     setInterval: () => undefined,
@@ -21,13 +25,43 @@ export function connect(url, params, callback) {
   callback(socket);
   const headers = params?.headers || {};
   recorded.requests.push({ url, headers });
-  const job = { url, headers, send: shimConfig.echo, timeoutMs: 3000 };
-  const result = JSON.parse(execFileSync(process.execPath, [CHILD, JSON.stringify(job)], { encoding: 'utf8' }));
-  if (result.status === 101) {
-    handlers.open?.();
-    for (const m of result.messages) handlers.message?.(m);
-    handlers.close?.();
+
+  const signal = new Int32Array(new SharedArrayBuffer(4));
+  const { port1, port2 } = new MessageChannel();
+  const worker = new Worker(WORKER, {
+    workerData: { url, headers, timeoutMs: TIMEOUT_MS, port: port2, signal },
+    transferList: [port2],
+  });
+  worker.unref();
+  try {
+    const { status } = next(port1, signal, 1, `the upgrade of ${url}`);
+    if (status === 101) {
+      handlers.open?.();
+      recorded.sent.push({ url, messages: [...sent] });
+      port1.postMessage({ send: sent });
+      const { messages } = next(port1, signal, 2, `the echo of ${JSON.stringify(sent)}`);
+      for (const m of messages) handlers.message?.(m);
+      handlers.close?.();
+    }
+    return { status };
+  } finally {
+    port1.close();
+    void worker.terminate();
   }
-  return { status: result.status };
+}
+
+/** Block until the worker has posted its `count`-th message, at most a little over its own timeout. */
+function next(port, signal, count, what) {
+  const deadline = Date.now() + TIMEOUT_MS + 2000;
+  for (;;) {
+    const seen = Atomics.load(signal, 0);
+    if (seen >= count) break;
+    const left = deadline - Date.now();
+    if (left <= 0) throw new Error(`k6 shim: no answer for ${what} within ${TIMEOUT_MS + 2000} ms`);
+    Atomics.wait(signal, 0, seen, left);
+  }
+  const received = receiveMessageOnPort(port);
+  if (!received) throw new Error(`k6 shim: the worker signalled ${what} without a message`);
+  return received.message;
 }
 export default { connect };

@@ -28,6 +28,8 @@ export interface RunOptions {
   fixtureUrls?: Record<string, string>;
   /** `wsgate capacity`'s command-line options. */
   capacity?: CapacityOverrides;
+  /** `--trace N`: record the wire of the first N attempts of each target x credential set. */
+  trace?: number;
 }
 
 export interface RunOutcome {
@@ -68,7 +70,7 @@ export async function executeRun(scenario: Scenario, opts: RunOptions): Promise<
           .join(' ')}`,
       );
     }
-    const plan = await buildPlan(scenario, urls, { command: opts.command, capacity: opts.capacity });
+    const plan = await buildPlan(scenario, urls, { command: opts.command, capacity: opts.capacity, trace: opts.trace });
     targets = plan.targets.map((t) => ({ name: t.name, url: t.url }));
     trendTolerances = plan.trendTolerances;
     credentials = plan.credentials.map((c) => ({ name: c.name, expect: c.expect, authState: c.authState }));

@@ -16,6 +16,7 @@ import {
 import { HandshakeRequest } from '../wire/handshake-request.ts';
 import { judgeHandshake } from '../wire/handshake-verdict.ts';
 import { parseResponseHead, type ResponseHead } from '../wire/response-head.ts';
+import type { WireTap } from './wire-tap.ts';
 
 /** Header every attempt with evidence carries, so the backend record can be matched to it. */
 export const ATTEMPT_HEADER = 'X-Wsgate-Attempt';
@@ -50,6 +51,8 @@ export interface EvidenceOptions {
   pathOverride?: string;
   /** Send these bytes instead of the request built from target and credential (raw security variants). */
   request?: (pair: KeyPair) => Buffer;
+  /** `--trace`: fed every byte written and read. */
+  tap?: WireTap;
 }
 
 /**
@@ -86,6 +89,11 @@ export function attemptWithEvidence(
     let timer: NodeJS.Timeout | undefined;
     let echoSentAt = 0;
 
+    const tap = opts.tap;
+    const write = (bytes: Buffer) => {
+      tap?.sent(bytes);
+      socket.write(bytes);
+    };
     const finish = (patch?: Partial<Evidence>) => {
       if (step === 'done') return;
       step = 'done';
@@ -94,7 +102,9 @@ export function attemptWithEvidence(
       socket.removeAllListeners('data');
       socket.on('error', () => {});
       if (evidence.outcome === 'upgraded' && !socket.destroyed) {
-        socket.end(encodeClose(1000));
+        const close = encodeClose(1000);
+        tap?.sent(close);
+        socket.end(close);
         setTimeout(() => socket.destroy(), 200).unref();
       } else socket.destroy();
       resolve(evidence);
@@ -128,10 +138,11 @@ export function attemptWithEvidence(
     const send = () => {
       step = 'handshake';
       arm(target.handshakeTimeoutMs, () => finish({ outcome: outcomeOfTimeout('handshake') }));
-      socket.write(opts.request ? opts.request(pair) : request.bytes(pair));
+      write(opts.request ? opts.request(pair) : request.bytes(pair));
     };
 
     socket.on('data', (chunk: Buffer) => {
+      tap?.received(chunk);
       buf = buf.length === 0 ? chunk : Buffer.concat([buf, chunk]);
       if (step === 'handshake') {
         if (evidence.timings.statusMs === undefined) evidence.timings.statusMs = since();
@@ -160,7 +171,7 @@ export function attemptWithEvidence(
           arm(opts.echoTimeoutMs, () =>
             finish({ echo: { ok: false, problem: `no echo within ${opts.echoTimeoutMs} ms` } }),
           );
-          socket.write(encodeClientFrame(OP_TEXT, Buffer.from(opts.echo)));
+          write(encodeClientFrame(OP_TEXT, Buffer.from(opts.echo)));
         } else if (verdict.outcome === 'protocol_error') {
           return finish();
         } else {
@@ -184,7 +195,7 @@ export function attemptWithEvidence(
         buf = buf.subarray(parsed.length);
         const { opcode, payload } = parsed.frame;
         if (opcode === OP_PING) {
-          socket.write(encodeClientFrame(OP_PONG, Buffer.from(payload)));
+          write(encodeClientFrame(OP_PONG, Buffer.from(payload)));
           continue;
         }
         if (opcode === OP_PONG) continue;

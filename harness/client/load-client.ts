@@ -7,6 +7,7 @@ import type { KeyPair, KeyPool } from '../wire/accept.ts';
 import { HandshakeRequest } from '../wire/handshake-request.ts';
 import { judgeHandshake } from '../wire/handshake-verdict.ts';
 import { parseResponseHead } from '../wire/response-head.ts';
+import type { WireTap } from './wire-tap.ts';
 
 /** One credential set through one target, turned into bytes once: the hot path only picks a key. */
 export interface PreparedRequest {
@@ -54,6 +55,8 @@ export interface AttemptResult {
   rest?: Buffer;
   /** With `keep` and an upgrade: where the socket's later bytes go. */
   readInto?(reader: ByteReader): void;
+  /** `--trace`: what went over the wire; whoever keeps the socket feeds it what it writes. */
+  tap?: WireTap;
 }
 
 export interface AttemptOptions {
@@ -61,6 +64,8 @@ export interface AttemptOptions {
   keep?: boolean;
   /** Source address to bind (loopback rotation past one address pair's ephemeral ports). */
   localAddress?: string;
+  /** Record the bytes both ways (`--trace`); only the first few attempts of a set carry one. */
+  tap?: WireTap;
 }
 
 /**
@@ -107,6 +112,7 @@ class Attempt implements AttemptResult {
     readonly keep: boolean,
     private done: (r: AttemptResult) => void,
     readonly sock: AttemptSocket,
+    readonly tap: WireTap | undefined,
   ) {}
 
   readInto(reader: ByteReader): void {
@@ -120,10 +126,12 @@ class Attempt implements AttemptResult {
     this.timer = setTimeout(onTimeout, this.spec.target.handshakeTimeoutMs, this, outcomeOfTimeout('handshake'));
     this.sentAt = performance.now();
     if (this.spec.target.secure) this.secureAt = this.sentAt;
+    this.tap?.sent(this.request);
     this.sock.write(this.request);
   }
 
   bytes(chunk: Buffer): void {
+    this.tap?.received(chunk);
     if (this.reader) {
       this.reader.read(chunk);
       return;
@@ -243,7 +251,7 @@ export function runAttempt(
           onread: { buffer: READ_BUFFER, callback: onRead as (n: number, buf: Uint8Array) => boolean },
         })
   ) as AttemptSocket;
-  const a = new Attempt(spec, pair, request, opts.keep === true, done, socket);
+  const a = new Attempt(spec, pair, request, opts.keep === true, done, socket, opts.tap);
   socket[ATTEMPT] = a;
   a.timer = setTimeout(onTimeout, target.connectTimeoutMs, a, outcomeOfTimeout('connect'));
   socket.once('connect', onConnect);

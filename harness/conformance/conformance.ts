@@ -1,7 +1,9 @@
 import type { AuthControl } from '../client/auth-control.ts';
 import { type BackendEntry, BackendRecord, headerText } from '../client/backend-record.ts';
 import { ATTEMPT_HEADER, attemptWithEvidence } from '../client/evidence-client.ts';
+import { WireTap } from '../client/wire-tap.ts';
 import type { BackendView, CheckResult, ConformanceResult, Evidence } from '../model/conformance.ts';
+import type { WireTrace } from '../model/trace.ts';
 import { describeExpected, describeSeen, expectedOutcomes } from '../outcome/expected.ts';
 import { targetUnreachable } from '../outcome/reachability.ts';
 import { confidentialValues } from '../plan/credentials.ts';
@@ -107,11 +109,14 @@ async function checkOne(
   let evidence: Evidence;
   try {
     if (cred.authState !== 'ok') await control!.set(cred.authState);
+    const tap = plan.traceFirst > 0 ? new WireTap(performance.now()) : undefined;
     evidence = await attemptWithEvidence(target, cred, {
       attemptId,
       echo: plan.check.echo,
       echoTimeoutMs: plan.check.echoTimeoutMs,
+      ...(tap ? { tap } : {}),
     });
+    if (tap) evidence.wire = traceOfEvidence(tap, evidence, target.name, cred.name);
   } catch (err) {
     return {
       ...base,
@@ -189,4 +194,16 @@ async function backendView(
     ? Object.fromEntries(Object.entries(mine.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : v]))
     : undefined;
   return { checked: true, reached, forwardedHeaders, path: mine?.path };
+}
+
+/** A conformance attempt's wire trace, its steps from the evidence's timings (ms from the attempt's start). */
+function traceOfEvidence(tap: WireTap, e: Evidence, target: string, credential: string): WireTrace {
+  const t = e.timings;
+  const at = (ms: number | undefined) => (ms === undefined ? undefined : tap.origin + ms);
+  tap.step('started', tap.origin);
+  tap.step('connected', at(t.connectMs));
+  tap.step('tls_done', at(t.tlsMs === undefined ? undefined : (t.connectMs ?? 0) + t.tlsMs));
+  tap.step('first_byte', at(t.statusMs));
+  tap.step('head_complete', at(t.upgradeMs));
+  return tap.trace({ phase: 'conformance', target, credential, attempt: 1, outcome: e.outcome });
 }

@@ -1,7 +1,9 @@
 import { type AttemptResult, type PreparedRequest, prepareRequest, runAttempt } from '../client/load-client.ts';
+import { WireTap } from '../client/wire-tap.ts';
 import { LatencyRecorder } from '../metrics/latency-recorder.ts';
 import { type LoadResult, type LoadSecond, type LoadSetResult, type LoadTimings, TIMING_NAMES } from '../model/load.ts';
 import type { Outcome } from '../model/outcome.ts';
+import type { WireTrace } from '../model/trace.ts';
 import { DEAD_AFTER_FAILURES_IN_A_ROW, isNetworkFailure } from '../outcome/reachability.ts';
 import { arrivals, type Share, scheduledCount, shareOf } from '../plan/arrival-schedule.ts';
 import type { HoldPlan, LoadPlan, MixEntry } from '../plan/load.ts';
@@ -28,6 +30,28 @@ interface SetStats {
   result: LoadSetResult;
   response: LatencyRecorder;
   timings: TimingRecorders;
+  /** Attempts of this set traced so far (`--trace`). */
+  traced: number;
+}
+
+/** One traced attempt: its tap, and what the trace says about it once it ended. */
+interface Traced {
+  tap: WireTap;
+  set: SetStats;
+  attempt: number;
+  scheduledMs: number;
+  outcome?: Outcome;
+}
+
+/** Put an attempt's step times on its tap. */
+function traceSteps(tap: WireTap, r: AttemptResult, kept: boolean): void {
+  tap.step('started', r.startedAt);
+  tap.step('connected', r.connectedAt);
+  tap.step('tls_done', r.secureAt);
+  tap.step('request_sent', r.sentAt);
+  tap.step('first_byte', r.statusAt);
+  tap.step('head_complete', r.headAt);
+  if (!kept) tap.step('ended', performance.now());
 }
 
 /** Smooth weighted round robin (nginx's upstream algorithm): an exact split, evenly interleaved. */
@@ -76,6 +100,7 @@ export async function runLoad(plan: LoadPlan, opts: LoadOptions = {}): Promise<L
         },
         response: new LatencyRecorder(),
         timings: newTimings(),
+        traced: 0,
       });
     }
   }
@@ -98,6 +123,8 @@ export async function runLoad(plan: LoadPlan, opts: LoadOptions = {}): Promise<L
   let cutByShutdown = 0;
   let source = 0;
   const health = new HealthWatch();
+  const traceFirst = plan.trace ?? 0;
+  const traces: Traced[] = [];
 
   const hold = plan.hold;
   const holder = hold
@@ -201,6 +228,12 @@ export async function runLoad(plan: LoadPlan, opts: LoadOptions = {}): Promise<L
       set.result.attempts++;
       const localAddress =
         plan.sourceAddresses.length > 0 ? plan.sourceAddresses[source++ % plan.sourceAddresses.length] : undefined;
+      let traced: Traced | undefined;
+      if (set.traced < traceFirst) {
+        traced = { tap: new WireTap(scheduledAt), set, attempt: ++set.traced, scheduledMs: scheduledAt - t0 };
+        traced.tap.step('scheduled', scheduledAt);
+        traces.push(traced);
+      }
       runAttempt(
         requests.get(key)!,
         keys,
@@ -208,13 +241,17 @@ export async function runLoad(plan: LoadPlan, opts: LoadOptions = {}): Promise<L
           inFlight--;
           if (keep) holdInFlight--;
           record(set, r, scheduledAt);
+          if (traced) {
+            traced.outcome = r.outcome;
+            traceSteps(traced.tap, r, r.socket !== undefined);
+          }
           if (r.socket) {
             if (holdState === 'ramp' && !stoppedBecause) holder!.adopt(r, set.timings satisfies HeldSink);
             else r.socket.destroy();
           }
           maybeResolve();
         },
-        { keep, localAddress },
+        { keep, localAddress, ...(traced ? { tap: traced.tap } : {}) },
       );
     };
     const closeHeld = () => {
@@ -310,8 +347,23 @@ export async function runLoad(plan: LoadPlan, opts: LoadOptions = {}): Promise<L
     generator: health.result(),
     ...(cutByShutdown > 0 ? { cutByShutdown } : {}),
     sourceAddresses: plan.sourceAddresses,
+    ...(traces.length > 0 ? { traces: traces.map(traceOf) } : {}),
   };
   holder?.destroy();
   for (const r of [handshake, interval, sinceSend, connect]) r.destroy();
   return result;
+}
+
+function traceOf(t: Traced): WireTrace {
+  return {
+    ...t.tap.trace({
+      phase: 'load',
+      target: t.set.result.target,
+      credential: t.set.result.credential,
+      attempt: t.attempt,
+      // A traced attempt still open when the run stopped never ended: what it was cut by is the run.
+      outcome: t.outcome ?? 'closed_before_response',
+    }),
+    scheduledMs: Math.round(t.scheduledMs * 1000) / 1000,
+  };
 }

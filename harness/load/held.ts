@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
 import type { AttemptResult, ByteReader } from '../client/load-client.ts';
+import type { WireTap } from '../client/wire-tap.ts';
 import { LatencyRecorder } from '../metrics/latency-recorder.ts';
 import type { HeldResult } from '../model/load.ts';
 import {
@@ -46,6 +47,8 @@ class Held implements ByteReader {
   owed = 0;
   closing = false;
   done = false;
+  /** `--trace`: the connection's tap, fed what it writes. */
+  tap?: WireTap;
 
   constructor(
     readonly holder: Holder,
@@ -65,6 +68,12 @@ class Held implements ByteReader {
 function onHeldClose(this: Socket & { [HELD]?: Held }): void {
   const c = this[HELD]!;
   c.holder.gone(c, 1006);
+}
+
+/** Every frame a held connection sends goes through here, so a traced one shows it. */
+function write(c: Held, frame: Buffer): void {
+  c.tap?.sent(frame);
+  c.socket.write(frame);
 }
 
 const TICK_MS = 20;
@@ -108,6 +117,7 @@ export class Holder {
     const socket = r.socket!;
     const now = performance.now();
     const c = new Held(this, socket, sink, now);
+    if (r.tap) c.tap = r.tap;
     this.conns.add(c);
     this.stats.opened++;
     if (this.conns.size > this.stats.peak) this.stats.peak = this.conns.size;
@@ -126,7 +136,7 @@ export class Holder {
       const frame = encodeClose(1000);
       for (const c of this.conns) {
         c.closing = true;
-        c.socket.write(frame);
+        write(c, frame);
       }
       const deadline = setTimeout(() => {
         for (const c of this.conns) c.socket.destroy();
@@ -165,7 +175,7 @@ export class Holder {
     c.sentAt = now;
     c.nextAt = now + this.opts.messageEveryMs;
     this.stats.messages++;
-    c.socket.write(encodeClientFrame(OP_TEXT, this.payload));
+    write(c, encodeClientFrame(OP_TEXT, this.payload));
   }
 
   private sweep(): void {
@@ -195,13 +205,13 @@ export class Holder {
       }
       const { opcode, payload } = parsed.frame;
       if (opcode === OP_TEXT || opcode === OP_BINARY) this.echo(c);
-      else if (opcode === OP_PING) c.socket.write(encodeClientFrame(OP_PONG, payload));
+      else if (opcode === OP_PING) write(c, encodeClientFrame(OP_PONG, payload));
       else if (opcode === OP_CLOSE) {
         const code = payload.length >= 2 ? payload.readUInt16BE(0) : 1005;
         if (c.closing) this.finish(c, () => this.stats.closedClean++);
         else {
           // The other side closed a connection we meant to keep: a drop, with its code.
-          c.socket.write(encodeClose(code === 1005 ? 1000 : code));
+          write(c, encodeClose(code === 1005 ? 1000 : code));
           this.gone(c, code);
         }
         c.socket.destroy();

@@ -9,6 +9,7 @@ import {
   TIMING_NAMES,
 } from '../model/load.ts';
 import type { Outcome } from '../model/outcome.ts';
+import type { WireTrace } from '../model/trace.ts';
 
 function addCounts<K extends string>(into: Partial<Record<K, number>>, from: Partial<Record<K, number>>): void {
   for (const [k, n] of Object.entries(from) as Array<[K, number]>) into[k] = (into[k] ?? 0) + n;
@@ -93,7 +94,7 @@ function mergeHeld(parts: HeldResult[]): HeldResult | undefined {
 }
 
 /** One LoadResult from the workers' results: counts added, histograms merged exactly, series aligned. */
-export function mergeResults(parts: LoadResult[]): LoadResult {
+export function mergeResults(parts: LoadResult[], opts: { traceFirst?: number } = {}): LoadResult {
   if (parts.length === 1) return parts[0]!;
   const first = parts[0]!;
   const outcomes: Partial<Record<Outcome, number>> = {};
@@ -130,7 +131,28 @@ export function mergeResults(parts: LoadResult[]): LoadResult {
       ? { cutByShutdown: parts.reduce((n, p) => n + (p.cutByShutdown ?? 0), 0) }
       : {}),
     ...mergeGenerator(parts.flatMap((p) => (p.generator ? [p.generator] : []))),
+    ...mergeTraces(parts, opts.traceFirst ?? Number.POSITIVE_INFINITY),
   };
+}
+
+/**
+ * Each worker traced its own first attempts of every set; over the run, the first N of a set are
+ * the N scheduled earliest, numbered again in that order.
+ */
+function mergeTraces(parts: readonly LoadResult[], perSet: number): { traces?: WireTrace[] } {
+  const all = parts.flatMap((p) => p.traces ?? []);
+  if (all.length === 0) return {};
+  const bySet = new Map<string, WireTrace[]>();
+  for (const t of all) {
+    const key = `${t.target}\0${t.credential}`;
+    bySet.set(key, [...(bySet.get(key) ?? []), t]);
+  }
+  const traces: WireTrace[] = [];
+  for (const list of bySet.values()) {
+    list.sort((a, b) => (a.scheduledMs ?? 0) - (b.scheduledMs ?? 0));
+    for (const [i, t] of list.slice(0, perSet).entries()) traces.push({ ...t, attempt: i + 1 });
+  }
+  return { traces };
 }
 
 /** The generator over its processes: lateness histograms added, the worst loop delay and busiest core. */

@@ -117,7 +117,7 @@ export async function runDistributed(
       failures.push(`load worker ${i + 1} exited (code ${c.exitCode ?? c.signalCode}) without a result`);
   });
   if (got.length === 0) throw new Error(failures.join('; ') || 'no load worker returned a result');
-  const merged = mergeResults(got);
+  const merged = mergeResults(got, { traceFirst: plan.trace ?? 0 });
   if (failures.length > 0) {
     merged.partial = true;
     merged.stoppedBecause = [merged.stoppedBecause, ...failures].filter(Boolean).join('; ');

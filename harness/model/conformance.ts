@@ -1,5 +1,6 @@
 import type { AuthState, Verdict } from './auth.ts';
 import type { Outcome } from './outcome.ts';
+import type { WireTrace } from './trace.ts';
 
 /** Times of one attempt with evidence, in ms from its start. */
 export interface Timings {
@@ -28,6 +29,8 @@ export interface Evidence {
   /** Echo after an upgrade: ok when the message came back intact. */
   echo?: { ok: boolean; problem?: string };
   subprotocol?: string;
+  /** `--trace`: the request and response heads and the frames, as they went over the wire. */
+  wire?: WireTrace;
 }
 
 export type CheckStatus = 'passed' | 'failed' | 'not_run';

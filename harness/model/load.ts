@@ -1,5 +1,6 @@
 import type { LatencySummary } from './histogram.ts';
 import type { Outcome } from './outcome.ts';
+import type { WireTrace } from './trace.ts';
 
 /** One target x credential set under load. */
 export interface LoadSetResult {
@@ -147,4 +148,6 @@ export interface LoadResult {
   memory?: { rssStartBytes: number; rssMaxBytes: number };
   /** Source addresses the workers connected from (empty: the OS chose). */
   sourceAddresses: string[];
+  /** `--trace N`: the wire of the first N attempts of each target x credential set. */
+  traces?: WireTrace[];
 }

@@ -1,7 +1,5 @@
+import { FIXTURE_H2_GATEWAYS, type FixtureGateway } from '../model/fixtures.ts';
 import type { ScenarioDoc } from '../scenario/schema.ts';
-
-/** Gateways a scenario's `fixtures:` block may start (the misbehaving one is for tests, started by hand). */
-export const FIXTURE_GATEWAYS = ['reference', 'nginx', 'caddy', 'haproxy'] as const;
 
 /**
  * The `${fixture:<name>}` names the scenario's fixtures will provide, known before they start, so a
@@ -13,7 +11,13 @@ export function fixtureNames(fixtures: ScenarioDoc['fixtures']): Set<string> {
   const spec = typeof fixtures === 'object' ? fixtures : {};
   const gateways = spec.gateways ?? [spec.gateway ?? 'reference'];
   const names = ['gateway', 'gateway.baseline', 'backend', 'backend.record', 'auth', 'auth.control'];
-  for (const g of gateways) names.push(`gateway.${g}`, `gateway.${g}.baseline`);
+  names.push('auth.requests', 'auth.stats');
+  const h2 = (g: FixtureGateway) => spec.http2 === true && FIXTURE_H2_GATEWAYS.includes(g);
+  for (const g of gateways) {
+    names.push(`gateway.${g}`, `gateway.${g}.baseline`);
+    if (h2(g)) names.push(`gateway.${g}.h2`);
+  }
+  if (h2(gateways[0]!)) names.push('gateway.h2');
   return new Set(names);
 }
 

@@ -40,6 +40,8 @@ export interface LoadPlan<T extends TargetInfo = PlannedTarget, C extends Creden
   sourceAddresses: string[];
   /** fail: a saturated generator makes the run invalid (exit 3); warn: it is only reported. */
   onSaturation?: 'fail' | 'warn';
+  /** `--trace N`: record the wire of the first N attempts of each target x credential set. */
+  trace?: number;
 }
 
 const DEFAULT_MAX_IN_FLIGHT = 5000;

@@ -1,3 +1,4 @@
+import { FIXTURE_VARIANTS, type FixtureGateway } from '../model/fixtures.ts';
 import type { MetricCondition } from '../model/metrics.ts';
 import type { Threshold } from '../model/thresholds.ts';
 import { durationOr, parseDuration } from '../scenario/duration.ts';
@@ -47,6 +48,8 @@ export interface Plan {
   security: SecuritySetup;
   /** Practical tolerances for `wsgate trend`, fractions by metric or base (the `trend:` block). */
   trendTolerances: Record<string, number>;
+  /** `--trace N`: attempts per target x credential set whose wire is recorded (0: none). */
+  traceFirst: number;
 }
 
 /** What validation found valid: enough for `wsgate validate` to say what a run would do. */
@@ -62,6 +65,8 @@ export interface PlanOptions {
   limits?: HostLimits;
   /** `wsgate capacity`'s command-line options. */
   capacity?: CapacityOverrides;
+  /** `--trace N`: record the wire of the first N attempts of each target x credential set. */
+  trace?: number;
 }
 
 /**
@@ -76,6 +81,7 @@ export async function validateScenario(scenario: Scenario, opts: PlanOptions = {
   const credentials = credentialInfos(scenario);
   await jwtKeys(scenario, problems);
   checkAuthService(scenario, problems);
+  checkFixtureVariants(scenario, problems);
   planLoad(scenario, targets, credentials, problems, opts.limits);
   planOverhead(scenario, targets, credentials, problems);
   planCompare(scenario, targets, credentials, problems);
@@ -102,6 +108,7 @@ export async function buildPlan(
   const infos = targetInfos(scenario, problems);
   const keys = await jwtKeys(scenario, problems);
   checkAuthService(scenario, problems);
+  checkFixtureVariants(scenario, problems);
   const thresholds = thresholdsOf(scenario, infos, problems);
   const trendTolerances = planTrend(scenario, problems);
   problems.throwIfAny();
@@ -109,6 +116,7 @@ export async function buildPlan(
   const credentials: PlannedCredential[] = [];
   for (const i of scenario.doc.credentials.keys()) credentials.push(await planCredential(scenario, i, keys.get(i)));
   const load = planLoad(scenario, targets, credentials, problems, opts.limits);
+  if (load && opts.trace) load.load.trace = opts.trace;
   const overhead = planOverhead(scenario, targets, credentials, problems, fixtureUrls);
   const compare = planCompare(scenario, targets, credentials, problems);
   const capacity =
@@ -135,12 +143,32 @@ export async function buildPlan(
     ...(capacity ? { capacity } : {}),
     security,
     trendTolerances,
+    traceFirst: opts.trace ?? 0,
   };
 }
 
 /** The targets that authorize, i.e. every target but overhead baselines: what checks and probes judge. */
 export function gatewayTargets(plan: Pick<Plan, 'targets'>): PlannedTarget[] {
   return plan.targets.filter((t) => !t.baseline);
+}
+
+/** `fixtures.variants`: each key a gateway the block starts, each value a variant that gateway knows. */
+function checkFixtureVariants(scenario: Scenario, problems: Problems): void {
+  const spec = scenario.doc.fixtures;
+  if (typeof spec !== 'object') return;
+  const started: string[] = spec.gateways ?? [spec.gateway ?? 'reference'];
+  for (const [name, variant] of Object.entries(spec.variants ?? {})) {
+    const known = FIXTURE_VARIANTS[name as FixtureGateway];
+    if (!started.includes(name)) {
+      problems.add(
+        ['fixtures', 'variants', name],
+        `"${name}" is not a gateway this block starts (it starts ${started.join(', ')})`,
+        true,
+      );
+    } else if (known && !known.includes(variant)) {
+      problems.add(['fixtures', 'variants', name], `${name} has no variant "${variant}" (known: ${known.join(', ')})`);
+    }
+  }
 }
 
 function checkAuthService(scenario: Scenario, problems: Problems): void {

@@ -1,15 +1,17 @@
 import { appendFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Summary } from '../model/summary.ts';
+import type { WireTrace } from '../model/trace.ts';
 import type { Secrets } from '../scenario/secrets.ts';
 import { runReportHtml } from './html/run-report.ts';
 import { junitXml } from './junit.ts';
 import { markdownSummary } from './markdown.ts';
+import { traceText } from './text/trace.ts';
 
-/** One file of a run's output, made from the (already masked) summary. */
+/** One file of a run's output, made from the (already masked) summary; undefined: not written for this run. */
 export interface OutputWriter {
   file: string;
-  render(summary: Summary): string;
+  render(summary: Summary): string | undefined;
 }
 
 /** Every file a run writes. Later outputs (HTML) add themselves here. */
@@ -18,6 +20,7 @@ export const OUTPUT_WRITERS: OutputWriter[] = [
   { file: 'junit.xml', render: junitXml },
   { file: 'summary.md', render: markdownSummary },
   { file: 'index.html', render: runReportHtml },
+  { file: 'trace.txt', render: traceText },
 ];
 
 /** `reports/<scenario>-<YYYYMMDD-HHMMSS>` under `root`. */
@@ -32,12 +35,15 @@ export function defaultRunDir(root: string, scenarioName: string, startedAt: Dat
  * through `secrets.mask`. Returns the written paths.
  */
 export function writeRunOutputs(dir: string, summary: Summary, secrets: Secrets): string[] {
-  const masked = secrets.maskDeep(summary);
+  const masked = secrets.maskDeep(maskCutPreviews(summary, secrets));
   const target = resolve(dir);
   const staging = join(dirname(target), `.${basename(target)}.staging-${process.pid}`);
   mkdirSync(staging, { recursive: true });
   try {
-    for (const w of OUTPUT_WRITERS) writeFileSync(join(staging, w.file), secrets.mask(w.render(masked)));
+    for (const w of OUTPUT_WRITERS) {
+      const text = w.render(masked);
+      if (text !== undefined) writeFileSync(join(staging, w.file), secrets.mask(text));
+    }
     mkdirSync(target, { recursive: true });
     const written: string[] = [];
     for (const name of readdirSync(staging)) {
@@ -48,6 +54,29 @@ export function writeRunOutputs(dir: string, summary: Summary, secrets: Secrets)
   } finally {
     rmSync(staging, { recursive: true, force: true });
   }
+}
+
+/** Frame previews are cut at a fixed length: a secret cut there would escape whole-value masking. */
+function maskCutPreviews(summary: Summary, secrets: Secrets): Summary {
+  const fix = (t: WireTrace): WireTrace => ({
+    ...t,
+    frames: t.frames.map((f) => (f.preview.endsWith('…') ? { ...f, preview: secrets.maskCut(f.preview) } : f)),
+  });
+  const c = summary.conformance;
+  return {
+    ...summary,
+    ...(c
+      ? {
+          conformance: {
+            ...c,
+            checks: c.checks.map((k) =>
+              k.evidence?.wire ? { ...k, evidence: { ...k.evidence, wire: fix(k.evidence.wire) } } : k,
+            ),
+          },
+        }
+      : {}),
+    ...(summary.load?.traces ? { load: { ...summary.load, traces: summary.load.traces.map(fix) } } : {}),
+  };
 }
 
 /** Append the Markdown summary to GitHub's step summary when running in Actions. */

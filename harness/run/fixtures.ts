@@ -21,6 +21,11 @@ export async function startScenarioFixtures(spec: NonNullable<ScenarioDoc['fixtu
     gateways: opts.gateways,
     authTimeoutMs: durationOr(opts.authTimeout, 1000),
     processes: opts.processes,
+    http2: opts.http2,
+    ...(opts.sessionRecheck !== undefined ? { sessionRecheckMs: durationOr(opts.sessionRecheck, 2000) } : {}),
+    ...(opts.authCache !== undefined ? { authCacheMs: durationOr(opts.authCache, 0) } : {}),
+    variants: opts.variants,
+    backend: opts.backend,
   });
   const pidsOf = (x: object): number[] => ('pids' in x && Array.isArray(x.pids) ? (x.pids as number[]) : []);
   return {

@@ -1,5 +1,6 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { AUTH_STATES } from '../model/auth.ts';
+import { FIXTURE_GATEWAYS } from '../model/fixtures.ts';
 import { CapacitySchema } from './blocks/capacity.ts';
 import { CompareSchema } from './blocks/compare.ts';
 import { LoadSchema } from './blocks/load.ts';
@@ -182,6 +183,11 @@ export const CheckSchema = Strict(
   'Conformance check options',
 );
 
+const GatewayName = Type.Union(
+  FIXTURE_GATEWAYS.map((g) => Type.Literal(g)),
+  { description: 'A gateway fixture' },
+);
+
 export const FixturesSchema = Type.Union(
   [
     Type.Boolean(),
@@ -189,21 +195,11 @@ export const FixturesSchema = Type.Union(
       {
         gateway: Type.Optional(
           Type.Union(
-            [Type.Literal('reference'), Type.Literal('nginx'), Type.Literal('caddy'), Type.Literal('haproxy')],
+            FIXTURE_GATEWAYS.map((g) => Type.Literal(g)),
             { description: 'Which gateway fixture to start, default reference' },
           ),
         ),
-        gateways: Type.Optional(
-          Type.Array(
-            Type.Union([
-              Type.Literal('reference'),
-              Type.Literal('nginx'),
-              Type.Literal('caddy'),
-              Type.Literal('haproxy'),
-            ]),
-            { description: 'Several gateway fixtures at once' },
-          ),
-        ),
+        gateways: Type.Optional(Type.Array(GatewayName, { description: 'Several gateway fixtures at once' })),
         authTimeout: Type.Optional(Duration('How long gateways wait for the auth service, default 1s')),
         processes: Type.Optional(
           Type.Integer({
@@ -213,6 +209,46 @@ export const FixturesSchema = Type.Union(
               'Run the echo backend and the reference gateway as this many processes sharing one port each, to ' +
               'hold more connections than one process can (20,000 open files each); default 1',
           }),
+        ),
+        http2: Type.Optional(
+          Type.Boolean({
+            description:
+              'Gateways that can (reference, haproxy) also serve WebSockets over HTTP/2 (RFC 8441): ' +
+              '${fixture:gateway.h2} and ${fixture:gateway.<name>.h2} say where',
+          }),
+        ),
+        sessionRecheck: Type.Optional(
+          Duration('Reference gateway: ask the auth service again this often for open sessions; default 2s, 0s off'),
+        ),
+        authCache: Type.Optional(Duration('Reference gateway: keep allow decisions this long; default 0s (off)')),
+        variants: Type.Optional(
+          Type.Record(Type.String(), Type.String(), {
+            description:
+              'A configuration variant per gateway fixture: reference default|auth-cache, nginx ' +
+              'shipped|default-timeouts|no-shutdown-timeout, caddy shipped|no-stream-close-delay, haproxy ' +
+              'shipped|default-timeouts',
+          }),
+        ),
+        backend: Type.Optional(
+          Strict(
+            {
+              maxMessageBytes: Type.Optional(
+                Type.Integer({
+                  minimum: 1,
+                  description: 'Close with 1009 past this message size; default 16 MiB',
+                }),
+              ),
+              perMessageDeflate: Type.Optional(
+                Type.Boolean({ description: 'Agree to permessage-deflate when offered; default true' }),
+              ),
+              subprotocols: Type.Optional(
+                Type.Array(Type.String(), {
+                  description: 'Subprotocols it accepts (first offered that is listed); default: the first offered',
+                }),
+              ),
+            },
+            'What the echo backend accepts',
+          ),
         ),
       },
       'Bundled fixtures to start for this run',

@@ -52,6 +52,24 @@ export class Secrets {
     return text.replace(this.pattern, MASK);
   }
 
+  /**
+   * `text` masked, for text that was cut short at its end (a frame preview ending in `…`): a secret
+   * cut there is masked too, from the first characters that match its start (MIN_SECRET_LENGTH).
+   */
+  maskCut(text: string): string {
+    const ellipsis = text.endsWith('…') ? '…' : '';
+    let body = this.mask(ellipsis ? text.slice(0, -1) : text);
+    for (const v of this.values) {
+      for (let k = Math.min(v.length - 1, body.length); k >= MIN_SECRET_LENGTH; k--) {
+        if (body.endsWith(v.slice(0, k))) {
+          body = body.slice(0, -k) + MASK;
+          break;
+        }
+      }
+    }
+    return body + ellipsis;
+  }
+
   /** A deep copy of `value` with every string masked (keys too). */
   maskDeep<T>(value: T): T {
     return JSON.parse(this.mask(JSON.stringify(value))) as T;

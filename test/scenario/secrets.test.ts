@@ -46,3 +46,13 @@ test('a secret too short to mask is refused at load time', () => {
     /short\.yaml:6:13: credentials\[0\]\.bearer: a secret must be at least 4 characters/,
   );
 });
+
+test('a secret cut at the end of a preview is masked from its first characters; other endings are left alone', () => {
+  const s = new Secrets();
+  s.add('sk-orders-web-7Hq2xVb9LmPz');
+  assert.equal(s.maskCut('token=sk-orders-web-7H…'), `token=${MASK}…`);
+  assert.equal(s.maskCut('whole sk-orders-web-7Hq2xVb9LmPz then sk-o…'), `whole ${MASK} then ${MASK}…`);
+  // Fewer than MIN_SECRET_LENGTH characters could be anything: "sk-" stays.
+  assert.equal(s.maskCut('ask-'), 'ask-');
+  assert.equal(s.maskCut('no secret here…'), 'no secret here…');
+});

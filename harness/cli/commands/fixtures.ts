@@ -6,6 +6,8 @@ interface FixtureFlags {
   gateway: string[];
   authTimeout: string;
   processes: string;
+  http2?: boolean;
+  variant: string[];
 }
 
 /** `wsgate fixtures`: start the bundled systems under test until Ctrl-C. */
@@ -25,6 +27,12 @@ export function registerFixtures(program: Command): void {
         'most ~19,000 connections here)',
       '1',
     )
+    .option('--http2', 'gateways that can (reference, haproxy) also serve WebSockets over HTTP/2 (RFC 8441)')
+    .option(
+      '--variant <gateway=variant...>',
+      'a configuration variant per gateway, e.g. nginx=default-timeouts caddy=no-stream-close-delay',
+      [],
+    )
     .addHelpText(
       'after',
       `
@@ -34,7 +42,13 @@ URLs printed (use them in a scenario, or \${fixture:<name>} with "fixtures: true
   backend           the echo backend directly
   backend.record    GET: connections that reached the backend (?since=N); DELETE clears
   auth              the authorization URL the gateway calls
-  auth.control      PUT {"state":"ok|error|hang|down|garbage|slow","latencyMs":N,"errorRate":0.1}
+  auth.control      PUT {"state":"ok|error|hang|down|garbage|slow","latencyMs":N,"errorRate":0.1,
+                    "revoked":["<client id|user|JWT sub>"]}
+  auth.requests     GET: the requests the auth service got, headers included (?since=N); DELETE clears
+  auth.stats        GET: its counters (by status, per second, latency); DELETE zeroes them
+  gateway.h2        with --http2: where the gateway serves RFC 8441 WebSockets
+Variants: reference default|auth-cache; nginx shipped|default-timeouts|no-shutdown-timeout;
+caddy shipped|no-stream-close-delay; haproxy shipped|default-timeouts (README "The bundled fixtures").
 Credentials the auth service knows are in fixtures/auth-registry.ts.`,
     )
     .action(async (flags: FixtureFlags) => {
@@ -54,7 +68,20 @@ Credentials the auth service knows are in fixtures/auth-registry.ts.`,
           `--gateway: unknown ${unknown.join(', ')} (known: ${Object.keys(GATEWAYS).join(', ')})`,
           EXIT_INVALID,
         );
-      const running = await startFixtures({ gateways: flags.gateway, authTimeoutMs, processes }).catch((err: Error) => {
+      const variants: Record<string, string> = {};
+      for (const v of flags.variant) {
+        const [gateway, variant] = v.split('=', 2);
+        if (!gateway || !variant)
+          throw new CliError(`--variant: expected <gateway>=<variant>, got "${v}"`, EXIT_INVALID);
+        variants[gateway] = variant;
+      }
+      const running = await startFixtures({
+        gateways: flags.gateway,
+        authTimeoutMs,
+        processes,
+        http2: flags.http2 === true,
+        variants,
+      }).catch((err: Error) => {
         throw new CliError(`fixtures could not start: ${err.message}`, EXIT_NOT_CARRIED_OUT);
       });
       const width = Math.max(...Object.keys(running.urls).map((k) => k.length));

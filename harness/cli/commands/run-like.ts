@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { type Command, InvalidArgumentError } from 'commander';
 import { appendToHistory } from '../../history/history.ts';
 import type { Command as RunCommand } from '../../plan/phases.ts';
 import { readScenario } from '../../scenario/read.ts';
@@ -10,6 +10,17 @@ interface RunFlags {
   history?: string;
   reports: string;
   quiet?: boolean;
+  trace?: number;
+}
+
+/** Attempts traced per target x credential set at most: a trace is for reading, not for statistics. */
+const MAX_TRACE = 1000;
+
+function traceCount(text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_TRACE)
+    throw new InvalidArgumentError(`expected a whole number from 1 to ${MAX_TRACE}, got "${text}"`);
+  return n;
 }
 
 /** What a command adds to the shared ones: its own options, and how they reach the run. */
@@ -33,7 +44,13 @@ export function addRunCommand<F extends object = object>(
     .option('-o, --out <dir>', 'write outputs here instead of reports/<scenario>-<timestamp>/')
     .option('--reports <dir>', 'root folder for run outputs', 'reports')
     .option('-q, --quiet', 'print only the final summary')
-    .option('--history <dir>', "also keep this run's summary.json in a history folder, for `wsgate trend`");
+    .option('--history <dir>', "also keep this run's summary.json in a history folder, for `wsgate trend`")
+    .option(
+      '--trace <n>',
+      'record the wire (request and response heads, frames, step times) of the first n attempts of each ' +
+        'target x credential set: trace.txt and the HTML evidence, secrets masked',
+      traceCount,
+    );
   return (extras ? extras.options(cmd) : cmd)
     .addHelpText(
       'after',
@@ -64,6 +81,7 @@ export function addRunCommand<F extends object = object>(
           reportsRoot: flags.reports,
           log,
           signal: abort.signal,
+          ...(flags.trace !== undefined ? { trace: flags.trace } : {}),
           ...extras?.runOptions(flags),
         });
         process.exitCode = outcome.exitCode;

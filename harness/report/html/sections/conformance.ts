@@ -1,5 +1,6 @@
 import type { CheckResult } from '../../../model/conformance.ts';
 import type { Summary } from '../../../model/summary.ts';
+import { formatTrace } from '../../text/trace.ts';
 import { num, statusClass, table, td, tr } from '../elements.ts';
 import { esc } from '../page.ts';
 
@@ -48,6 +49,7 @@ function evidence(k: CheckResult): string {
     const timings = Object.entries(e.timings).map(([t, ms]) => `${t.replace(/Ms$/, '')} ${ms}`);
     lines.push(`<div class="muted">timings ms: ${esc(timings.join(', '))}</div>`);
     if (e.echo) lines.push(`<div>echo: ${e.echo.ok ? 'ok' : esc(e.echo.problem ?? 'failed')}</div>`);
+    if (e.wire) lines.push(`<div>wire trace:</div><pre class="trace">${esc(formatTrace(e.wire))}</pre>`);
   }
   if (k.backend.forwardedHeaders) {
     lines.push(`<div class="muted">backend saw: ${esc(Object.keys(k.backend.forwardedHeaders).join(', '))}</div>`);

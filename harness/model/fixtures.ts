@@ -1,0 +1,19 @@
+/** The bundled fixtures a scenario can name: the vocabulary the schema, the plan and the fixtures share. */
+
+/** Gateways a scenario's `fixtures:` block may start (the misbehaving one is for tests, started by hand). */
+export const FIXTURE_GATEWAYS = ['reference', 'nginx', 'caddy', 'haproxy'] as const;
+export type FixtureGateway = (typeof FIXTURE_GATEWAYS)[number];
+
+/**
+ * The configuration variants each gateway fixture knows (the first is its default), for
+ * `fixtures.variants`; the fixtures hold the same lists and a test pins that they agree.
+ */
+export const FIXTURE_VARIANTS: Record<FixtureGateway, readonly string[]> = {
+  reference: ['default', 'auth-cache'],
+  nginx: ['shipped', 'default-timeouts', 'no-shutdown-timeout'],
+  caddy: ['shipped', 'no-stream-close-delay'],
+  haproxy: ['shipped', 'default-timeouts'],
+};
+
+/** Gateway fixtures that serve WebSockets over HTTP/2 (RFC 8441) when `fixtures.http2` is set. */
+export const FIXTURE_H2_GATEWAYS: readonly FixtureGateway[] = ['reference', 'haproxy'];

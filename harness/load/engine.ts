@@ -23,6 +23,8 @@ export interface LoadOptions {
 }
 
 const CLOSE_TIMEOUT_MS = 2000;
+/** The longest the scheduler sleeps: what a state change noticed only by a tick (the hold ending) may wait. */
+const MAX_SLEEP_MS = 20;
 
 type TimingRecorders = Record<(typeof TIMING_NAMES)[number], LatencyRecorder>;
 
@@ -213,7 +215,8 @@ export async function runLoad(plan: LoadPlan, opts: LoadOptions = {}): Promise<L
         holdState !== 'closing'
       ) {
         finished = true;
-        clearInterval(ticker);
+        clearTimeout(ticker);
+        opts.signal?.removeEventListener('abort', wake);
         resolve();
       }
     };
@@ -305,8 +308,21 @@ export async function runLoad(plan: LoadPlan, opts: LoadOptions = {}): Promise<L
       }
       maybeResolve();
     };
-    const ticker = setInterval(tick, 1);
-    tick();
+    // The scheduler sleeps until the next thing is due (an arrival, a held connection to open, the
+    // end of a second), at most MAX_SLEEP_MS: a fixed 1 ms interval cost 7% of a core while idle.
+    let ticker: NodeJS.Timeout | undefined;
+    const wake = () => {
+      clearTimeout(ticker);
+      tick();
+      if (finished) return;
+      const now = performance.now() - t0;
+      let due = (series.length + 1) * 1000;
+      if (!next.done) due = Math.min(due, next.value);
+      if (holdState === 'ramp') due = Math.min(due, holdNext < holdTimes.length ? holdTimes[holdNext]! : holdEndsAt);
+      ticker = setTimeout(wake, Math.min(MAX_SLEEP_MS, Math.max(1, Math.ceil(due - now))));
+    };
+    opts.signal?.addEventListener('abort', wake, { once: true });
+    wake();
   });
 
   const summaryOf = (timings: TimingRecorders): LoadTimings => {

@@ -15,13 +15,18 @@ let built: Promise<string> | undefined;
  * sources through tsx, which is what 100,000 held connections on one machine need.
  */
 export function workerScript(): Promise<string> {
-  built ??= bundle();
+  built ??= bundleScript(WORKER_SOURCE, 'load-worker');
   return built;
 }
 
-async function bundle(): Promise<string> {
+/**
+ * `entry` and what it imports as one plain ES module in the temp folder, named `<name>-<hash>.mjs`:
+ * for processes that must start without the TypeScript toolchain (load workers, bench:engine's
+ * clients, whose start-up CPU is part of what they measure).
+ */
+export async function bundleScript(entry: string, name: string): Promise<string> {
   const out = await build({
-    entryPoints: [WORKER_SOURCE],
+    entryPoints: [entry],
     bundle: true,
     platform: 'node',
     format: 'esm',
@@ -37,7 +42,7 @@ async function bundle(): Promise<string> {
   });
   const code = out.outputFiles[0]!.contents;
   const dir = join(tmpdir(), 'wsgate');
-  const file = join(dir, `load-worker-${createHash('sha256').update(code).digest('hex').slice(0, 16)}.mjs`);
+  const file = join(dir, `${name}-${createHash('sha256').update(code).digest('hex').slice(0, 16)}.mjs`);
   if (!existsSync(file)) {
     mkdirSync(dir, { recursive: true });
     // Written aside and renamed: a worker starting at the same moment never reads half a file.

@@ -30,7 +30,12 @@ export class KeyPool {
   private next = 0;
 
   constructor(size = 1024) {
-    this.pairs = Array.from({ length: size }, newKeyPair);
+    // One draw of randomness for every key: a draw per key costs a getpid and a lock each (OpenSSL).
+    const random = randomBytes(16 * size);
+    this.pairs = Array.from({ length: size }, (_, i) => {
+      const key = random.toString('base64', 16 * i, 16 * i + 16);
+      return { key, accept: acceptFor(key) };
+    });
   }
 
   take(): KeyPair {

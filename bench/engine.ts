@@ -25,8 +25,9 @@ import { promisify } from 'node:util';
 import { startClusteredBackend } from '../fixtures/cluster/index.ts';
 import { bundleScript } from '../harness/load/worker-build.ts';
 import { LOAD_PROCESS_FLAGS, runDistributed } from '../harness/load/workers.ts';
+import { bareCredential, targetFromUrl } from '../harness/plan/direct.ts';
 import type { LoadPlan } from '../harness/plan/load.ts';
-import type { PlannedCredential, PlannedTarget } from '../harness/plan/plan.ts';
+import type { PlannedTarget } from '../harness/plan/plan.ts';
 import { planSpread } from '../harness/plan/spread.ts';
 import { type ReferenceResult, runReferenceClient } from './c/reference-client.ts';
 
@@ -58,34 +59,10 @@ const fmt = (n: number, d = 1) => n.toFixed(d);
 const mib = (bytes: number) => fmt(bytes / 2 ** 20);
 
 function target(url: string, path: string): PlannedTarget {
-  const u = new URL(url);
-  return {
-    name: 'backend',
-    baseline: false,
-    url: `${url}${path}`,
-    host: u.hostname,
-    port: Number(u.port),
-    secure: false,
-    path,
-    tls: {},
-    destination: { key: `${u.hostname}:${u.port}`, loopback4: true },
-    statusMap: new Map(),
-    headers: [],
-    connectTimeoutMs: 10_000,
-    handshakeTimeoutMs: 10_000,
-  };
+  return targetFromUrl('backend', `${url}${path}`);
 }
 
-const CRED: PlannedCredential = {
-  name: 'bench',
-  expect: 200,
-  headers: [],
-  query: [],
-  subprotocols: [],
-  confidential: [],
-  authState: 'ok',
-  weight: 1,
-};
+const CRED = bareCredential('bench');
 
 function planFor(t: PlannedTarget, rest: Partial<LoadPlan>): LoadPlan {
   return {

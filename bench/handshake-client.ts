@@ -9,12 +9,11 @@
  */
 import WebSocket from 'ws';
 import { runLoad } from '../harness/load/engine.ts';
-import type { PlannedCredential, PlannedTarget } from '../harness/plan/plan.ts';
+import { bareCredential, targetFromUrl } from '../harness/plan/direct.ts';
 
 const [mode, url, countArg, capArg, rateArg, secondsArg] = process.argv.slice(2);
 const count = Number(countArg);
 const cap = Number(capArg);
-const { hostname, port, pathname } = new URL(url!);
 
 async function wsLoop(): Promise<number> {
   let started = 0;
@@ -44,31 +43,8 @@ let skipped = 0;
 
 async function engine(): Promise<number> {
   const rate = Number(rateArg);
-  const target: PlannedTarget = {
-    name: 'backend',
-    baseline: false,
-    url: url!,
-    host: hostname,
-    port: Number(port),
-    secure: false,
-    path: pathname,
-    tls: {},
-    destination: { key: `${hostname}:${port}`, loopback4: true },
-    statusMap: new Map(),
-    headers: [],
-    connectTimeoutMs: 5000,
-    handshakeTimeoutMs: 5000,
-  };
-  const cred: PlannedCredential = {
-    name: 'bench',
-    expect: 200,
-    headers: [],
-    query: [],
-    subprotocols: [],
-    confidential: [],
-    authState: 'ok',
-    weight: 1,
-  };
+  const target = targetFromUrl('backend', url!, 5000);
+  const cred = bareCredential('bench');
   const r = await runLoad({
     stages: [{ fromRate: rate, toRate: rate, durationMs: Number(secondsArg) * 1000 }],
     targets: [target],

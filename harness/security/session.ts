@@ -2,6 +2,7 @@ import { type BackendEntry, BackendRecord, headerText } from '../client/backend-
 import { ATTEMPT_HEADER, attemptWithEvidence } from '../client/evidence-client.ts';
 import type { Evidence } from '../model/conformance.ts';
 import type { SecurityAttempt } from '../model/security.ts';
+import { bareCredential } from '../plan/direct.ts';
 import type { PlannedCredential, PlannedTarget } from '../plan/plan.ts';
 import { type RawRequest, requestBytes, requestText } from './raw-request.ts';
 
@@ -35,16 +36,7 @@ export interface SessionEnv {
 }
 
 /** Stand-in credential for attempts that carry none (the client needs one for TLS client certs). */
-const NO_CREDENTIAL: PlannedCredential = {
-  name: '(none)',
-  expect: 400,
-  headers: [],
-  query: [],
-  subprotocols: [],
-  confidential: [],
-  authState: 'ok',
-  weight: 1,
-};
+const NO_CREDENTIAL: PlannedCredential = bareCredential('(none)', 400);
 
 /**
  * The attempts of one probe against one target, sent one at a time, with the backend record read

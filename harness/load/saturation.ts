@@ -52,9 +52,14 @@ export function judgeSaturation(r: LoadResult, measured: { targetCpu?: number; h
     }
   }
   if (generator && measuredHostBusy(r, measured.hostCpu) && g && g.cpu.busiestShare < 0.5) {
+    const targetPeak = Math.max(0, ...r.series.map((s) => s.targetCpu ?? 0));
+    const among =
+      targetPeak >= 0.5
+        ? ` (the target's own processes among them, at up to ${Math.round(targetPeak * 100)}% of a core)`
+        : '';
     reasons.push(
       `the load processes themselves used little CPU (busiest core ${Math.round(g.cpu.busiestShare * 100)}%): ` +
-        'other processes on this machine starved them',
+        `other processes on this machine starved them${among}`,
     );
   }
   let target = false;

@@ -128,7 +128,9 @@ test('killing the target mid-run gives exit 3 and a partial summary', async () =
   assert.equal(res.code, 3, res.stdout + res.stderr);
   const summary = JSON.parse(readFileSync(join(dir, 'out-dies', 'summary.json'), 'utf8'));
   assert.equal(summary.partial, true);
-  assert.match(summary.partialReason, /the target stopped answering/);
+  // Blamed on the target when the generator kept up, on both when it did not (a busy machine).
+  assert.match(summary.partialReason, /200 attempts in a row failed at the network level \(last: \w+\)/);
+  assert.match(summary.partialReason, /: the target stopped answering$|, while the load generator was saturated/);
   assert.equal(summary.load.workers, 2);
   assert.ok(
     summary.load.upgrades >= 250 && summary.load.attempts < 1500,

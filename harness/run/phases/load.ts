@@ -67,8 +67,14 @@ export const loadPhase: Phase = {
       );
     }
     if (result.stoppedBecause && !ctx.signal.aborted) {
-      // What was measured up to the target's death is kept, marked partial.
-      out.partialReason = `load stopped early: ${result.stoppedBecause}`;
+      // What was measured up to the target's death is kept, marked partial. With the generator
+      // saturated, its failures may be its own: the line must not blame the target alone.
+      const generatorToo = result.saturation.side === 'generator' || result.saturation.side === 'both';
+      const stopped = generatorToo
+        ? `${result.stoppedBecause.replace(/: the target stopped answering$/, '')}, while the load generator was ` +
+          "saturated: the failures may be its own as much as the target's"
+        : result.stoppedBecause;
+      out.partialReason = `load stopped early: ${stopped}`;
       out.fatal.push(out.partialReason);
     }
     // Interrupted, the partial numbers are in the report; the line would only repeat them.

@@ -43,6 +43,27 @@ interface Point {
 /** Judge every metric of a history (oldest first) and say which ones the latest run regressed. */
 export function trends(history: readonly Summary[], opts: TrendOptions = {}): TrendReport {
   const window = opts.window ?? DEFAULT_WINDOW;
+  // A run whose generator was saturated measured wsgate, not the target: it is no baseline (see
+  // prepare), and as the latest run it is judged against nothing (its verdict says it is invalid).
+  const all = history;
+  const latestRun = all[all.length - 1];
+  if (latestRun && generatorSaturated(latestRun)) {
+    const names = [...new Set(all.flatMap((s) => Object.keys(s.metrics)))].sort();
+    const note = 'the latest run is invalid (its load generator was saturated): nothing is judged against it';
+    return {
+      window,
+      falseAlarmRate: FALSE_ALARM_RATE,
+      judged: 0,
+      metrics: names.map((metric) => ({
+        metric,
+        values: all.map((s) => (s.metrics as Record<string, number | undefined>)[metric] ?? null),
+        intervals: all.map(() => null),
+        higherIsBetter: lookupMetric(metric)?.def.better === 'higher',
+        status: 'not_judged' as const,
+        note,
+      })),
+    };
+  }
   const names = [...new Set(history.flatMap((s) => Object.keys(s.metrics)))].sort();
   const latest = history[history.length - 1];
   const tolerances = latest?.trend?.tolerances ?? {};
@@ -72,10 +93,14 @@ function prepare(metric: string, history: readonly Summary[], window: number): P
   const last = points[points.length - 1];
   const earlier = points
     .slice(0, -1)
-    .filter((p): p is Point => p !== undefined)
+    .filter((p, i): p is Point => p !== undefined && !generatorSaturated(history[i]!))
     .slice(-window);
   if (ref?.stat === 'min' || ref?.stat === 'max')
     return { trend: { ...trend, status: 'not_judged', note: 'min and max are never judged' } };
+  if (ref?.def.about === 'run') {
+    const note = "the run's own health (generator, machine): shown, not judged as the target regressing";
+    return { trend: { ...trend, status: 'not_judged', note } };
+  }
   if (!last || earlier.length < MIN_WINDOW) {
     const note = `needs a latest value and ${MIN_WINDOW} earlier runs (has ${earlier.length})`;
     return { trend: { ...trend, status: 'too_few_runs', note } };
@@ -215,4 +240,10 @@ function percentOf(stat: string): number | undefined {
 
 function round(n: number): number {
   return Math.round(n * 1000) / 1000;
+}
+
+/** The run's load generator ran out: its numbers describe wsgate. */
+function generatorSaturated(s: Summary): boolean {
+  const side = s.load?.saturation?.side;
+  return side === 'generator' || side === 'both';
 }

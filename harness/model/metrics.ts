@@ -31,6 +31,11 @@ export interface MetricDef {
   when?: MetricCondition;
   /** Latency metrics: the statistics that exist (default LATENCY_STATS). */
   stats?: readonly LatencyStat[];
+  /**
+   * What the metric describes: the system under test (default), or the run itself (the load
+   * generator's health, the machine): shown in trends, never judged as the target regressing.
+   */
+  about?: 'target' | 'run';
   description: string;
 }
 
@@ -110,6 +115,7 @@ export const METRICS = {
     phases: ['load'],
     better: 'lower',
     stats: ['p50', 'p99', 'max'],
+    about: 'run',
     description:
       "event-loop delay of the load processes (the worst one's): a generator whose loop stalls cannot keep time",
   },
@@ -118,6 +124,7 @@ export const METRICS = {
     unit: 'ms',
     phases: ['load'],
     better: 'lower',
+    about: 'run',
     description: 'how late attempts started against their schedule: the generator falling behind',
   },
   'generator.cpu': {
@@ -125,6 +132,7 @@ export const METRICS = {
     unit: 'ratio',
     phases: ['load'],
     better: 'lower',
+    about: 'run',
     description: "the busiest load process's share of a core over the load",
   },
   'target.cpu': {
@@ -140,6 +148,7 @@ export const METRICS = {
     unit: 'ratio',
     phases: ['load'],
     better: 'lower',
+    about: 'run',
     description: "the machine's busy share over the load (all cores, from /proc/stat)",
   },
   attempts: {

@@ -93,3 +93,41 @@ test('fewer than 3 earlier runs: charted, not judged', () => {
   assert.equal(p50.status, 'too_few_runs');
   assert.equal(p50.values.length, 3);
 });
+
+test("the generator's own health is shown, never judged; a run with a saturated generator is no baseline", () => {
+  const random = seededRandom(23);
+  const withHealth = (s: Summary, late: number, side: 'none' | 'generator' = 'none'): Summary =>
+    ({
+      ...s,
+      load: { ...s.load, saturation: { side, reasons: [] } },
+      metrics: { ...s.metrics, 'generator.late.p99': late, 'generator.cpu': 0.2 },
+    }) as Summary;
+  const history = Array.from({ length: 7 }, (_, i) => withHealth(run(i, random, { samples: 2000, medianMs: 4 }), 2));
+  // The latest generator started everything 300 ms late: shown, not a regression of the target.
+  history.push(withHealth(run(7, random, { samples: 2000, medianMs: 4 }), 300));
+  const late = trends(history).metrics.find((m) => m.metric === 'generator.late.p99')!;
+  assert.equal(late.status, 'not_judged');
+  assert.match(late.note!, /the run's own health/);
+  assert.equal(late.values.at(-1), 300);
+
+  // Four invalid runs 10x slower just before the latest are left out of the baseline: a latest run
+  // 40% slower is still flagged; with them in the window its median would be theirs and hide it.
+  const polluted = Array.from({ length: 11 }, (_, i) =>
+    i >= 7
+      ? withHealth(run(i, random, { samples: 2000, medianMs: 40 }), 900, 'generator')
+      : withHealth(run(i, random, { samples: 2000, medianMs: 4 }), 2),
+  );
+  polluted.push(withHealth(run(11, random, { samples: 2000, medianMs: 4, shift: 0.4 }), 2));
+  const p50 = trends(polluted).metrics.find((m) => m.metric === 'handshake.p50')!;
+  assert.ok(p50.regression, JSON.stringify(p50));
+  assert.equal(p50.values.length, 12, 'every run is still plotted');
+
+  // And an invalid latest run is judged against nothing.
+  const invalidLast = [
+    ...history.slice(0, 7),
+    withHealth(run(7, random, { samples: 2000, medianMs: 40 }), 900, 'generator'),
+  ];
+  const report = trends(invalidLast);
+  assert.equal(report.judged, 0);
+  assert.ok(report.metrics.every((m) => m.status === 'not_judged' && !m.regression));
+});

@@ -33,6 +33,8 @@ export interface CrossRunCell {
   median: number;
   /** With a single run: that run's own sampling interval of the percentile. */
   interval?: { low: number; high: number };
+  /** Runs left out because their load generator was saturated (their numbers describe wsgate). */
+  invalid?: number;
 }
 
 export type CrossRunVerdict = 'faster' | 'slower' | 'no_difference' | 'not_enough_runs' | 'no_data';
@@ -73,7 +75,9 @@ export function compareRuns(columns: readonly RunColumn[]): CrossRunRow[] {
 }
 
 function cell(c: RunColumn, p: number): CrossRunCell | undefined {
-  const summaries = c.runs.flatMap((s) => {
+  const valid = c.runs.filter((s) => !generatorSaturated(s));
+  const invalid = c.runs.length - valid.length;
+  const summaries = valid.flatMap((s) => {
     const l = upgradeLatency(s, c.target);
     return l ? [l] : [];
   });
@@ -81,9 +85,10 @@ function cell(c: RunColumn, p: number): CrossRunCell | undefined {
   const values = summaries.map((l) => percentileInterval(l.histogram, p).value);
   const sorted = [...values].sort((a, b) => a - b);
   const median = sorted[Math.floor((sorted.length - 1) / 2)]!;
-  if (summaries.length > 1) return { values, median };
+  const left = invalid > 0 ? { invalid } : {};
+  if (summaries.length > 1) return { values, median, ...left };
   const i = percentileInterval(summaries[0]!.histogram, p);
-  return { values, median, interval: { low: i.low, high: i.high } };
+  return { values, median, interval: { low: i.low, high: i.high }, ...left };
 }
 
 function difference(a: CrossRunCell | undefined, b: CrossRunCell | undefined, confidence: number): CrossRunDifference {
@@ -108,4 +113,10 @@ function difference(a: CrossRunCell | undefined, b: CrossRunCell | undefined, co
   const ciLow = diff - half;
   const ciHigh = diff + half;
   return { diff, ciLow, ciHigh, verdict: ciLow > 0 ? 'slower' : ciHigh < 0 ? 'faster' : 'no_difference' };
+}
+
+/** The run's load generator ran out: its latencies describe wsgate, not the target. */
+export function generatorSaturated(s: Summary): boolean {
+  const side = s.load?.saturation?.side;
+  return side === 'generator' || side === 'both';
 }

@@ -6,6 +6,7 @@ import { lookupMetric, type MetricRef } from '../model/metrics.ts';
 import type { Summary } from '../model/summary.ts';
 import type { MetricTrend, TrendReport } from '../model/trend.ts';
 import { median, poissonAtLeast, robustSd, tQuantile } from '../stats/distributions.ts';
+import { generatorSaturated } from './compare-runs.ts';
 
 /**
  * The regression rule of `wsgate trend`. The latest run is compared with the previous `window`
@@ -240,10 +241,4 @@ function percentOf(stat: string): number | undefined {
 
 function round(n: number): number {
   return Math.round(n * 1000) / 1000;
-}
-
-/** The run's load generator ran out: its numbers describe wsgate. */
-function generatorSaturated(s: Summary): boolean {
-  const side = s.load?.saturation?.side;
-  return side === 'generator' || side === 'both';
 }

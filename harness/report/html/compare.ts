@@ -145,7 +145,9 @@ function loadTable(columns: Column[], separateRuns: boolean): string {
   const latency = compareRuns(columns.map((c) => ({ label: c.label, target: c.target, runs: c.runs }))).map((r) => {
     const cells = r.cells.map((x, i) => {
       if (!x) return num('–');
-      const runs = x.values.length > 1 ? ` <small>(median of ${x.values.length} runs)</small>` : '';
+      const runs =
+        (x.values.length > 1 ? ` <small>(median of ${x.values.length} runs)</small>` : '') +
+        (x.invalid ? ` <small>(${x.invalid} invalid run(s) left out: generator saturated)</small>` : '');
       const interval = x.interval
         ? ` <small>[${x.interval.low.toFixed(3)}, ${x.interval.high.toFixed(3)}]</small>`
         : '';

@@ -299,7 +299,7 @@ export async function runLoad(plan: LoadPlan, opts: LoadOptions = {}): Promise<L
     handshake: handshake.summary(),
     handshakeSinceSend: sinceSend.summary(),
     connect: connect.summary(),
-    ...(holder ? { held: holder.result(hold!.count) } : {}),
+    ...(holder ? { held: holder.result(shareOf(hold!.count, share)) } : {}),
     sets: setResults,
     series: current.attempts > 0 || current.dropped ? [...series, { ...current, open: inFlight }] : series,
     durationMs: Math.round(performance.now() - t0),

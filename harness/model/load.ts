@@ -42,7 +42,7 @@ export const TIMING_NAMES = [
 
 /** What the closed model held. */
 export interface HeldResult {
-  /** Connections asked for, upgraded and handed to holding, most open at one time. */
+  /** Connections asked for (this run's share of them), upgraded and handed to holding, most open at one time. */
   target: number;
   opened: number;
   peak: number;
@@ -133,6 +133,8 @@ export interface LoadResult {
   held?: HeldResult;
   sets: LoadSetResult[];
   series: LoadSecond[];
+  /** When second 0 of the schedule began, by this host's clock (ISO): where series seconds count from. */
+  startedAt?: string;
   durationMs: number;
   partial: boolean;
   stoppedBecause?: string;

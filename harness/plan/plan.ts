@@ -1,3 +1,4 @@
+import type { SegmentRef } from '../model/merge.ts';
 import type { MetricCondition } from '../model/metrics.ts';
 import type { Threshold } from '../model/thresholds.ts';
 import { durationOr, parseDuration } from '../scenario/duration.ts';
@@ -62,6 +63,8 @@ export interface PlanOptions {
   limits?: HostLimits;
   /** `wsgate capacity`'s command-line options. */
   capacity?: CapacityOverrides;
+  /** The segment this runner carries (`wsgate run --segment i/N`); default the whole scenario. */
+  segment?: SegmentRef;
 }
 
 /**
@@ -76,7 +79,7 @@ export async function validateScenario(scenario: Scenario, opts: PlanOptions = {
   const credentials = credentialInfos(scenario);
   await jwtKeys(scenario, problems);
   checkAuthService(scenario, problems);
-  planLoad(scenario, targets, credentials, problems, opts.limits);
+  planLoad(scenario, targets, credentials, problems, opts.limits, opts.segment);
   planOverhead(scenario, targets, credentials, problems);
   planCompare(scenario, targets, credentials, problems);
   if (opts.command === 'capacity' || scenario.doc.capacity)
@@ -108,7 +111,7 @@ export async function buildPlan(
   const targets = infos.flatMap((info, i) => planTarget(scenario, i, info, fixtureUrls, problems) ?? []);
   const credentials: PlannedCredential[] = [];
   for (const i of scenario.doc.credentials.keys()) credentials.push(await planCredential(scenario, i, keys.get(i)));
-  const load = planLoad(scenario, targets, credentials, problems, opts.limits);
+  const load = planLoad(scenario, targets, credentials, problems, opts.limits, opts.segment);
   const overhead = planOverhead(scenario, targets, credentials, problems, fixtureUrls);
   const compare = planCompare(scenario, targets, credentials, problems);
   const capacity =

@@ -6,7 +6,7 @@ import { comparisonChart, comparisonSection } from './sections/comparison.ts';
 import { conformanceSection, conformanceTimingsSection } from './sections/conformance.ts';
 import { healthChart } from './sections/health.ts';
 import { loadCharts, loadSection } from './sections/load.ts';
-import { environmentSection, securitySection, thresholdsSection } from './sections/other.ts';
+import { environmentSection, runnersSection, securitySection, thresholdsSection } from './sections/other.ts';
 import { overheadChart, overheadSection } from './sections/overhead.ts';
 
 /**
@@ -25,6 +25,7 @@ export function runReportHtml(s: Summary): string {
 <div class="banner ${v.passed ? 'pass' : 'fail'}" id="verdict">${verdict}</div>
 ${v.failures.length ? `<ul id="failures">${failures}</ul>` : ''}
 ${thresholdsSection(s)}
+${runnersSection(s)}
 ${conformanceSection(s)}
 ${conformanceTimingsSection(s)}
 ${loadSection(s)}

@@ -97,6 +97,8 @@ export async function runLoad(plan: LoadPlan, opts: LoadOptions = {}): Promise<L
   let interrupted = false;
   let cutByShutdown = 0;
   let source = 0;
+  /** How late after t0 the first tick of the schedule came: this process's start lateness. */
+  let beganLateMs: number | undefined;
   const health = new HealthWatch();
 
   const hold = plan.hold;
@@ -231,6 +233,7 @@ export async function runLoad(plan: LoadPlan, opts: LoadOptions = {}): Promise<L
       }
       const now = performance.now() - t0;
       if (now < 0) return;
+      beganLateMs ??= now;
       if (now >= (series.length + 1) * 1000) {
         current.open = inFlight + (holder?.open ?? 0);
         const second = health.second();
@@ -303,6 +306,7 @@ export async function runLoad(plan: LoadPlan, opts: LoadOptions = {}): Promise<L
     sets: setResults,
     series: current.attempts > 0 || current.dropped ? [...series, { ...current, open: inFlight }] : series,
     durationMs: Math.round(performance.now() - t0),
+    ...(beganLateMs !== undefined ? { startLateMs: Math.round(beganLateMs * 1000) / 1000 } : {}),
     partial: stoppedBecause !== undefined,
     stoppedBecause,
     workers: 1,

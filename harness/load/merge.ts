@@ -119,6 +119,9 @@ export function mergeResults(parts: LoadResult[]): LoadResult {
     sets: mergeSets(parts.map((p) => p.sets)),
     series: mergeSeries(parts.map((p) => p.series)),
     durationMs: Math.max(...parts.map((p) => p.durationMs)),
+    ...(parts.some((p) => p.startLateMs !== undefined)
+      ? { startLateMs: Math.max(...parts.map((p) => p.startLateMs ?? 0)) }
+      : {}),
     partial: parts.some((p) => p.partial),
     ...(stopped ? { stoppedBecause: stopped.stoppedBecause } : {}),
     workers: parts.length,

@@ -133,8 +133,13 @@ export interface LoadResult {
   held?: HeldResult;
   sets: LoadSetResult[];
   series: LoadSecond[];
-  /** When second 0 of the schedule began, by this host's clock (ISO): where series seconds count from. */
+  /**
+   * Second 0 of the schedule by this host's clock (ISO): where series seconds count from; the agreed
+   * `--start-at` when one was given.
+   */
   startedAt?: string;
+  /** How late after `startedAt` the schedule actually began (ms; the latest load process): the start's lateness. */
+  startLateMs?: number;
   durationMs: number;
   partial: boolean;
   stoppedBecause?: string;

@@ -41,7 +41,10 @@ export interface RunnerRow {
   /** How this runner's generator fared: start lateness p99, loop delay p99 (ms), busiest core. */
   generator?: { lateP99?: number; loopP99: number; cpu: number };
   saturation?: Saturation['side'];
-  /** When its schedule began by its own clock, and how far that was from the agreed start (ms). */
+  /**
+   * Second 0 of its schedule by its own clock, and how far from the agreed start its schedule actually
+   * began (ms: the origin's distance from `--start-at` plus how late its first tick came).
+   */
   clock?: { scheduleStartedAt?: string; startOffsetMs?: number };
 }
 
@@ -65,7 +68,10 @@ export interface MergeInfo {
   /** How far apart the runners' schedules began, by each runner's own clock. */
   clock: {
     startAt?: string;
-    /** Latest minus earliest schedule start over the runners (ms); the runners' own clocks, not a reference. */
+    /**
+     * Latest minus earliest actual schedule start over the runners (ms), each by its own clock: how far apart
+     * they began, as far as their clocks agree (the clocks' own offsets are not measured).
+     */
     spreadMs?: number;
     /** The per-second series were aligned on the earliest start; each runner moved by whole seconds. */
     aligned: boolean;

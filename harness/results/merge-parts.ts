@@ -102,7 +102,12 @@ export function mergeParts(parts: readonly Part[], opts: { runId: string; enviro
 
   const origins = merged.flatMap((p) => (p.summary.load?.startedAt ? [Date.parse(p.summary.load.startedAt)] : []));
   const base = origins.length > 0 ? Math.min(...origins) : undefined;
-  const spreadMs = origins.length > 1 ? Math.max(...origins) - Math.min(...origins) : undefined;
+  // When each runner's schedule actually began, by its clock: its origin plus how late its first tick came.
+  const began = merged.flatMap((p) => {
+    const l = p.summary.load;
+    return l?.startedAt ? [Date.parse(l.startedAt) + (l.startLateMs ?? 0)] : [];
+  });
+  const spreadMs = began.length > 1 ? round3(Math.max(...began) - Math.min(...began)) : undefined;
   const loads = merged.flatMap((p) => (p.summary.load ? [alignedLoad(p.summary.load, base)] : []));
   const load = loads.length > 0 ? mergeLoads(loads, merged) : undefined;
   if (load && base !== undefined) load.startedAt = new Date(base).toISOString();
@@ -201,6 +206,8 @@ export function mergeParts(parts: readonly Part[], opts: { runId: string; enviro
   };
   return { ...summary, runners, merge };
 }
+
+const round3 = (ms: number) => Math.round(ms * 1000) / 1000;
 
 /** Parts that are not segments of one scenario's `wsgate run` cannot be merged at all. */
 function checkMergeable(parts: readonly Part[]): void {

@@ -40,6 +40,7 @@ export function segmentRow(
   startAtMs: number | undefined,
 ): RunnerRow {
   const origin = s.load?.startedAt;
+  const began = origin !== undefined ? Date.parse(origin) + (s.load?.startLateMs ?? 0) : undefined;
   return loadRow(
     {
       label: `${segment.index}/${segment.of}`,
@@ -55,7 +56,9 @@ export function segmentRow(
         ? {
             clock: {
               scheduleStartedAt: origin,
-              ...(startAtMs !== undefined ? { startOffsetMs: Date.parse(origin) - startAtMs } : {}),
+              ...(startAtMs !== undefined && began !== undefined
+                ? { startOffsetMs: Math.round((began - startAtMs) * 1000) / 1000 }
+                : {}),
             },
           }
         : {}),

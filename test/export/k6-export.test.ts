@@ -114,8 +114,24 @@ test('the TestRun manifest parses as YAML and names the script through a ConfigM
   assert.equal(run.spec.script.configMap.name, cm.metadata.name);
   assert.equal(run.spec.script.configMap.file, 'quickstart.k6.ts');
   assert.equal(cm.data['quickstart.k6.ts'], readFileSync(join(OUT, 'quickstart.k6.ts'), 'utf8'));
+  // Every runner writes k6's JSON output, one gzipped file per pod, to the claim the user provides.
+  assert.match(run.spec.arguments, /--out json=\/results\/\$\(POD_NAME\)\.json\.gz/);
+  assert.deepEqual(run.spec.runner.env, [
+    { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+  ]);
+  assert.deepEqual(run.spec.runner.volumes, [
+    { name: 'wsgate-results', persistentVolumeClaim: { claimName: 'wsgate-quickstart-results' } },
+  ]);
+  assert.deepEqual(run.spec.runner.volumeMounts, [{ name: 'wsgate-results', mountPath: '/results' }]);
   const again = parseAllDocuments(
-    testRunManifest({ name: 'x', scriptFile: 'x.ts', script: 'export default 1;', parallelism: 1, secretName: 's' }),
+    testRunManifest({
+      name: 'x',
+      scriptFile: 'x.ts',
+      script: 'export default 1;',
+      parallelism: 1,
+      secretName: 's',
+      claimName: 'c',
+    }),
   );
   assert.deepEqual(
     again.map((d) => d.errors.length),
@@ -138,7 +154,8 @@ test(
     writeFileSync(file, script);
     // What a user puts in the environment: every credential value, and the gateway's URL.
     (globalThis as { __ENV?: Record<string, string> }).__ENV = {
-      [targetUrlEnv('reference')]: `${fx.urls.gateway}/orders/ws`,
+      // The gateway's origin only: the script keeps the scenario's path.
+      [targetUrlEnv('reference')]: fx.urls.gateway!,
       ...Object.assign({}, ...scenario.doc.credentials.map(credentialEnvValues)),
       WSGATE_VALID_JWT_BEARER: await mint('5m'),
       WSGATE_EXPIRED_JWT_BEARER: await mint('-1h'),
@@ -172,6 +189,10 @@ test(
     const valid = recorded.requests.find((r) => r.headers['X-IBM-Client-Secret'] === 'sk-orders-web-7Hq2xVb9LmPz');
     assert.ok(valid, 'the valid app sends its secret from the environment');
     assert.ok(recorded.requests.some((r) => r.url.includes('apikey=ak-live-5f0e9d8c7b6a4321')));
+    assert.ok(
+      recorded.requests.every((r) => r.url.startsWith(`${fx.urls.gateway}/orders/ws`)),
+      recorded.requests.map((r) => r.url).join(', '),
+    );
     assert.ok(recorded.metrics.some((m) => m.metric === 'wsgate_handshake'));
 
     async function mint(expiresIn: string): Promise<string> {
@@ -227,6 +248,17 @@ async function fixturesProcess(): Promise<{ urls: Record<string, string>; stop()
     },
   };
 }
+
+test("a fixture target keeps its path in the script's default URL; an origin-only override keeps it too", () => {
+  const scenario = readScenario(join(ROOT, 'scenarios/quickstart.yaml'));
+  assert.equal(scenario.doc.targets[0]!.url, '${fixture:gateway}/echo');
+  const { script } = exportK6(scenario, 'test');
+  const targets = JSON.parse(/const TARGETS: Target\[\] = (\[[\s\S]*?\n\]);/.exec(script)![1]!) as Array<{
+    url: string;
+  }>;
+  assert.equal(targets[0]!.url, 'ws://127.0.0.1:8080/echo');
+  assert.match(script, /base\[2\] \|\| scenarioPath \|\| '\/'/);
+});
 
 test('load: arrival-rate stages become one ramping-arrival-rate scenario, jumps as 0 s stages', () => {
   const scenario = readScenario(join(ROOT, 'scenarios/quickstart.yaml'));

@@ -3,6 +3,7 @@ import { registerCapacity } from './capacity.ts';
 import { registerCompare } from './compare.ts';
 import { registerExport } from './export.ts';
 import { registerFixtures } from './fixtures.ts';
+import { registerImport } from './import.ts';
 import { registerMerge } from './merge.ts';
 import { registerProbe } from './probe.ts';
 import { registerCheck, registerRun } from './run-like.ts';
@@ -22,5 +23,6 @@ export const COMMANDS: Array<(program: Command) => void> = [
   registerCompare,
   registerTrend,
   registerExport,
+  registerImport,
   registerSchema,
 ];

@@ -19,6 +19,13 @@ export function markdownSummary(summary: Summary): string {
     if (v.failures.length > 30) out.push(`- … and ${v.failures.length - 30} more (see summary.json)`);
     out.push('');
   }
+  const seg = summary.segment;
+  if (seg && seg.of > 1)
+    out.push(
+      `Segment ${seg.index}/${seg.of} of the scenario: its thresholds are judged once, by \`wsgate merge\`, ` +
+        'on the merged data of every segment.',
+      '',
+    );
   if (summary.merge) out.push(...runnersTable(summary));
   const c = summary.conformance;
   if (c) {

@@ -118,11 +118,15 @@ export async function runLoad(plan: LoadPlan, opts: LoadOptions = {}): Promise<L
   const holdMix = plan.mix.filter((m) => plan.targets.every((t) => m.expected.get(t.name)!.includes('upgraded')));
   const pickSet = weightedPicker(plan.mix);
   const pickHoldSet = holdMix.length > 0 ? weightedPicker(holdMix) : undefined;
-  const nextTarget = new Map<string, number>();
-  // Targets rotate per set, so every set is spread evenly over the targets whatever the mix.
-  const targetFor = (m: MixEntry) => {
-    const turn = nextTarget.get(m.cred.name) ?? 0;
-    nextTarget.set(m.cred.name, turn + 1);
+  // Targets rotate per set, so every set is spread evenly over the targets whatever the mix. Arrivals
+  // and held connections rotate apart: processes interleave the two sequences differently (each
+  // ticks at its own instants), and one shared rotation would then give a set's k-th draw another
+  // target in each process, so the split over processes would no longer be exact per target.
+  const nextTarget = { arrival: new Map<string, number>(), held: new Map<string, number>() };
+  const targetFor = (m: MixEntry, kind: 'arrival' | 'held') => {
+    const turns = nextTarget[kind];
+    const turn = turns.get(m.cred.name) ?? 0;
+    turns.set(m.cred.name, turn + 1);
     return plan.targets[turn % plan.targets.length]!;
   };
   let arrivalIndex = 0;
@@ -250,7 +254,7 @@ export async function runLoad(plan: LoadPlan, opts: LoadOptions = {}): Promise<L
       // the mix and the rotation over targets are exact over all workers, not only within each.
       while (!stoppedBecause && !next.done && next.value <= now) {
         const m = pickSet();
-        const target = targetFor(m);
+        const target = targetFor(m, 'arrival');
         if (arrivalIndex++ % share.of === share.index) {
           if (inFlight >= plan.maxInFlight) skipped++;
           else launch(m, target, t0 + next.value, false);
@@ -260,7 +264,7 @@ export async function runLoad(plan: LoadPlan, opts: LoadOptions = {}): Promise<L
       if (holdState === 'ramp') {
         while (!stoppedBecause && pickHoldSet && holdNext < holdTimes.length && holdTimes[holdNext]! <= now) {
           const m = pickHoldSet();
-          const target = targetFor(m);
+          const target = targetFor(m, 'held');
           if (holdNext++ % share.of === share.index) launch(m, target, t0 + holdTimes[holdNext - 1]!, true);
         }
         // A held connection whose upgrade ends after the hold window is still adopted and sends its

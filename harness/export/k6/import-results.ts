@@ -124,24 +124,8 @@ export async function importK6(
   const perFile: FileAcc[] = [];
   const warnings: string[] = [];
   try {
-    for (const file of files) {
-      const acc: FileAcc = {
-        file,
-        runIds: new Set(),
-        attempts: 0,
-        upgrades: 0,
-        errors: 0,
-        unexpected: 0,
-        handshake: new LatencyRecorder(),
-      };
-      perFile.push(acc);
-      const read = await readK6Json(file, (p) => onPoint(p, acc));
-      if (read.truncated) acc.truncated = read.truncated;
-      if (read.points === 0) warnings.push(`${file}: no samples`);
-    }
-    checkInstances(perFile);
-
-    function onPoint(p: K6Point, acc: FileAcc): void {
+    /** One sample into the totals, its set's histograms, its second and its file's row. */
+    const onPoint = (p: K6Point, acc: FileAcc): void => {
       firstMs = Math.min(firstMs, p.timeMs);
       lastMs = Math.max(lastMs, p.timeMs);
       const tags = p.tags;
@@ -223,7 +207,24 @@ export async function importK6(
           if (!inConformance) dropped += p.value;
           return;
       }
+    };
+
+    for (const file of files) {
+      const acc: FileAcc = {
+        file,
+        runIds: new Set(),
+        attempts: 0,
+        upgrades: 0,
+        errors: 0,
+        unexpected: 0,
+        handshake: new LatencyRecorder(),
+      };
+      perFile.push(acc);
+      const read = await readK6Json(file, (p) => onPoint(p, acc));
+      if (read.truncated) acc.truncated = read.truncated;
+      if (read.points === 0) warnings.push(`${file}: no samples`);
     }
+    checkInstances(perFile);
 
     if (foreign > 0)
       warnings.push(

@@ -208,11 +208,12 @@ test('one scenario as 1 segment and as 3 runners in their own namespaces: equal 
     // The runners' schedule starts, by their clocks, against the agreed instant.
     assert.equal(m3.merge!.clock.startAt, startAt);
     const offsets = m3.runners!.map((r) => r.clock!.startOffsetMs!);
+    // Each began at or after the instant (a starved machine wakes late, never early), and the spread is theirs.
     assert.ok(
-      offsets.every((o) => o >= 0 && o < 1000),
+      offsets.every((o) => o >= 0 && o < 10_000),
       `start offsets ${offsets.join(', ')} ms`,
     );
-    assert.ok(m3.merge!.clock.spreadMs! >= 0 && m3.merge!.clock.spreadMs! < 1000);
+    assert.ok(Math.abs(m3.merge!.clock.spreadMs! - (Math.max(...offsets) - Math.min(...offsets))) < 0.01);
     assert.deepEqual(
       m3.runners!.map((r) => r.host),
       segments.map((s) => s.environment.hostname),

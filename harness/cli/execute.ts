@@ -1,13 +1,15 @@
 import { RunError } from '../model/errors.ts';
+import type { SegmentRef } from '../model/merge.ts';
 import { lookupMetric } from '../model/metrics.ts';
 import type { Summary } from '../model/summary.ts';
 import type { ExitCode } from '../model/verdict.ts';
 import type { CapacityOverrides } from '../plan/capacity.ts';
 import { type Command, phasesFor } from '../plan/phases.ts';
 import { buildPlan, validateScenario } from '../plan/plan.ts';
+import { WHOLE } from '../plan/segment.ts';
 import { defaultRunDir, writeRunOutputs, writeStepSummary } from '../report/outputs.ts';
 import { consoleSummary } from '../report/text/summary.ts';
-import { evaluateThresholds } from '../results/gate.ts';
+import { evaluateThresholds, JUDGED_ON_MERGE } from '../results/gate.ts';
 import { assembleSummary } from '../results/summary.ts';
 import { environment } from '../run/environment.ts';
 import { type ScenarioFixtures, startScenarioFixtures } from '../run/fixtures.ts';
@@ -30,6 +32,10 @@ export interface RunOptions {
   capacity?: CapacityOverrides;
   /** `--trace N`: record the wire of the first N attempts of each target x credential set. */
   trace?: number;
+  /** The segment of a split scenario this runner carries (`wsgate run --segment i/N`). */
+  segment?: SegmentRef;
+  /** When the load's schedule begins, the same instant for every runner (`--start-at`). */
+  startAt?: Date;
 }
 
 export interface RunOutcome {
@@ -45,12 +51,17 @@ export interface RunOutcome {
  * An interrupted run still writes a partial summary.
  */
 export async function executeRun(scenario: Scenario, opts: RunOptions): Promise<RunOutcome> {
-  await validateScenario(scenario, { command: opts.command, capacity: opts.capacity });
+  const segment = opts.segment ?? WHOLE;
+  const split = segment.of > 1;
+  await validateScenario(scenario, { command: opts.command, capacity: opts.capacity, segment });
   const startedAt = new Date();
   const t0 = performance.now();
   const signal = opts.signal ?? new AbortController().signal;
-  const outDir = opts.outDir ?? defaultRunDir(opts.reportsRoot ?? 'reports', scenario.doc.name, startedAt);
-  const phases = phasesFor(opts.command, scenario.doc);
+  const outDir =
+    opts.outDir ??
+    defaultRunDir(opts.reportsRoot ?? 'reports', scenario.doc.name, startedAt) +
+      (split ? `-segment-${segment.index}-of-${segment.of}` : '');
+  const phases = phasesFor(opts.command, scenario.doc, segment);
   let fixtures: ScenarioFixtures | undefined;
   let record: PhasesRecord = { sections: {}, metrics: {}, failures: [], fatal: [] };
   let targets: Array<{ name: string; url: string }> = [];
@@ -70,7 +81,12 @@ export async function executeRun(scenario: Scenario, opts: RunOptions): Promise<
           .join(' ')}`,
       );
     }
-    const plan = await buildPlan(scenario, urls, { command: opts.command, capacity: opts.capacity, trace: opts.trace });
+    const plan = await buildPlan(scenario, urls, {
+      command: opts.command,
+      capacity: opts.capacity,
+      trace: opts.trace,
+      segment,
+    });
     targets = plan.targets.map((t) => ({ name: t.name, url: t.url }));
     trendTolerances = plan.trendTolerances;
     credentials = plan.credentials.map((c) => ({ name: c.name, expect: c.expect, authState: c.authState }));
@@ -80,10 +96,12 @@ export async function executeRun(scenario: Scenario, opts: RunOptions): Promise<
       signal,
       events: progressLines(opts.log),
       ...(started ? { targetProcesses: () => started.processIds() } : {}),
+      ...(opts.startAt ? { startAt: opts.startAt } : {}),
     });
-    thresholds = evaluateThresholds(plan.thresholds, record.metrics, (t) => {
+    const wholeRunPhases = phasesFor(opts.command, scenario.doc);
+    thresholds = evaluateThresholds(plan.thresholds, split ? {} : record.metrics, (t) => {
       const measuredBy = lookupMetric(t.metric)?.def.phases ?? [];
-      if (measuredBy.some((p) => phases.includes(p))) return undefined;
+      if (measuredBy.some((p) => wholeRunPhases.includes(p))) return split ? JUDGED_ON_MERGE : undefined;
       return `\`wsgate ${opts.command}\` does not run ${measuredBy.join(' or ')}, which measures ${t.metric}`;
     });
   } finally {
@@ -106,6 +124,9 @@ export async function executeRun(scenario: Scenario, opts: RunOptions): Promise<
       credentials,
       interrupted: signal.aborted ? String(signal.reason ?? 'interrupted') : undefined,
       trendTolerances,
+      ...(opts.segment
+        ? { segment: { ...segment, ...(opts.startAt ? { startAt: opts.startAt.toISOString() } : {}) } }
+        : {}),
     },
     record,
     thresholds,

@@ -51,6 +51,11 @@ export function progressLines(log: Log): RunEvents {
           `${spread.workers} worker process(es)${from}`,
       );
     },
+    loadWaiting: (at) =>
+      log.info(
+        `load: waiting for the agreed start ${at.toISOString()} ` +
+          `(in ${((at.getTime() - Date.now()) / 1000).toFixed(1)} s)`,
+      ),
     loadSecond: (s, p95) =>
       log.progress(
         `  load ${String(s.t + 1).padStart(4)}s  ${String(s.attempts).padStart(6)} attempts/s  ` +

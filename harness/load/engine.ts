@@ -4,7 +4,7 @@ import { LatencyRecorder } from '../metrics/latency-recorder.ts';
 import { type LoadResult, type LoadSecond, type LoadSetResult, type LoadTimings, TIMING_NAMES } from '../model/load.ts';
 import type { Outcome } from '../model/outcome.ts';
 import type { WireTrace } from '../model/trace.ts';
-import { DEAD_AFTER_FAILURES_IN_A_ROW, isNetworkFailure } from '../outcome/reachability.ts';
+import { DEAD_AFTER_FAILURES_IN_A_ROW, isGeneratorLimit, isNetworkFailure } from '../outcome/reachability.ts';
 import { arrivals, type Share, scheduledCount, shareOf } from '../plan/arrival-schedule.ts';
 import type { HoldPlan, LoadPlan, MixEntry } from '../plan/load.ts';
 import type { PlannedTarget } from '../plan/plan.ts';
@@ -126,6 +126,8 @@ export async function runLoad(plan: LoadPlan, opts: LoadOptions = {}): Promise<L
   let interrupted = false;
   let cutByShutdown = 0;
   let source = 0;
+  /** How late after t0 the first tick of the schedule came: this process's start lateness. */
+  let beganLateMs: number | undefined;
   const health = new HealthWatch();
   const traceFirst = plan.trace ?? 0;
   const traces: Traced[] = [];
@@ -147,11 +149,15 @@ export async function runLoad(plan: LoadPlan, opts: LoadOptions = {}): Promise<L
   const holdMix = plan.mix.filter((m) => plan.targets.every((t) => m.expected.get(t.name)!.includes('upgraded')));
   const pickSet = weightedPicker(plan.mix);
   const pickHoldSet = holdMix.length > 0 ? weightedPicker(holdMix) : undefined;
-  const nextTarget = new Map<string, number>();
-  // Targets rotate per set, so every set is spread evenly over the targets whatever the mix.
-  const targetFor = (m: MixEntry) => {
-    const turn = nextTarget.get(m.cred.name) ?? 0;
-    nextTarget.set(m.cred.name, turn + 1);
+  // Targets rotate per set, so every set is spread evenly over the targets whatever the mix. Arrivals
+  // and held connections rotate apart: processes interleave the two sequences differently (each
+  // ticks at its own instants), and one shared rotation would then give a set's k-th draw another
+  // target in each process, so the split over processes would no longer be exact per target.
+  const nextTarget = { arrival: new Map<string, number>(), held: new Map<string, number>() };
+  const targetFor = (m: MixEntry, kind: 'arrival' | 'held') => {
+    const turns = nextTarget[kind];
+    const turn = turns.get(m.cred.name) ?? 0;
+    turns.set(m.cred.name, turn + 1);
     return plan.targets[turn % plan.targets.length]!;
   };
   let arrivalIndex = 0;
@@ -199,6 +205,8 @@ export async function runLoad(plan: LoadPlan, opts: LoadOptions = {}): Promise<L
     }
     if (isNetworkFailure(r.outcome)) {
       current.errors++;
+      // The client's own limits neither count against the target nor clear its run of failures.
+      if (isGeneratorLimit(r.outcome)) return;
       if (++failuresInARow >= DEAD_AFTER_FAILURES_IN_A_ROW && !stoppedBecause) {
         stoppedBecause =
           `${DEAD_AFTER_FAILURES_IN_A_ROW} attempts in a row failed at the network ` +
@@ -273,6 +281,7 @@ export async function runLoad(plan: LoadPlan, opts: LoadOptions = {}): Promise<L
       }
       const now = performance.now() - t0;
       if (now < 0) return;
+      beganLateMs ??= now;
       if (now >= (series.length + 1) * 1000) {
         current.open = inFlight + (holder?.open ?? 0);
         const second = health.second();
@@ -293,7 +302,7 @@ export async function runLoad(plan: LoadPlan, opts: LoadOptions = {}): Promise<L
       let launched = 0;
       while (!stoppedBecause && !next.done && next.value <= now) {
         const m = pickSet();
-        const target = targetFor(m);
+        const target = targetFor(m, 'arrival');
         if (arrivalIndex++ % share.of === share.index) {
           if (inFlight >= plan.maxInFlight) skipped++;
           else {
@@ -309,7 +318,7 @@ export async function runLoad(plan: LoadPlan, opts: LoadOptions = {}): Promise<L
       if (holdState === 'ramp') {
         while (!stoppedBecause && pickHoldSet && holdNext < holdTimes.length && holdTimes[holdNext]! <= now) {
           const m = pickHoldSet();
-          const target = targetFor(m);
+          const target = targetFor(m, 'held');
           if (holdNext++ % share.of === share.index) launch(m, target, t0 + holdTimes[holdNext - 1]!, true);
         }
         // A held connection whose upgrade ends after the hold window is still adopted and sends its
@@ -364,10 +373,11 @@ export async function runLoad(plan: LoadPlan, opts: LoadOptions = {}): Promise<L
     handshake: handshake.summary(),
     handshakeSinceSend: sinceSend.summary(),
     connect: connect.summary(),
-    ...(holder ? { held: holder.result(hold!.count) } : {}),
+    ...(holder ? { held: holder.result(shareOf(hold!.count, share)) } : {}),
     sets: setResults,
     series: current.attempts > 0 || current.dropped ? [...series, { ...current, open: inFlight }] : series,
     durationMs: Math.round(performance.now() - t0),
+    ...(beganLateMs !== undefined ? { startLateMs: Math.round(beganLateMs * 1000) / 1000 } : {}),
     partial: stoppedBecause !== undefined,
     stoppedBecause,
     workers: 1,

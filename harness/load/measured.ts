@@ -7,6 +7,8 @@ import { runDistributed } from './workers.ts';
 
 export interface MeasuredOptions {
   signal?: AbortSignal;
+  /** When second 0 of the schedule begins (epoch ms): the runners' agreed start; default when ready. */
+  startAtEpochMs?: number;
   /** The target's processes, when wsgate started them: their CPU joins the saturation verdict. */
   targetPids?: readonly number[];
   /** Once a second, over every worker, with the target's CPU that second when measured. */
@@ -29,6 +31,7 @@ export async function runMeasured(
   const perSecond = new Map<number, { processes?: number; host?: number }>();
   const result = await runDistributed(plan, spread, {
     signal: opts.signal,
+    ...(opts.startAtEpochMs !== undefined ? { startAtEpochMs: opts.startAtEpochMs } : {}),
     onSecond: (s, p95) => {
       const sample = cpu.sample();
       perSecond.set(s.t, sample);

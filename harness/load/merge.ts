@@ -58,8 +58,8 @@ export function mergeSeries(parts: LoadSecond[][]): LoadSecond[] {
       into.errors += s.errors;
       into.open += s.open;
       into.dropped = (into.dropped ?? 0) + (s.dropped ?? 0);
-      // The generator's health in a second is its worst process's.
-      for (const k of ['lateP99', 'loopP99', 'cpu'] as const) {
+      // The generator's health in a second is its worst process's; a machine's or target's, the busiest one's.
+      for (const k of ['lateP99', 'loopP99', 'cpu', 'targetCpu', 'hostCpu'] as const) {
         const v = s[k];
         if (v !== undefined) into[k] = Math.max(into[k] ?? 0, v);
       }
@@ -75,7 +75,8 @@ function mergeHeld(parts: HeldResult[]): HeldResult | undefined {
   const sum = (k: 'opened' | 'peak' | 'dropped' | 'messages' | 'echoes' | 'echoFailed' | 'closedClean') =>
     parts.reduce((n, p) => n + p[k], 0);
   return {
-    target: parts[0]!.target,
+    // Each process was asked for its own share of the connections.
+    target: parts.reduce((n, p) => n + p.target, 0),
     opened: sum('opened'),
     // Each worker's peak, summed: they coincide on the hold plateau, where the peak is reached.
     peak: sum('peak'),
@@ -119,6 +120,9 @@ export function mergeResults(parts: LoadResult[], opts: { traceFirst?: number } 
     sets: mergeSets(parts.map((p) => p.sets)),
     series: mergeSeries(parts.map((p) => p.series)),
     durationMs: Math.max(...parts.map((p) => p.durationMs)),
+    ...(parts.some((p) => p.startLateMs !== undefined)
+      ? { startLateMs: Math.max(...parts.map((p) => p.startLateMs ?? 0)) }
+      : {}),
     partial: parts.some((p) => p.partial),
     ...(stopped ? { stoppedBecause: stopped.stoppedBecause } : {}),
     workers: parts.length,

@@ -1,5 +1,6 @@
 import type { LoadResult, Saturation } from '../model/load.ts';
-import { isNetworkFailure } from '../outcome/reachability.ts';
+import type { Outcome } from '../model/outcome.ts';
+import { isGeneratorLimit, isNetworkFailure } from '../outcome/reachability.ts';
 
 /** Share of attempts that may start later than the generator's late bound before it counts as behind. */
 export const LATE_SHARE_LIMIT = 0.01;
@@ -71,8 +72,18 @@ export function judgeSaturation(r: LoadResult, measured: { targetCpu?: number; h
         `no CPU left`,
     );
   }
+  const limits = Object.entries(r.outcomes)
+    .filter(([o]) => isGeneratorLimit(o as Outcome))
+    .map(([o, k]) => `${k} ${o}`);
+  if (limits.length > 0) {
+    generator = true;
+    reasons.push(
+      `the load processes ran out of their own ports or descriptors (${limits.join(', ')}): raise the limit, add ` +
+        'workers or source addresses',
+    );
+  }
   const failures = Object.entries(r.outcomes)
-    .filter(([o]) => isNetworkFailure(o as Parameters<typeof isNetworkFailure>[0]))
+    .filter(([o]) => isNetworkFailure(o as Outcome) && !isGeneratorLimit(o as Outcome))
     .reduce((n, [, k]) => n + (k ?? 0), 0);
   if (!generator && r.attempts > 0 && failures / r.attempts > FAILURE_SHARE_LIMIT) {
     target = true;

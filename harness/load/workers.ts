@@ -2,6 +2,7 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { LatencyRecorder } from '../metrics/latency-recorder.ts';
 import type { LoadResult, LoadSecond } from '../model/load.ts';
 import type { LoadPlan } from '../plan/load.ts';
+import { workerShare } from '../plan/segment.ts';
 import type { SpreadPlan } from '../plan/spread.ts';
 import { runLoad } from './engine.ts';
 import { mergeResults, mergeSeries } from './merge.ts';
@@ -10,6 +11,11 @@ import type { ParentMessage, WorkerMessage } from './worker-protocol.ts';
 
 export interface DistributedOptions {
   signal?: AbortSignal;
+  /**
+   * When second 0 of the schedule begins (epoch ms, this host's clock): `--start-at`, shared by the
+   * runners of a split scenario. Default: as soon as the workers are ready.
+   */
+  startAtEpochMs?: number;
   /** Once a second, every worker's second added up, with that second's p95 time to 101 (ms). */
   onSecond?: (s: LoadSecond, p95: number | undefined) => void;
 }
@@ -23,13 +29,49 @@ export const LOAD_PROCESS_FLAGS = ['--max-semi-space-size=4'];
 /** Module loading in a fresh worker takes a few hundred ms; starting waits for all to be ready. */
 const READY_TIMEOUT_MS = 30_000;
 const START_DELAY_MS = 100;
+/**
+ * How late past an agreed start (`--start-at`) a runner may still begin: the attempts already due
+ * start late and show as lateness. Later than this, its seconds would no longer line up with the
+ * other runners' and the run is refused.
+ */
+export const LATE_START_LIMIT_MS = 1000;
+/** Workers get their start this long before the agreed instant; they wait the rest on their own. */
+const START_LEAD_MS = 200;
+
+/** A start that cannot be kept: the run could not be carried out as asked. */
+export class LateStartError extends Error {}
+
+function checkStart(startAtEpochMs: number | undefined): void {
+  if (startAtEpochMs === undefined) return;
+  const late = Date.now() - startAtEpochMs;
+  if (late > LATE_START_LIMIT_MS)
+    throw new LateStartError(
+      `the agreed start (--start-at ${new Date(startAtEpochMs).toISOString()}) passed ${(late / 1000).toFixed(1)} s ` +
+        `before this runner's load could begin: give the runners more time before the start`,
+    );
+}
+
+/** Sleep until `epochMs` (bounded by it), or until the signal aborts. */
+function sleepUntil(epochMs: number, signal?: AbortSignal): Promise<void> {
+  const ms = epochMs - Date.now();
+  if (ms <= 0 || signal?.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
 
 /**
  * Run the load over `spread.workers` processes (in this process when it is one): each gets every
- * `workers`-th scheduled attempt and held connection, its share of maxInFlight and its own source
- * addresses, so each stays inside its own open-file limit. Results come back with encoded
- * histograms and are merged exactly. A worker that dies or reports a dead target stops the others;
- * what was measured is kept and marked partial.
+ * `workers`-th scheduled attempt and held connection of the plan's part (the whole schedule, or a
+ * segment's), its share of maxInFlight and its own source addresses, so each stays inside its own
+ * open-file limit. Results come back with encoded histograms and are merged exactly. A worker that
+ * dies or reports a dead target stops the others; what was measured is kept and marked partial.
  */
 export async function runDistributed(
   plan: LoadPlan,
@@ -37,14 +79,22 @@ export async function runDistributed(
   opts: DistributedOptions = {},
 ): Promise<LoadResult> {
   const n = spread.workers;
+  const part = plan.part ?? { index: 0, of: 1 };
+  checkStart(opts.startAtEpochMs);
   if (n === 1) {
-    return runLoad(
+    if (opts.startAtEpochMs !== undefined) await sleepUntil(opts.startAtEpochMs - START_LEAD_MS, opts.signal);
+    checkStart(opts.startAtEpochMs);
+    const startAtEpochMs = opts.startAtEpochMs ?? Date.now();
+    const result = await runLoad(
       { ...plan, sourceAddresses: spread.sourceAddresses[0] ?? [] },
       {
         signal: opts.signal,
+        share: part,
+        startAt: performance.now() + (startAtEpochMs - Date.now()),
         onSecond: (s, interval) => opts.onSecond?.(s, interval.count > 0 ? interval.summary()?.p95 : undefined),
       },
     );
+    return { ...result, startedAt: new Date(startAtEpochMs).toISOString() };
   }
   const script = await workerScript();
   const children: ChildProcess[] = [];
@@ -52,6 +102,7 @@ export async function runDistributed(
   const failures: string[] = [];
   // Seconds reported so far, by index, until every worker has reported that second.
   const pending = new Map<number, { parts: LoadSecond[]; hist: LatencyRecorder }>();
+  let startAtEpochMs: number | undefined;
   const stopAll = (reason: string) => {
     for (const c of children) if (c.connected) c.send({ type: 'stop', reason } satisfies ParentMessage);
   };
@@ -94,15 +145,18 @@ export async function runDistributed(
       return { isReady, exited };
     });
     await Promise.all(ready.map((r) => r.isReady));
-    const startAtEpochMs = Date.now() + START_DELAY_MS;
+    if (opts.startAtEpochMs !== undefined) await sleepUntil(opts.startAtEpochMs - START_LEAD_MS, opts.signal);
+    checkStart(opts.startAtEpochMs);
+    startAtEpochMs = opts.startAtEpochMs ?? Date.now() + START_DELAY_MS;
+    const start = startAtEpochMs;
     children.forEach((child, index) => {
-      const share = { index, of: n };
+      const share = workerShare(part, index, n);
       const maxInFlight = Math.max(1, Math.floor(plan.maxInFlight / n) + (index < plan.maxInFlight % n ? 1 : 0));
       child.send({
         type: 'start',
         plan: { ...plan, maxInFlight, sourceAddresses: spread.sourceAddresses[index] ?? [] },
         share,
-        startAtEpochMs,
+        startAtEpochMs: start,
       } satisfies ParentMessage);
     });
     await Promise.all(ready.map((r) => r.exited));
@@ -118,6 +172,7 @@ export async function runDistributed(
   });
   if (got.length === 0) throw new Error(failures.join('; ') || 'no load worker returned a result');
   const merged = mergeResults(got, { traceFirst: plan.trace ?? 0 });
+  if (startAtEpochMs !== undefined) merged.startedAt = new Date(startAtEpochMs).toISOString();
   if (failures.length > 0) {
     merged.partial = true;
     merged.stoppedBecause = [merged.stoppedBecause, ...failures].filter(Boolean).join('; ');

@@ -43,7 +43,7 @@ export const TIMING_NAMES = [
 
 /** What the closed model held. */
 export interface HeldResult {
-  /** Connections asked for, upgraded and handed to holding, most open at one time. */
+  /** Connections asked for (this run's share of them), upgraded and handed to holding, most open at one time. */
   target: number;
   opened: number;
   peak: number;
@@ -134,6 +134,13 @@ export interface LoadResult {
   held?: HeldResult;
   sets: LoadSetResult[];
   series: LoadSecond[];
+  /**
+   * Second 0 of the schedule by this host's clock (ISO): where series seconds count from; the agreed
+   * `--start-at` when one was given.
+   */
+  startedAt?: string;
+  /** How late after `startedAt` the schedule actually began (ms; the latest load process): the start's lateness. */
+  startLateMs?: number;
   durationMs: number;
   partial: boolean;
   stoppedBecause?: string;

@@ -16,7 +16,9 @@ export type Outcome =
   | 'tls_error'
   | 'dns_error'
   | 'port_exhausted'
-  | 'fd_exhausted';
+  | 'fd_exhausted'
+  /** Ended without an HTTP answer, the cause not recorded: k6's ws_sessions without a status (`wsgate import k6`). */
+  | 'network_error';
 
 /** Outcomes that are not an HTTP answer, in the order reports list them. */
 export const NETWORK_OUTCOMES = [
@@ -30,6 +32,7 @@ export const NETWORK_OUTCOMES = [
   'dns_error',
   'port_exhausted',
   'fd_exhausted',
+  'network_error',
 ] as const satisfies readonly Outcome[];
 
 /** What a held, upgraded connection may later turn into. */

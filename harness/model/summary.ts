@@ -3,6 +3,7 @@ import type { CapacityResult } from './capacity.ts';
 import type { ComparisonResult } from './comparison.ts';
 import type { ConformanceResult } from './conformance.ts';
 import type { LoadResult } from './load.ts';
+import type { MergeInfo, RunnerRow, SegmentInfo } from './merge.ts';
 import type { MetricValues } from './metrics.ts';
 import type { OverheadResult } from './overhead.ts';
 import type { SecurityResult } from './security.ts';
@@ -30,6 +31,8 @@ export interface Summary {
   environment: Environment;
   scenario: { name: string; file: string; hash: string; description?: string };
   run: { id: string; command: string; startedAt: string; endedAt: string; durationMs: number };
+  /** This run carried one segment of the scenario (`wsgate run --segment i/N`); absent for a whole run. */
+  segment?: SegmentInfo;
   targets: Array<{ name: string; url: string }>;
   credentials: Array<{ name: string; expect: Verdict; authState: AuthState }>;
   conformance?: ConformanceResult;
@@ -48,7 +51,15 @@ export interface Summary {
   /** Flat metrics that thresholds read, e.g. `unexpected_outcomes`, `handshake.p95` (ms): see model/metrics.ts. */
   metrics: MetricValues;
   thresholds: ThresholdResult[];
-  verdict: { passed: boolean; exitCode: ExitCode; failures: string[] };
+  /** A merged summary (`wsgate merge`, `wsgate import k6`): one row per runner, beside the merged totals. */
+  runners?: RunnerRow[];
+  /** How a merged summary was put together: segments covered, clocks, warnings. */
+  merge?: MergeInfo;
+  /**
+   * `failures`: every line that made the run fail, fatal ones first. `fatal`: the lines among them that made
+   * it "not carried out" (exit 3), so a merge can tell them apart.
+   */
+  verdict: { passed: boolean; exitCode: ExitCode; failures: string[]; fatal?: string[] };
 }
 
 export interface Environment {

@@ -33,10 +33,19 @@ export function targetUnreachable(outcomes: Iterable<Outcome>, policy: Reachabil
 
 /**
  * Under load a target is given up on after a run of failures in a row with no answer between
- * them. Every network failure counts here, including the client's own port and descriptor
- * exhaustion; a protocol error is an answer.
+ * them. Every network failure of the target counts here; a protocol error is an answer, and the
+ * client running out of its own ports or descriptors says nothing of the target (see
+ * isGeneratorLimit).
  */
 export const DEAD_AFTER_FAILURES_IN_A_ROW = 200;
+
+/** The load processes ran out of something of their own: ports to connect from, descriptors. */
+const GENERATOR_LIMITS: ReadonlySet<Outcome> = new Set(['fd_exhausted', 'port_exhausted']);
+
+/** Whether the attempt failed on the client's side, before the target had any part in it. */
+export function isGeneratorLimit(outcome: Outcome): boolean {
+  return GENERATOR_LIMITS.has(outcome);
+}
 
 /** Whether a load attempt's outcome is a network failure that counts towards DEAD_AFTER_FAILURES_IN_A_ROW. */
 export function isNetworkFailure(outcome: Outcome): boolean {

@@ -1,11 +1,13 @@
 import { isIP } from 'node:net';
+import type { SegmentRef } from '../model/merge.ts';
 import type { Outcome } from '../model/outcome.ts';
 import { expectedOutcomes } from '../outcome/expected.ts';
 import { parseDuration } from '../scenario/duration.ts';
 import type { Scenario } from '../scenario/read.ts';
-import { type Stage, stagesOf } from './arrival-schedule.ts';
+import { type Share, type Stage, shareOf, stagesOf } from './arrival-schedule.ts';
 import type { CredentialInfo, PlannedCredential } from './credentials.ts';
 import type { Problems } from './problems.ts';
+import { segmentShare, WHOLE } from './segment.ts';
 import { type HostLimits, planSpread, SpreadError, type SpreadPlan } from './spread.ts';
 import type { PlannedTarget, TargetInfo } from './targets.ts';
 
@@ -42,6 +44,11 @@ export interface LoadPlan<T extends TargetInfo = PlannedTarget, C extends Creden
   onSaturation?: 'fail' | 'warn';
   /** `--trace N`: record the wire of the first N attempts of each target x credential set. */
   trace?: number;
+  /**
+   * This runner's part of the schedule when the scenario is split into segments (`--segment`): its
+   * worker processes share this part. Default: the whole schedule. maxInFlight is already the part's.
+   */
+  part?: Share;
 }
 
 const DEFAULT_MAX_IN_FLIGHT = 5000;
@@ -57,6 +64,7 @@ export function planLoad<T extends TargetInfo, C extends CredentialInfo>(
   credentials: readonly C[],
   problems: Problems,
   limits?: HostLimits,
+  segment: SegmentRef = WHOLE,
 ): { load: LoadPlan<T, C>; spread: SpreadPlan } | undefined {
   const block = scenario.doc.load;
   if (!block) return undefined;
@@ -109,12 +117,15 @@ export function planLoad<T extends TargetInfo, C extends CredentialInfo>(
     messageBytes: c.messageBytes ?? 32,
     messageTimeoutMs: parseDuration(c.messageTimeout ?? '5s'),
   };
-  const maxInFlight = block.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT;
+  // A segment's host carries its share only: its held connections and its share of maxInFlight.
+  const part = segment.of > 1 ? segmentShare(segment) : undefined;
+  const wholeMaxInFlight = block.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT;
+  const maxInFlight = part ? Math.max(1, shareOf(wholeMaxInFlight, part)) : wholeMaxInFlight;
   let spread: SpreadPlan | undefined;
   try {
     spread = planSpread(
       {
-        held: hold?.count ?? 0,
+        held: part ? shareOf(hold?.count ?? 0, part) : (hold?.count ?? 0),
         maxInFlight,
         workers: block.workers,
         sourceAddresses: block.sourceAddresses,
@@ -136,6 +147,7 @@ export function planLoad<T extends TargetInfo, C extends CredentialInfo>(
       ...(hold ? { hold } : {}),
       sourceAddresses: [],
       onSaturation: block.saturation ?? 'fail',
+      ...(part ? { part } : {}),
     },
     spread,
   };

@@ -1,5 +1,7 @@
+import type { SegmentRef } from '../model/merge.ts';
 import type { PhaseName } from '../model/metrics.ts';
 import type { ScenarioDoc } from '../scenario/schema.ts';
+import { isDesignated, WHOLE } from './segment.ts';
 
 /** The commands that run a scenario. */
 export type Command = 'run' | 'check' | 'probe' | 'capacity';
@@ -7,8 +9,11 @@ export type Command = 'run' | 'check' | 'probe' | 'capacity';
 /**
  * The phases a command runs for a scenario, in run order: `check` is conformance (and the
  * security block when present), `probe` the security probes, `run` everything the scenario has.
+ * A segment of a split run (`--segment i/N`) runs its share of the load; what must happen once per
+ * scenario (conformance, overhead, comparison, security probes) runs on the first segment only.
  */
-export function phasesFor(command: Command, doc: ScenarioDoc): PhaseName[] {
+export function phasesFor(command: Command, doc: ScenarioDoc, segment: SegmentRef = WHOLE): PhaseName[] {
+  if (!isDesignated(segment)) return command === 'run' && doc.load ? ['load'] : [];
   const phases: PhaseName[] = [];
   if (command === 'check' || command === 'run') phases.push('conformance');
   if (command === 'run' && doc.load) phases.push('load');

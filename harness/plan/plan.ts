@@ -1,4 +1,5 @@
 import { FIXTURE_VARIANTS, type FixtureGateway } from '../model/fixtures.ts';
+import type { SegmentRef } from '../model/merge.ts';
 import type { MetricCondition } from '../model/metrics.ts';
 import type { Threshold } from '../model/thresholds.ts';
 import { durationOr, parseDuration } from '../scenario/duration.ts';
@@ -67,6 +68,8 @@ export interface PlanOptions {
   capacity?: CapacityOverrides;
   /** `--trace N`: record the wire of the first N attempts of each target x credential set. */
   trace?: number;
+  /** The segment this runner carries (`wsgate run --segment i/N`); default the whole scenario. */
+  segment?: SegmentRef;
 }
 
 /**
@@ -82,7 +85,7 @@ export async function validateScenario(scenario: Scenario, opts: PlanOptions = {
   await jwtKeys(scenario, problems);
   checkAuthService(scenario, problems);
   checkFixtureVariants(scenario, problems);
-  planLoad(scenario, targets, credentials, problems, opts.limits);
+  planLoad(scenario, targets, credentials, problems, opts.limits, opts.segment);
   planOverhead(scenario, targets, credentials, problems);
   planCompare(scenario, targets, credentials, problems);
   if (opts.command === 'capacity' || scenario.doc.capacity)
@@ -115,7 +118,7 @@ export async function buildPlan(
   const targets = infos.flatMap((info, i) => planTarget(scenario, i, info, fixtureUrls, problems) ?? []);
   const credentials: PlannedCredential[] = [];
   for (const i of scenario.doc.credentials.keys()) credentials.push(await planCredential(scenario, i, keys.get(i)));
-  const load = planLoad(scenario, targets, credentials, problems, opts.limits);
+  const load = planLoad(scenario, targets, credentials, problems, opts.limits, opts.segment);
   if (load && opts.trace) load.load.trace = opts.trace;
   const overhead = planOverhead(scenario, targets, credentials, problems, fixtureUrls);
   const compare = planCompare(scenario, targets, credentials, problems);

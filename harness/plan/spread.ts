@@ -89,7 +89,8 @@ export function planSpread(need: SpreadNeed, limits: HostLimits = hostLimits()):
         `in each of ${workers} worker process(es), ` +
         `and one process may hold ${limits.openFiles} here (ulimit -n; ${FD_RESERVE} kept for the runtime): set ` +
         `load.workers to ${enough} or more, or lower ` +
-        `${need.held > need.maxInFlight ? 'connections.count' : 'maxInFlight'}`,
+        `${need.held > need.maxInFlight ? 'connections.count' : 'maxInFlight'}, or split the load over runners ` +
+        `(wsgate run --segment i/N)`,
       need.workers === undefined ? 'connections' : 'workers',
     );
   }
@@ -104,7 +105,7 @@ export function planSpread(need: SpreadNeed, limits: HostLimits = hostLimits()):
       throw new SpreadError(
         `${perDestination} connections to one destination need more ephemeral ports than one address pair ` +
           `has (about ${portsPerPair}): list ${addressesNeeded} addresses of this host in load.sourceAddresses ` +
-          `(each carries about ${portsPerBoundAddress})`,
+          `(each carries about ${portsPerBoundAddress}), or split the load over runners (wsgate run --segment i/N)`,
         'sourceAddresses',
       );
     }

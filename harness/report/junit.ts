@@ -15,6 +15,7 @@ export function junitXml(summary: Summary): string {
   const builder = junit.newBuilder().name(`wsgate ${summary.scenario.name}`);
   if (summary.conformance) addConformance(builder, summary.conformance.checks);
   if (summary.security) addSecurity(builder, summary.security.probes);
+  if (summary.merge?.coverage) addSegments(builder, summary);
   addThresholds(builder, summary);
   return builder.build();
 }
@@ -55,6 +56,21 @@ function addSecurity(builder: Builder, probes: ProbeResult[]): void {
     else if (p.status === 'failed')
       tc.failure(`${p.target} / ${p.probe}: ${p.reasons.join('; ')}`, 'security').standardOutput(text);
     else tc.standardOutput(text);
+  }
+}
+
+/** One testcase per segment of a merged run: a missing one fails, a runner not carried out fails with why. */
+function addSegments(builder: Builder, summary: Summary): void {
+  const c = summary.merge!.coverage!;
+  const suite = builder.testSuite().name('segments');
+  for (let i = 1; i <= c.of; i++) {
+    const label = `${i}/${c.of}`;
+    const tc = suite.testCase().className('segments').name(`segment ${label}`);
+    const row = summary.runners?.find((r) => r.merged && r.label === label);
+    if (!row) tc.failure(`segment ${label} is missing: no runner's summary carried it`, 'segment');
+    else if (row.exitCode === 3 || row.partial)
+      tc.failure(`segment ${label} (${row.source}) was not carried out in full (exit ${row.exitCode})`, 'segment');
+    else tc.standardOutput(`${row.source}: ${row.attempts} attempts, ${row.upgrades} upgraded`);
   }
 }
 

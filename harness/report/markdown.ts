@@ -1,6 +1,7 @@
 import type { CheckResult } from '../model/conformance.ts';
 import type { Summary } from '../model/summary.ts';
 import { differenceText, verdictWords } from './text/comparison.ts';
+import { mergeHeadline, RUNNER_HEADS, type RunnerCells, runnerCells, totalCells } from './text/runners.ts';
 import { saturationWords } from './text/saturation.ts';
 
 /** `summary.md`: the verdict, the conformance and security tables, for PR comments and $GITHUB_STEP_SUMMARY. */
@@ -18,6 +19,14 @@ export function markdownSummary(summary: Summary): string {
     if (v.failures.length > 30) out.push(`- … and ${v.failures.length - 30} more (see summary.json)`);
     out.push('');
   }
+  const seg = summary.segment;
+  if (seg && seg.of > 1)
+    out.push(
+      `Segment ${seg.index}/${seg.of} of the scenario: its thresholds are judged once, by \`wsgate merge\`, ` +
+        'on the merged data of every segment.',
+      '',
+    );
+  if (summary.merge) out.push(...runnersTable(summary));
   const c = summary.conformance;
   if (c) {
     out.push(`### Conformance: ${c.passed} passed, ${c.failed} failed, ${c.notRun} not run`);
@@ -184,6 +193,22 @@ export function verdictMatrix(checks: CheckResult[]): string[] {
     out.push(`| ${set} (${first.verdict}${state}) | ${row.join(' | ')} |`);
   }
   out.push('');
+  return out;
+}
+
+/** One row per runner and the merged total, with how the merge was put together. */
+function runnersTable(summary: Summary): string[] {
+  const m = summary.merge!;
+  const out = [`### Runners: ${escapeCell(mergeHeadline(m))}`, ''];
+  out.push(`| ${RUNNER_HEADS.join(' | ')} |`, `| ${RUNNER_HEADS.map(() => '---').join(' | ')} |`);
+  const row = (c: RunnerCells, bold = false) => {
+    const cells = Object.values(c).map((v) => escapeCell(v || '–'));
+    return `| ${(bold ? cells.map((v) => `**${v}**`) : cells).join(' | ')} |`;
+  };
+  for (const r of summary.runners ?? []) out.push(row(runnerCells(r)));
+  out.push(row(totalCells(summary), true), '');
+  for (const w of m.warnings) out.push(`- ${escapeCell(w)}`);
+  if (m.warnings.length) out.push('');
   return out;
 }
 

@@ -2,6 +2,12 @@ import type { MetricValues } from '../model/metrics.ts';
 import type { Op, Threshold, ThresholdResult } from '../model/thresholds.ts';
 
 /**
+ * Why a segment of a split run does not judge thresholds itself: a threshold speaks of the whole
+ * scenario (`attempts >= 3000`, a p99), so `wsgate merge` judges it once on every segment's data.
+ */
+export const JUDGED_ON_MERGE = 'judged once on the merged data of every segment, by `wsgate merge`';
+
+/**
  * Judge thresholds against measured metrics. A threshold on a metric the run did not produce fails,
  * unless `notApplicable` says why this command never measures it (then it is skipped, not failed).
  */

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { AuthState, Verdict } from '../model/auth.ts';
+import type { SegmentInfo } from '../model/merge.ts';
 import { type Environment, SUMMARY_SCHEMA_VERSION, type Summary } from '../model/summary.ts';
 import type { ThresholdResult } from '../model/thresholds.ts';
 import { EXIT_CODES, runStatus } from '../model/verdict.ts';
@@ -24,6 +25,8 @@ export interface RunFacts {
   interrupted?: string;
   /** The scenario's practical tolerances for `wsgate trend`. */
   trendTolerances?: Record<string, number>;
+  /** The segment this run carried (`--segment i/N`). */
+  segment?: SegmentInfo;
 }
 
 /**
@@ -57,12 +60,13 @@ export function assembleSummary(facts: RunFacts, record: PhasesRecord, threshold
       endedAt: new Date(facts.startedAt.getTime() + facts.durationMs).toISOString(),
       durationMs: facts.durationMs,
     },
+    ...(facts.segment ? { segment: facts.segment } : {}),
     targets: facts.targets,
     credentials: facts.credentials,
     ...record.sections,
     ...(facts.trendTolerances ? { trend: { tolerances: facts.trendTolerances } } : {}),
     metrics: record.metrics,
     thresholds,
-    verdict: { passed: status === 'passed', exitCode: EXIT_CODES[status], failures: [...fatal, ...failures] },
+    verdict: { passed: status === 'passed', exitCode: EXIT_CODES[status], failures: [...fatal, ...failures], fatal },
   };
 }

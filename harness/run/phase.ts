@@ -26,6 +26,8 @@ export interface RunEvents {
   conformanceStarted?(targets: number, credentials: number): void;
   checked?(result: CheckResult): void;
   loadStarted?(load: LoadPlan, spread: SpreadPlan): void;
+  /** The load waits for the runners' agreed start (`--start-at`) before its schedule begins. */
+  loadWaiting?(startAt: Date): void;
   /** Once a second: that second over every worker, with its p95 time to 101 (ms). */
   loadSecond?(second: LoadSecond, p95: number | undefined): void;
   loadDone?(result: LoadResult): void;
@@ -52,6 +54,8 @@ export interface PhaseContext {
   events: RunEvents;
   /** The target's processes, when wsgate started them (bundled fixtures): their CPU joins the saturation verdict. */
   targetProcesses?: () => Promise<number[]>;
+  /** When the load's schedule begins: the agreed start of a split run's runners (`--start-at`). */
+  startAt?: Date;
 }
 
 /** The sections of summary.json a phase fills in. */

@@ -11,6 +11,8 @@ export interface RunPhasesOptions {
   events?: RunEvents;
   /** The target's processes, when wsgate started them. */
   targetProcesses?: () => Promise<number[]>;
+  /** When the load's schedule begins (`--start-at`); default as soon as the load phase is ready. */
+  startAt?: Date;
 }
 
 /** What the phases of a run produced, before thresholds are judged and outputs written. */
@@ -39,6 +41,7 @@ export async function runPhases(plan: Plan, opts: RunPhasesOptions): Promise<Pha
         authControl,
         events: opts.events ?? {},
         ...(opts.targetProcesses ? { targetProcesses: opts.targetProcesses } : {}),
+        ...(opts.startAt ? { startAt: opts.startAt } : {}),
       });
       Object.assign(record.sections, out.sections);
       addMetrics(record.metrics, out.metrics);
@@ -55,7 +58,7 @@ export async function runPhases(plan: Plan, opts: RunPhasesOptions): Promise<Pha
 }
 
 /** Add a phase's metrics: a counter that several phases write is their sum (model/metrics.ts). */
-function addMetrics(into: MetricValues, from: MetricValues): void {
+export function addMetrics(into: MetricValues, from: MetricValues): void {
   for (const [name, value] of Object.entries(from) as Array<[MetricName, number]>) {
     const base = (name in METRICS ? name : name.slice(0, name.lastIndexOf('.'))) as MetricBase;
     const previous = into[name];

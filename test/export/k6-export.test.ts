@@ -114,8 +114,24 @@ test('the TestRun manifest parses as YAML and names the script through a ConfigM
   assert.equal(run.spec.script.configMap.name, cm.metadata.name);
   assert.equal(run.spec.script.configMap.file, 'quickstart.k6.ts');
   assert.equal(cm.data['quickstart.k6.ts'], readFileSync(join(OUT, 'quickstart.k6.ts'), 'utf8'));
+  // Every runner writes k6's JSON output, one gzipped file per pod, to the claim the user provides.
+  assert.match(run.spec.arguments, /--out json=\/results\/\$\(POD_NAME\)\.json\.gz/);
+  assert.deepEqual(run.spec.runner.env, [
+    { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+  ]);
+  assert.deepEqual(run.spec.runner.volumes, [
+    { name: 'wsgate-results', persistentVolumeClaim: { claimName: 'wsgate-quickstart-results' } },
+  ]);
+  assert.deepEqual(run.spec.runner.volumeMounts, [{ name: 'wsgate-results', mountPath: '/results' }]);
   const again = parseAllDocuments(
-    testRunManifest({ name: 'x', scriptFile: 'x.ts', script: 'export default 1;', parallelism: 1, secretName: 's' }),
+    testRunManifest({
+      name: 'x',
+      scriptFile: 'x.ts',
+      script: 'export default 1;',
+      parallelism: 1,
+      secretName: 's',
+      claimName: 'c',
+    }),
   );
   assert.deepEqual(
     again.map((d) => d.errors.length),
@@ -134,6 +150,7 @@ function apiConnect() {
 }
 
 interface ShimRun {
+  gateway: string;
   checks: Array<{ name: string; passed: boolean }>;
   requests: Array<{ url: string; headers: Record<string, string> }>;
   sent: Array<{ url: string; messages: string[] }>;
@@ -159,7 +176,8 @@ async function runThroughShim(name: string, script: string): Promise<ShimRun> {
   const file = join(OUT, 'run', `${name}.k6.ts`);
   writeFileSync(file, script);
   (globalThis as { __ENV?: Record<string, string> }).__ENV = {
-    [targetUrlEnv('reference')]: `${fx.urls.gateway}/orders/ws`,
+    // The gateway's origin only: the script keeps the scenario's path (/orders/ws).
+    [targetUrlEnv('reference')]: fx.urls.gateway!,
     ...Object.assign({}, ...scenario.doc.credentials.map(credentialEnvValues)),
     WSGATE_VALID_JWT_BEARER: await mint('5m'),
     WSGATE_EXPIRED_JWT_BEARER: await mint('-1h'),
@@ -177,7 +195,7 @@ async function runThroughShim(name: string, script: string): Promise<ShimRun> {
     execution.scenario.iterationInTest = i;
     mod.conformance();
   }
-  return structuredClone(recorded);
+  return { ...structuredClone(recorded), gateway: fx.urls.gateway! };
 
   async function mint(expiresIn: string): Promise<string> {
     const { buildPlan } = await import('../../harness/plan/plan.ts');
@@ -225,6 +243,10 @@ test(
     const valid = run.requests.find((r) => r.headers['X-IBM-Client-Secret'] === 'sk-orders-web-7Hq2xVb9LmPz');
     assert.ok(valid, 'the valid app sends its secret from the environment');
     assert.ok(run.requests.some((r) => r.url.includes('apikey=ak-live-5f0e9d8c7b6a4321')));
+    assert.ok(
+      run.requests.every((r) => r.url.startsWith(`${run.gateway}/orders/ws`)),
+      run.requests.map((r) => r.url).join(', '),
+    );
     assert.equal(run.metrics.filter((m) => m.metric === 'wsgate_handshake').length, ALLOWED.length);
   },
 );
@@ -291,6 +313,17 @@ async function fixturesProcess(): Promise<{ urls: Record<string, string>; stop()
     },
   };
 }
+
+test("a fixture target keeps its path in the script's default URL; an origin-only override keeps it too", () => {
+  const scenario = readScenario(join(ROOT, 'scenarios/quickstart.yaml'));
+  assert.equal(scenario.doc.targets[0]!.url, '${fixture:gateway}/echo');
+  const { script } = exportK6(scenario, 'test');
+  const targets = JSON.parse(/const TARGETS: Target\[\] = (\[[\s\S]*?\n\]);/.exec(script)![1]!) as Array<{
+    url: string;
+  }>;
+  assert.equal(targets[0]!.url, 'ws://127.0.0.1:8080/echo');
+  assert.match(script, /base\[2\] \|\| scenarioPath \|\| '\/'/);
+});
 
 test('load: arrival-rate stages become one ramping-arrival-rate scenario, jumps as 0 s stages', () => {
   const scenario = readScenario(join(ROOT, 'scenarios/quickstart.yaml'));

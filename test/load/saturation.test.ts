@@ -140,3 +140,10 @@ test(
     assert.match(judgeSaturation(result({}), { hostCpu: 0.99 }).reasons.join(' '), /the machine's CPU was 99% busy/);
   },
 );
+
+test('running out of its own descriptors or ports is the generator, never a target that did not answer', () => {
+  const s = judgeSaturation(result({ outcomes: { upgraded: 574, fd_exhausted: 426 } }), {});
+  assert.equal(s.side, 'generator', s.reasons.join('; '));
+  assert.match(s.reasons.join(' '), /ran out of their own ports or descriptors \(426 fd_exhausted\)/);
+  assert.doesNotMatch(s.reasons.join(' '), /got no answer/);
+});

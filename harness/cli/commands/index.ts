@@ -3,6 +3,8 @@ import { registerCapacity } from './capacity.ts';
 import { registerCompare } from './compare.ts';
 import { registerExport } from './export.ts';
 import { registerFixtures } from './fixtures.ts';
+import { registerImport } from './import.ts';
+import { registerMerge } from './merge.ts';
 import { registerProbe } from './probe.ts';
 import { registerCheck, registerRun } from './run-like.ts';
 import { registerSchema } from './schema.ts';
@@ -17,8 +19,10 @@ export const COMMANDS: Array<(program: Command) => void> = [
   registerCapacity,
   registerValidate,
   registerFixtures,
+  registerMerge,
   registerCompare,
   registerTrend,
   registerExport,
+  registerImport,
   registerSchema,
 ];

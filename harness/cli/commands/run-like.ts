@@ -1,6 +1,8 @@
 import { type Command, InvalidArgumentError } from 'commander';
 import { appendToHistory } from '../../history/history.ts';
+import type { SegmentRef } from '../../model/merge.ts';
 import type { Command as RunCommand } from '../../plan/phases.ts';
+import { parseSegment } from '../../plan/segment.ts';
 import { readScenario } from '../../scenario/read.ts';
 import { executeRun, type RunOptions } from '../execute.ts';
 import { createLog } from '../log.ts';
@@ -26,7 +28,7 @@ function traceCount(text: string): number {
 /** What a command adds to the shared ones: its own options, and how they reach the run. */
 export interface RunCommandExtras<F> {
   options(cmd: Command): Command;
-  runOptions(flags: F): Pick<RunOptions, 'capacity'>;
+  runOptions(flags: F): Pick<RunOptions, 'capacity' | 'segment' | 'startAt'>;
 }
 
 /** Shared by `run`, `check` and `probe`: the same scenario, outputs and exit codes, other phases. */
@@ -94,8 +96,32 @@ export function addRunCommand<F extends object = object>(
     });
 }
 
+interface SegmentFlags {
+  segment?: SegmentRef;
+  startAt?: Date;
+}
+
+/** How far ahead `--start-at` may be: a start hours away is more likely a time zone slip than a plan. */
+const MAX_START_AHEAD_MS = 60 * 60 * 1000;
+
+/** `2026-05-01T10:00:00Z` or with an offset (`+02:00`): an instant every runner reads the same way. */
+export function parseStartAt(text: string, now = Date.now()): Date {
+  const iso = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
+  const at = iso.test(text.trim()) ? new Date(text.trim()) : undefined;
+  if (!at || Number.isNaN(at.getTime()))
+    throw new InvalidArgumentError(
+      `expected an ISO 8601 instant with its time zone, such as 2026-05-01T10:00:00Z, got "${text}"`,
+    );
+  if (at.getTime() - now > MAX_START_AHEAD_MS)
+    throw new InvalidArgumentError(
+      `${at.toISOString()} is more than ${MAX_START_AHEAD_MS / 60_000} minutes from now ` +
+        `(${new Date(now).toISOString()} here): check the time zone`,
+    );
+  return at;
+}
+
 export function registerRun(program: Command): void {
-  addRunCommand(
+  addRunCommand<SegmentFlags>(
     program,
     'run',
     'Run everything the scenario describes: conformance, then load, overhead and security',
@@ -106,7 +132,32 @@ start) and/or connections (held, with timed echoes), a weighted mix of credentia
 over load.workers processes (default one per core) and source addresses. The plan is checked
 against this host's open-file limit and ephemeral ports before anything starts (exit 2 says
 what to change). Progress: a live line on a terminal, a line a second otherwise. Ctrl-C stops
-the load and writes a partial report (exit 3). index.html sits beside summary.json.`,
+the load and writes a partial report (exit 3). index.html sits beside summary.json.
+
+Beyond one machine (README "Beyond one machine"): --segment i/N runs the i-th of N equal shares of
+the load (every N-th attempt and held connection, the credential mix exact over all segments);
+conformance, overhead and security probes run on segment 1 only, and thresholds are judged once by
+\`wsgate merge\` on the merged data. --start-at makes every runner begin its schedule at one instant.`,
+    {
+      options: (cmd) =>
+        cmd
+          .option('--segment <i/N>', 'run the i-th of N equal segments of the load (2/3, or 1/3:2/3)', (text) => {
+            try {
+              return parseSegment(text);
+            } catch (err) {
+              throw new InvalidArgumentError((err as Error).message);
+            }
+          })
+          .option(
+            '--start-at <time>',
+            'begin the load schedule at this instant (ISO 8601, e.g. 2026-05-01T10:00:00Z)',
+            (t) => parseStartAt(t),
+          ),
+      runOptions: (f) => ({
+        ...(f.segment ? { segment: f.segment } : {}),
+        ...(f.startAt ? { startAt: f.startAt } : {}),
+      }),
+    },
   );
 }
 

@@ -193,7 +193,9 @@ function urlFor(target: Target, set: CredentialSet): string {
   // k6 has no global URL class: split origin and path by hand.
   const base = /^(wss?:\\/\\/[^/?#]+)(.*)$/.exec(__ENV[target.urlEnv] || target.url);
   if (!base) throw new Error(\`\${target.urlEnv}: expected a ws:// or wss:// URL\`);
-  let url = base[1] + (set.path ?? (base[2] || '/'));
+  // A URL given without a path (the gateway's origin) keeps the scenario's path.
+  const scenarioPath = /^wss?:\\/\\/[^/?#]+(.*)$/.exec(target.url)?.[1] ?? '';
+  let url = base[1] + (set.path ?? (base[2] || scenarioPath || '/'));
   const query = set.query.map(
     ([name, envName]) => \`\${encodeURIComponent(name)}=\${encodeURIComponent(secret(envName))}\`,
   );
@@ -278,10 +280,20 @@ function targetData(t: TargetDoc) {
   const statuses = Object.fromEntries(VERDICTS.map((v) => [String(v), [...expectedStatuses({ statusMap }, v)]]));
   return {
     name: t.name,
-    url: hasFixtureRef(t.url) ? 'ws://127.0.0.1:8080/' : t.url,
+    // A fixture's URL is only known when wsgate starts it: a placeholder origin, the scenario's path kept.
+    url: hasFixtureRef(t.url) ? fixturePlaceholder(t.url) : t.url,
     urlEnv: targetUrlEnv(t.name),
     statuses,
   };
+}
+
+/** The origin a fixture reference stands in for until WSGATE_TARGET_<NAME>_URL says where the gateway is. */
+export const FIXTURE_PLACEHOLDER_ORIGIN = 'ws://127.0.0.1:8080';
+
+/** `${fixture:gateway}/echo` as `ws://127.0.0.1:8080/echo`: the placeholder origin, the path as written. */
+export function fixturePlaceholder(url: string): string {
+  const replaced = url.replace(/\$\{fixture:[^}]*\}/g, FIXTURE_PLACEHOLDER_ORIGIN);
+  return /^wss?:\/\/[^/?#]+[/?#]/.test(replaced) ? replaced : `${replaced}/`;
 }
 
 function setData(c: CredentialDoc) {

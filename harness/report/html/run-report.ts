@@ -6,7 +6,7 @@ import { comparisonChart, comparisonSection } from './sections/comparison.ts';
 import { conformanceSection, conformanceTimingsSection } from './sections/conformance.ts';
 import { healthChart } from './sections/health.ts';
 import { loadCharts, loadSection } from './sections/load.ts';
-import { environmentSection, securitySection, thresholdsSection } from './sections/other.ts';
+import { environmentSection, runnersSection, securitySection, thresholdsSection } from './sections/other.ts';
 import { overheadChart, overheadSection } from './sections/overhead.ts';
 
 /**
@@ -19,12 +19,14 @@ export function runReportHtml(s: Summary): string {
   const partial = s.partial ? ` · partial run: ${esc(s.partialReason ?? '')}` : '';
   const verdict = `${v.passed ? 'PASS' : 'FAIL'} · exit ${v.exitCode}${partial}`;
   const failures = v.failures.map((f) => `<li class="fail">${esc(f)}</li>`).join('');
-  const subtitle = `${esc(s.scenario.description ?? '')} · run ${esc(s.run.id)} · ${esc(s.run.command)}`;
+  const segment = s.segment && s.segment.of > 1 ? ` · segment ${s.segment.index}/${s.segment.of}` : '';
+  const subtitle = `${esc(s.scenario.description ?? '')} · run ${esc(s.run.id)} · ${esc(s.run.command)}${segment}`;
   const body = `<header><h1>wsgate: ${esc(s.scenario.name)}</h1><small>${subtitle}</small></header>
 <main>
 <div class="banner ${v.passed ? 'pass' : 'fail'}" id="verdict">${verdict}</div>
 ${v.failures.length ? `<ul id="failures">${failures}</ul>` : ''}
 ${thresholdsSection(s)}
+${runnersSection(s)}
 ${conformanceSection(s)}
 ${conformanceTimingsSection(s)}
 ${loadSection(s)}

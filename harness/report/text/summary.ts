@@ -1,5 +1,6 @@
 import type { Summary } from '../../model/summary.ts';
 import { capacityHeadline } from './capacity.ts';
+import { mergeHeadline, runnerCells } from './runners.ts';
 import { saturationWords } from './saturation.ts';
 
 /** The few lines a person reads at the end of a run (masked by the log before printing). */
@@ -10,6 +11,20 @@ export function consoleSummary(summary: Summary, outDir: string): string {
     `${v.passed ? 'PASS' : 'FAIL'}  ${summary.scenario.name}  (exit ${v.exitCode}` +
       `${summary.partial ? ', partial run' : ''}, ${(summary.run.durationMs / 1000).toFixed(1)} s)`,
   );
+  const seg = summary.segment;
+  if (seg && seg.of > 1)
+    lines.push(`  segment      ${seg.index}/${seg.of} of the scenario (thresholds are judged by \`wsgate merge\`)`);
+  const m = summary.merge;
+  if (m) {
+    lines.push(`  merged       ${mergeHeadline(m)}`);
+    for (const r of summary.runners ?? []) {
+      const c = runnerCells(r);
+      lines.push(
+        `    runner ${c.runner.padEnd(6)} ${c.host}: ${c.attempts} attempts, ${c.upgrades} upgraded, ${c.unexpected} ` +
+          `unexpected, time to 101 ${c.handshake} ms; start ${c.start}${c.note ? ` (${c.note})` : ''}`,
+      );
+    }
+  }
   const c = summary.conformance;
   if (c) lines.push(`  conformance  ${c.passed} passed, ${c.failed} failed, ${c.notRun} not run`);
   const l = summary.load;

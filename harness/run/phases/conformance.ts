@@ -1,6 +1,7 @@
 import { runConformance } from '../../conformance/conformance.ts';
+import type { ConformanceResult } from '../../model/conformance.ts';
 import { gatewayTargets } from '../../plan/plan.ts';
-import { emptyOutput, type Phase } from '../phase.ts';
+import { emptyOutput, type Phase, type PhaseOutput } from '../phase.ts';
 
 /** The conformance phase: every target x credential set once, judged against its verdict. */
 export const conformancePhase: Phase = {
@@ -13,22 +14,27 @@ export const conformancePhase: Phase = {
       signal: ctx.signal,
       onCheck: (c) => events.checked?.(c),
     });
-    const out = emptyOutput();
+    const out = judgeConformance(result);
     out.sections.conformance = result;
-    out.metrics = {
-      checks_passed: result.passed,
-      checks_failed: result.failed,
-      checks_not_run: result.notRun,
-      unexpected_outcomes: result.unexpectedOutcomes,
-    };
-    for (const c of result.checks) {
-      if (c.status === 'failed')
-        out.failures.push(`conformance ${c.target} / ${c.credential}: ${c.reasons.join('; ')}`);
-    }
-    for (const t of result.unreachableTargets) out.fatal.push(unreachableMessage(t));
     return out;
   },
 };
+
+/** What the conformance checks mean for the run: their counts, a failure per failed check, unreachable targets. */
+export function judgeConformance(result: ConformanceResult): PhaseOutput {
+  const out = emptyOutput();
+  out.metrics = {
+    checks_passed: result.passed,
+    checks_failed: result.failed,
+    checks_not_run: result.notRun,
+    unexpected_outcomes: result.unexpectedOutcomes,
+  };
+  for (const c of result.checks) {
+    if (c.status === 'failed') out.failures.push(`conformance ${c.target} / ${c.credential}: ${c.reasons.join('; ')}`);
+  }
+  for (const t of result.unreachableTargets) out.fatal.push(unreachableMessage(t));
+  return out;
+}
 
 /** The one sentence for a target that could not be reached, so phases that both find it say it once. */
 export function unreachableMessage(target: string): string {

@@ -3,7 +3,7 @@ import type { Outcome } from '../../model/outcome.ts';
 import type { OverheadResult, OverheadSide } from '../../model/overhead.ts';
 import { saysUnreachable } from '../../outcome/reachability.ts';
 import { measureOverhead } from '../../overhead/measure.ts';
-import { emptyOutput, type Phase } from '../phase.ts';
+import { emptyOutput, type Phase, type PhaseOutput } from '../phase.ts';
 
 /**
  * The overhead phase, for `run` when the scenario has an `overhead:` block: interleaved rounds,
@@ -14,10 +14,7 @@ import { emptyOutput, type Phase } from '../phase.ts';
 export const overheadPhase: Phase = {
   name: 'overhead',
   async run(ctx) {
-    const out = emptyOutput();
     const results: OverheadResult[] = [];
-    out.sections.overhead = results;
-    const worst: MetricValues = {};
     for (const setup of ctx.plan.overhead ?? []) {
       if (ctx.signal.aborted) break;
       ctx.events.overheadStarted?.(setup);
@@ -26,13 +23,7 @@ export const overheadPhase: Phase = {
         onRound: (r, of) => ctx.events.overheadRound?.(r, of),
       });
       results.push(result);
-      // With several pairs, a threshold judges the worst one.
-      for (const d of result.differences) {
-        const key = `overhead.p${d.percentile}` as const;
-        if (Number.isFinite(d.ciHigh)) worst[key] = Math.max(worst[key] ?? -Infinity, d.ciHigh);
-      }
       ctx.events.overheadDone?.(result);
-      judge(result, out.failures, out.fatal);
       if (result.decomposition?.crossCheck && !result.decomposition.crossCheck.agrees) {
         ctx.events.warning?.(
           `overhead: ${setup.auth.name}'s Server-Timing auth duration and autocannon's direct measurement of the ` +
@@ -40,10 +31,27 @@ export const overheadPhase: Phase = {
         );
       }
     }
-    out.metrics = worst;
+    const out = judgeOverhead(results);
+    out.sections.overhead = results;
     return out;
   },
 };
+
+/** What the overhead pairs mean for the run: the worst pair's interval bounds as metrics, lost attempts. */
+export function judgeOverhead(results: readonly OverheadResult[]): PhaseOutput {
+  const out = emptyOutput();
+  const worst: MetricValues = {};
+  for (const result of results) {
+    // With several pairs, a threshold judges the worst one.
+    for (const d of result.differences) {
+      const key = `overhead.p${d.percentile}` as const;
+      if (Number.isFinite(d.ciHigh)) worst[key] = Math.max(worst[key] ?? -Infinity, d.ciHigh);
+    }
+    judge(result, out.failures, out.fatal);
+  }
+  out.metrics = worst;
+  return out;
+}
 
 /**
  * A measurement that lost attempts is not an overhead number: say so (exit 1), or exit 3 when a side was unreachable.

@@ -1,4 +1,5 @@
 import type { Summary } from '../../../model/summary.ts';
+import { mergeHeadline, RUNNER_HEADS, type RunnerCells, runnerCells, totalCells } from '../../text/runners.ts';
 import { num, statusClass, table, td, tr } from '../elements.ts';
 import { esc } from '../page.ts';
 
@@ -36,6 +37,35 @@ export function securitySection(s: Summary): string {
   });
   const title = `Security probes: ${sec.passed} passed, ${sec.failed} failed, ${sec.notRun} not run`;
   return `<h2>${title}</h2>${table('security', ['target', 'probe', 'checks that', 'seen', 'result'], rows)}`;
+}
+
+/** A merged run: one row per runner beside the merged total, how the merge was put together. */
+export function runnersSection(s: Summary): string {
+  const m = s.merge;
+  if (!m) return '';
+  const row = (c: RunnerCells, cls: string) =>
+    tr(
+      [
+        td(esc(c.runner)),
+        td(esc(c.host)),
+        num(c.attempts),
+        num(c.upgrades),
+        num(c.unexpected),
+        num(c.errors),
+        num(esc(c.handshake)),
+        td(esc(c.generator)),
+        td(esc(c.start)),
+        td(esc(c.note)),
+      ],
+      cls,
+    );
+  const rows = (s.runners ?? []).map((r) => row(runnerCells(r), r.merged ? (r.partial ? 'failed' : '') : 'muted'));
+  rows.push(row(totalCells(s), 'total'));
+  const warnings = m.warnings.map((w) => `<li>${esc(w)}</li>`).join('');
+  return (
+    `<h2>Runners</h2><p id="merge-headline">${esc(mergeHeadline(m))}</p>` +
+    `${table('runners', [...RUNNER_HEADS], rows)}${warnings ? `<ul id="merge-warnings">${warnings}</ul>` : ''}`
+  );
 }
 
 /** The machine, checkout and scenario version of the run. */

@@ -8,8 +8,8 @@ import type { Summary } from '../../harness/model/summary.ts';
 import { runCli } from '../helpers/cli.ts';
 import { rawServer, requestKey } from '../helpers/raw-server.ts';
 
-/** Each handshake takes this long and they are answered one at a time: the server's limit is 1000/10 = 100/s. */
-const SERVICE_MS = 10;
+/** Each handshake takes this long and they are answered one at a time: the server's limit is 1000/20 = 50/s. */
+const SERVICE_MS = 20;
 
 let server: Awaited<ReturnType<typeof rawServer>>;
 let dir: string;
@@ -68,9 +68,9 @@ test('wsgate capacity finds the limit of a server that answers one handshake at 
   const r = await runCli(
     [
       'capacity',
-      scenario('thresholds:\n  - capacity.sustainable >= 30\n'),
+      scenario('thresholds:\n  - capacity.sustainable >= 15\n'),
       '--from',
-      '25',
+      '10',
       '--factor',
       '2',
       '--step',
@@ -86,9 +86,10 @@ test('wsgate capacity finds the limit of a server that answers one handshake at 
   const c = summary.capacity!;
   const steps = c.steps.map((s) => `${s.rate}:${s.passed ? 'held' : s.broke}`).join(' ');
   assert.equal(c.stoppedBy, 'latency', `${c.verdict} (${steps}): ${c.steps.map((s) => s.why).join('; ')}`);
-  // 100/s at best (timers run a little late, so 100/s itself may not hold); 200/s cannot.
-  assert.ok(c.sustainable! >= 40 && c.sustainable! <= 110, `sustainable ${c.sustainable} (${steps})`);
-  assert.ok(c.brokenAt! > c.sustainable! && c.brokenAt! <= 200, `broke at ${c.brokenAt} (${steps})`);
+  // 50/s at best (timers run a little late, so 50/s itself may not hold); 80/s cannot. Low rates keep
+  // the generator's part small, so a busy machine does not end the probe on the generator's side.
+  assert.ok(c.sustainable! >= 20 && c.sustainable! <= 55, `sustainable ${c.sustainable} (${steps})`);
+  assert.ok(c.brokenAt! > c.sustainable! && c.brokenAt! <= 80, `broke at ${c.brokenAt} (${steps})`);
   assert.ok(
     c.steps.some((s) => s.refining),
     `no step closed in (${steps})`,

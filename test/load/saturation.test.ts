@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { startClusteredBackend } from '../../fixtures/cluster/index.ts';
+import { CpuSampler } from '../../harness/load/cpu.ts';
 import { runLoad } from '../../harness/load/engine.ts';
-import { judgeSaturation } from '../../harness/load/saturation.ts';
+import { HOST_LIMIT, judgeSaturation } from '../../harness/load/saturation.ts';
 import type { LoadResult, LoadSecond } from '../../harness/model/load.ts';
 import { bareCredential, loopbackTarget } from '../helpers/plan-stubs.ts';
 
@@ -48,13 +49,23 @@ test('a generator whose event loop is stolen is judged saturated, with the numbe
   );
 });
 
-test('a healthy load is not flagged: the generator keeps its schedule', async () => {
+test('a healthy load is not flagged; on a machine busy with other work, the machine is named', async (t) => {
+  const cpu = new CpuSampler(() => []);
   const r = await load(100, 2);
-  const s = judgeSaturation(r, {});
+  const host = cpu.total().host;
+  const s = judgeSaturation(r, host !== undefined ? { hostCpu: host } : {});
   assert.equal(r.upgrades, 200);
-  assert.equal(s.side, 'none', s.reasons.join('; '));
-  assert.ok(r.generator!.late!.count === 200 && r.generator!.lateBeyondBound <= 10, JSON.stringify(r.generator));
+  assert.equal(r.generator!.late!.count, 200);
   assert.ok(r.generator!.cpu.busiestShare > 0 && r.generator!.cpu.busiestShare < 0.9, JSON.stringify(r.generator!.cpu));
+  t.diagnostic(`machine ${host === undefined ? 'unmeasured' : `${Math.round(host * 100)}%`} busy; ${s.side}`);
+  if (host !== undefined && host > HOST_LIMIT) {
+    // Other processes held the CPU (a test suite beside this one, a hog on the other core): the
+    // generator may fall behind, and then the verdict must say that the machine was full.
+    if (s.side !== 'none') assert.match(s.reasons.join(' '), /machine's CPU was \d+% busy/, s.reasons.join('; '));
+    return;
+  }
+  assert.equal(s.side, 'none', s.reasons.join('; '));
+  assert.ok(r.generator!.lateBeyondBound <= 10, JSON.stringify(r.generator));
 });
 
 /** A load result with only what the saturation rule reads. */

@@ -129,7 +129,7 @@ test('a masked server frame, reserved bits and an oversized frame are invalid', 
 test('the smallest frames are two bytes: a ping and a close with nothing in them parse whole', () => {
   assert.deepEqual(parseServerFrame(Buffer.from([0x89, 0x00])), {
     kind: 'frame',
-    frame: { fin: true, opcode: 0x9, payload: Buffer.alloc(0) },
+    frame: { fin: true, rsv1: false, opcode: 0x9, payload: Buffer.alloc(0) },
     length: 2,
   });
   const close = parseServerFrame(Buffer.from([0x88, 0x00]));

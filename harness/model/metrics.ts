@@ -7,7 +7,15 @@ import { LATENCY_STATS, type LatencyStat } from './histogram.ts';
  */
 
 /** The parts of a run, in the order they run. */
-export const PHASE_NAMES = ['conformance', 'load', 'overhead', 'comparison', 'capacity', 'security'] as const;
+export const PHASE_NAMES = [
+  'conformance',
+  'session',
+  'load',
+  'overhead',
+  'comparison',
+  'capacity',
+  'security',
+] as const;
 export type PhaseName = (typeof PHASE_NAMES)[number];
 
 /**
@@ -64,6 +72,27 @@ export const METRICS = {
     phases: ['conformance'],
     better: 'lower',
     description: 'conformance checks not run',
+  },
+  'session.passed': {
+    kind: 'counter',
+    unit: 'count',
+    phases: ['session'],
+    better: 'higher',
+    description: 'session checks passed (every target x credential set)',
+  },
+  'session.failed': {
+    kind: 'counter',
+    unit: 'count',
+    phases: ['session'],
+    better: 'lower',
+    description: 'session checks failed',
+  },
+  'session.not_applicable': {
+    kind: 'counter',
+    unit: 'count',
+    phases: ['session'],
+    better: 'lower',
+    description: 'session checks that could not be judged here (no backend record, no HTTP/2, skipped, …)',
   },
   handshake: {
     kind: 'latency',

@@ -6,6 +6,7 @@ import type { LoadResult } from './load.ts';
 import type { MetricValues } from './metrics.ts';
 import type { OverheadResult } from './overhead.ts';
 import type { SecurityResult } from './security.ts';
+import type { SessionSummary } from './session.ts';
 import type { ThresholdResult } from './thresholds.ts';
 import type { ExitCode } from './verdict.ts';
 
@@ -33,6 +34,8 @@ export interface Summary {
   targets: Array<{ name: string; url: string }>;
   credentials: Array<{ name: string; expect: Verdict; authState: AuthState }>;
   conformance?: ConformanceResult;
+  /** The session checks after the 101, per target and credential set; absent when none ran. */
+  session?: SessionSummary;
   /** Load engine results; absent when the scenario has no load block. */
   load?: LoadResult;
   /** Auth overhead results, one per baseline/auth pair; absent when the scenario has no overhead block. */

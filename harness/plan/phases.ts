@@ -5,12 +5,14 @@ import type { ScenarioDoc } from '../scenario/schema.ts';
 export type Command = 'run' | 'check' | 'probe' | 'capacity';
 
 /**
- * The phases a command runs for a scenario, in run order: `check` is conformance (and the
- * security block when present), `probe` the security probes, `run` everything the scenario has.
+ * The phases a command runs for a scenario, in run order: `check` is conformance and the session
+ * checks (and the security block when present), `probe` the security probes, `run` everything the
+ * scenario has.
  */
 export function phasesFor(command: Command, doc: ScenarioDoc): PhaseName[] {
   const phases: PhaseName[] = [];
   if (command === 'check' || command === 'run') phases.push('conformance');
+  if ((command === 'check' || command === 'run') && doc.session !== false) phases.push('session');
   if (command === 'run' && doc.load) phases.push('load');
   if (command === 'run' && doc.overhead) phases.push('overhead');
   if (command === 'run' && doc.compare) phases.push('comparison');

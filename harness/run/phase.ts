@@ -6,6 +6,7 @@ import type { LoadResult, LoadSecond } from '../model/load.ts';
 import type { MetricValues, PhaseName } from '../model/metrics.ts';
 import type { OverheadResult } from '../model/overhead.ts';
 import type { ProbeResult, SecurityResult } from '../model/security.ts';
+import type { SessionResult, SessionSummary } from '../model/session.ts';
 import type { CapacityProbePlan } from '../plan/capacity.ts';
 import type { CompareSetup } from '../plan/compare.ts';
 import type { LoadPlan } from '../plan/load.ts';
@@ -25,6 +26,9 @@ import type { SpreadPlan } from '../plan/spread.ts';
 export interface RunEvents {
   conformanceStarted?(targets: number, credentials: number): void;
   checked?(result: CheckResult): void;
+  sessionStarted?(targets: number): void;
+  /** The session checks of one target x credential set, done. */
+  sessionChecked?(result: SessionResult): void;
   loadStarted?(load: LoadPlan, spread: SpreadPlan): void;
   /** Once a second: that second over every worker, with its p95 time to 101 (ms). */
   loadSecond?(second: LoadSecond, p95: number | undefined): void;
@@ -57,6 +61,7 @@ export interface PhaseContext {
 /** The sections of summary.json a phase fills in. */
 export interface PhaseSections {
   conformance?: ConformanceResult;
+  session?: SessionSummary;
   load?: LoadResult;
   overhead?: OverheadResult[];
   comparison?: ComparisonResult;

@@ -197,7 +197,7 @@ async function held(): Promise<{ peak: number; perConn: number }> {
     );
     console.log(
       `   echoes ${h.echoes}/${h.messages}` +
-        (h.messageRtt ? `, message RTT p50 ${h.messageRtt.p50} ms p99 ${h.messageRtt.p99} ms` : '') +
+        (h.rtt ? `, message RTT p50 ${h.rtt.p50} ms p99 ${h.rtt.p99} ms` : '') +
         `; closed cleanly ${h.closedClean}`,
     );
     console.log(

@@ -69,7 +69,7 @@ export function progressLines(log: Log): RunEvents {
       const h = r.held;
       const held = h
         ? `; held ${h.peak} of ${h.target} at peak, ${h.dropped} dropped, ${h.echoes}/${h.messages} echoes` +
-          `${h.messageRtt ? ` (p95 ${h.messageRtt.p95} ms)` : ''}`
+          `${h.rtt ? ` (p95 ${h.rtt.p95} ms)` : ''}`
         : '';
       log.info(`load: ${r.attempts} attempts, ${r.upgrades} upgraded, ${r.unexpected} unexpected${hs}${held}`);
       if (r.cutByShutdown)

@@ -29,8 +29,15 @@ export interface HoldOptions {
 
 /** Where one held connection's round trips are recorded (its credential set x target). */
 export interface HeldSink {
-  firstEcho: LatencyRecorder;
-  message: LatencyRecorder;
+  firstRtt: LatencyRecorder;
+  rtt: LatencyRecorder;
+}
+
+/** One second of the held connections' messages: echoes, messages lost, and that second's round-trip p95 (ms). */
+export interface HeldSecond {
+  echoes: number;
+  lost: number;
+  rttP95?: number;
 }
 
 const HELD = Symbol('wsgate.held');
@@ -85,8 +92,11 @@ const noop = () => undefined;
  * echo is timed, pings answered, drops counted by close code, and a close handshake at the end.
  */
 export class Holder {
-  readonly firstEcho = new LatencyRecorder();
-  readonly messageRtt = new LatencyRecorder();
+  readonly firstRtt = new LatencyRecorder();
+  readonly rtt = new LatencyRecorder();
+  /** Round trips of the current second, for the series; reset by `second()`. */
+  private readonly secondRtt = new LatencyRecorder();
+  private perSecond = { echoes: 0, lost: 0 };
   private readonly conns = new Set<Held>();
   private readonly payload: Buffer;
   private readonly ticker: NodeJS.Timeout;
@@ -97,6 +107,8 @@ export class Holder {
     messages: 0,
     echoes: 0,
     echoFailed: 0,
+    late: 0,
+    lost: 0,
     closedClean: 0,
     cutByShutdown: 0,
   };
@@ -156,19 +168,31 @@ export class Holder {
       messages: s.messages,
       echoes: s.echoes,
       echoFailed: s.echoFailed,
+      late: s.late,
+      lost: s.lost,
       closedClean: s.closedClean,
       ...(s.cutByShutdown > 0 ? { cutByShutdown: s.cutByShutdown } : {}),
-      firstEcho: this.firstEcho.summary(),
-      messageRtt: this.messageRtt.summary(),
+      firstRtt: this.firstRtt.summary(),
+      rtt: this.rtt.summary(),
     };
+  }
+
+  /** The second that just ended (echoes, losses, round-trip p95), and a fresh one begun. */
+  second(): HeldSecond {
+    const p95 = this.secondRtt.summary()?.p95;
+    const out: HeldSecond = { ...this.perSecond, ...(p95 !== undefined ? { rttP95: p95 } : {}) };
+    this.secondRtt.reset();
+    this.perSecond = { echoes: 0, lost: 0 };
+    return out;
   }
 
   /** Stop the sweep and free the histograms; destroys anything still open. */
   destroy(): void {
     clearInterval(this.ticker);
     for (const c of this.conns) c.socket.destroy();
-    this.firstEcho.destroy();
-    this.messageRtt.destroy();
+    this.firstRtt.destroy();
+    this.rtt.destroy();
+    this.secondRtt.destroy();
   }
 
   private send(c: Held, now: number): void {
@@ -225,20 +249,24 @@ export class Holder {
 
   private echo(c: Held): void {
     if (c.owed > 0) {
+      // An echo that came after messageTimeout: late, not lost.
       c.owed--;
+      this.stats.late++;
       return;
     }
     if (c.sentAt === 0) return;
     const rtt = performance.now() - c.sentAt;
     c.sentAt = 0;
     this.stats.echoes++;
+    this.perSecond.echoes++;
+    this.secondRtt.record(rtt);
     if (c.first) {
       c.first = false;
-      this.firstEcho.record(rtt);
-      c.sink.firstEcho.record(rtt);
+      this.firstRtt.record(rtt);
+      c.sink.firstRtt.record(rtt);
     } else {
-      this.messageRtt.record(rtt);
-      c.sink.message.record(rtt);
+      this.rtt.record(rtt);
+      c.sink.rtt.record(rtt);
     }
   }
 
@@ -259,6 +287,12 @@ export class Holder {
   private finish(c: Held, count: () => void): void {
     if (c.done) return;
     c.done = true;
+    // Messages whose echo never came, now that none can: owed ones past their timeout and one in flight.
+    const lost = c.owed + (c.sentAt > 0 ? 1 : 0);
+    if (lost > 0 && !this.opts.isShutdown?.()) {
+      this.stats.lost += lost;
+      this.perSecond.lost += lost;
+    }
     count();
     this.conns.delete(c);
     if (this.closedAll && this.conns.size === 0) this.closedAll();

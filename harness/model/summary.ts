@@ -12,10 +12,13 @@ import type { ExitCode } from './verdict.ts';
 
 /**
  * Bump when a field changes meaning or disappears; adding fields does not bump it. Version 2:
- * `load.sets[].phases` is `load.sets[].timings` ("phase" is a part of the run only).
- * Readers upgrade older summaries (results/read-summary.ts).
+ * `load.sets[].phases` is `load.sets[].timings` ("phase" is a part of the run only). Version 3: a
+ * held connection's message round trips are session metrics, one name each: `first_echo.*` is
+ * `session.first_rtt.*` and `message_rtt.*` is `session.rtt.*` (and `held.firstEcho` / `messageRtt`,
+ * `timings.firstEcho` / `message` are `firstRtt` / `rtt`). Readers upgrade older summaries
+ * (results/read-summary.ts).
  */
-export const SUMMARY_SCHEMA_VERSION = 2;
+export const SUMMARY_SCHEMA_VERSION = 3;
 
 /**
  * `summary.json`: everything a run measured, the one source every report, gate and history

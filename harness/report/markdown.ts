@@ -64,7 +64,7 @@ export function markdownSummary(summary: Summary): string {
       out.push(
         `Held connections: ${h.peak} of ${h.target} at peak, ${h.dropped} dropped${codes ? ` (${codes})` : ''}, ` +
           `${h.echoes} of ${h.messages} messages echoed` +
-          `${h.messageRtt ? `, round trip p95 ${h.messageRtt.p95} ms` : ''}.`,
+          `${h.lost ? `, ${h.lost} lost` : ''}${h.rtt ? `, round trip p95 ${h.rtt.p95} ms` : ''}.`,
       );
       out.push('');
     }

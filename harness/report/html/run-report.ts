@@ -5,7 +5,7 @@ import { capacityChart, capacitySection } from './sections/capacity.ts';
 import { comparisonChart, comparisonSection } from './sections/comparison.ts';
 import { conformanceSection, conformanceTimingsSection } from './sections/conformance.ts';
 import { healthChart } from './sections/health.ts';
-import { loadCharts, loadSection } from './sections/load.ts';
+import { loadCharts, loadSection, sessionLoadChart } from './sections/load.ts';
 import { environmentSection, securitySection, thresholdsSection } from './sections/other.ts';
 import { overheadChart, overheadSection } from './sections/overhead.ts';
 
@@ -40,6 +40,8 @@ ${environmentSection(s)}
     calls.push(chartCall('load-series', { kind: 'lines', data: charts.series }));
     calls.push(chartCall('load-latency', { kind: 'percentiles', data: charts.latency }));
     calls.push(chartCall('load-health', { kind: 'lines', data: healthChart(s.load) }));
+    const session = sessionLoadChart(s.load);
+    if (session) calls.push(chartCall('load-session', { kind: 'lines', data: session }));
   }
   if (s.overhead?.length) calls.push(chartCall('latency', { kind: 'percentiles', data: overheadChart(s) }));
   const capacity = capacityChart(s);

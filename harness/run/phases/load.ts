@@ -50,9 +50,11 @@ export const loadPhase: Phase = {
       ...(result.held
         ? {
             dropped: result.held.dropped,
+            ...Object.fromEntries(Object.entries(result.held.dropCodes).map(([code, n]) => [`dropped.${code}`, n])),
             held_peak: result.held.peak,
-            ...latencyMetrics('first_echo', result.held.firstEcho),
-            ...latencyMetrics('message_rtt', result.held.messageRtt),
+            ...(lp.hold && lp.hold.messageEveryMs > 0 ? { 'session.lost': result.held.lost ?? 0 } : {}),
+            ...latencyMetrics('session.first_rtt', result.held.firstRtt),
+            ...latencyMetrics('session.rtt', result.held.rtt),
           }
         : {}),
     };

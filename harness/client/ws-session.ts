@@ -56,6 +56,11 @@ export class WsSession {
   private readonly queue: SessionEvent[] = [];
   private waiter: (() => void) | undefined;
   private buf: Buffer = Buffer.alloc(0);
+  /** Chunks of a large frame still arriving, joined once it is all there (not once per chunk). */
+  private chunks: Buffer[] = [];
+  private chunkBytes = 0;
+  /** Bytes the frame at the start of the buffer needs in all, once its header was read. */
+  private need = 0;
   /** Frames of a fragmented message so far. */
   private parts: Buffer[] = [];
   private partOpcode = 0;
@@ -202,11 +207,22 @@ export class WsSession {
   }
 
   private read(chunk: Buffer): void {
-    this.buf = this.buf.length === 0 ? chunk : Buffer.concat([this.buf, chunk]);
+    if (this.need > 0) {
+      this.chunks.push(chunk);
+      this.chunkBytes += chunk.length;
+      if (this.buf.length + this.chunkBytes < this.need) return;
+      this.buf = Buffer.concat([this.buf, ...this.chunks]);
+      this.chunks = [];
+      this.chunkBytes = 0;
+      this.need = 0;
+    } else this.buf = this.buf.length === 0 ? chunk : Buffer.concat([this.buf, chunk]);
     for (;;) {
       if (this.closeReceived) return;
       const parsed = parseServerFrame(this.buf, MAX_MESSAGE, this.deflate);
-      if (parsed.kind === 'incomplete') return;
+      if (parsed.kind === 'incomplete') {
+        this.need = frameSize(this.buf);
+        return;
+      }
       if (parsed.kind === 'invalid') {
         this.push({ kind: 'invalid', reason: parsed.reason });
         this.destroy();
@@ -288,4 +304,13 @@ export class WsSession {
     }
     this.push({ kind: 'end', how, detail });
   }
+}
+
+/** The whole size of the frame at the start of `b` once its length is readable, else 0. */
+function frameSize(b: Buffer): number {
+  if (b.length < 2) return 0;
+  const len7 = b[1]! & 0x7f;
+  if (len7 < 126) return 2 + len7;
+  if (len7 === 126) return b.length < 4 ? 0 : 4 + b.readUInt16BE(2);
+  return b.length < 10 ? 0 : 10 + Number(b.readBigUInt64BE(2));
 }

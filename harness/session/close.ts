@@ -138,7 +138,6 @@ export async function backendDeathCheck(ctx: SetContext): Promise<Judged> {
       evidence,
     );
   }
-  const how =
-    end.how === 'reset' ? 'a TCP reset' : end.how === 'fin' ? 'a FIN without a close frame' : 'the connection closed';
-  return pass(expected, `${how} after ${ms} ms, no close frame${killed}`, evidence);
+  const how = end.how === 'reset' ? 'a TCP reset' : end.how === 'fin' ? 'a FIN' : 'the connection closed';
+  return pass(expected, `no close frame: ${how} after ${ms} ms${killed}`, evidence);
 }

@@ -2,6 +2,7 @@ import type { CheckResult } from '../model/conformance.ts';
 import type { Summary } from '../model/summary.ts';
 import { differenceText, verdictWords } from './text/comparison.ts';
 import { saturationWords } from './text/saturation.ts';
+import { sessionMarkdown } from './text/session.ts';
 
 /** `summary.md`: the verdict, the conformance and security tables, for PR comments and $GITHUB_STEP_SUMMARY. */
 export function markdownSummary(summary: Summary): string {
@@ -40,6 +41,7 @@ export function markdownSummary(summary: Summary): string {
     out.push('');
   }
   if (c) out.push(...verdictMatrix(c.checks));
+  if (summary.session) out.push(...sessionMarkdown(summary.session));
   const l = summary.load;
   if (l) {
     out.push(

@@ -8,6 +8,7 @@ import { healthChart } from './sections/health.ts';
 import { loadCharts, loadSection, sessionLoadChart } from './sections/load.ts';
 import { environmentSection, securitySection, thresholdsSection } from './sections/other.ts';
 import { overheadChart, overheadSection } from './sections/overhead.ts';
+import { sessionSection } from './sections/session.ts';
 
 /**
  * `index.html` of a run: verdict banner, thresholds, conformance matrix with expandable evidence,
@@ -27,6 +28,7 @@ ${v.failures.length ? `<ul id="failures">${failures}</ul>` : ''}
 ${thresholdsSection(s)}
 ${conformanceSection(s)}
 ${conformanceTimingsSection(s)}
+${sessionSection(s)}
 ${loadSection(s)}
 ${overheadSection(s)}
 ${comparisonSection(s)}

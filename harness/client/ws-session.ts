@@ -1,5 +1,6 @@
 import type { Duplex } from 'node:stream';
 import {
+  closeCodeMaySend,
   encodeClientFrame,
   encodeClose,
   OP_BINARY,
@@ -237,8 +238,9 @@ export class WsSession {
       else if (opcode === OP_CLOSE) {
         this.closeReceived = true;
         const info = parseClose(payload);
-        // Answer as RFC 6455 5.5.1 asks (the same code; none when none came), then our side is done.
-        if (!this.closeSent) this.close(info.code === 1005 ? 1000 : info.code);
+        // Answer as RFC 6455 5.5.1 asks (the same code; 1000 when none came; 1002 for a code never sent on the
+        // wire, which we must not repeat), then our side is done.
+        if (!this.closeSent) this.close(info.code === 1005 ? 1000 : closeCodeMaySend(info.code) ? info.code : 1002);
         this.push({ kind: 'close', ...info });
         this.transport.duplex.end();
       } else if (opcode === OP_TEXT || opcode === OP_BINARY || opcode === OP_CONTINUATION) {

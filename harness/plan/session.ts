@@ -1,8 +1,9 @@
 import { SESSION_CHECK_IDS, type SessionCheckId, sessionFamilyOf } from '../model/session.ts';
+import { MAX_LADDER_BYTES } from '../scenario/blocks/session.ts';
 import { durationOr } from '../scenario/duration.ts';
 import type { Scenario } from '../scenario/read.ts';
 import type { ScenarioDoc } from '../scenario/schema.ts';
-import { parseSize } from '../scenario/size.ts';
+import { formatSize, parseSize } from '../scenario/size.ts';
 import type { CredentialInfo } from './credentials.ts';
 import type { Problems } from './problems.ts';
 import { checkFixtureRefs, resolveOrReport, type TargetInfo } from './targets.ts';
@@ -92,6 +93,13 @@ export function planSession(
             'session checks need a set that expects 200 with the auth service ok',
         );
     }
+    const maxMessageBytes = s.maxMessageBytes === undefined ? DEFAULT_MAX_MESSAGE_BYTES : parseSize(s.maxMessageBytes);
+    if (maxMessageBytes > MAX_LADDER_BYTES || maxMessageBytes < 1)
+      problems.add(
+        at('maxMessageBytes'),
+        `${formatSize(maxMessageBytes)} is past what the size ladder tries (1 B to ${formatSize(MAX_LADDER_BYTES)}, ` +
+          "the bundled echo backend's limit)",
+      );
     const matches = (id: SessionCheckId, list: readonly string[]) =>
       list.includes(id) || list.includes(sessionFamilyOf(id));
     const chosen = SESSION_CHECK_IDS.filter((id) => !s.checks || matches(id, s.checks));
@@ -101,7 +109,7 @@ export function planSession(
       run: chosen.filter((id) => !skipped.includes(id)),
       skipped,
       sets: s.sets ?? allowed,
-      maxMessageBytes: s.maxMessageBytes === undefined ? DEFAULT_MAX_MESSAGE_BYTES : parseSize(s.maxMessageBytes),
+      maxMessageBytes,
       fragments: s.fragments ?? 3,
       timeoutMs: durationOr(s.timeout, 2000),
       ...(s.subprotocols ? { subprotocols: s.subprotocols } : {}),

@@ -89,7 +89,8 @@ const noop = () => undefined;
 /**
  * Holds upgraded connections: one sweep timer for all of them (no timer per connection, so memory
  * stays a socket and a small record each), a masked text message every `messageEveryMs` whose
- * echo is timed, pings answered, drops counted by close code, and a close handshake at the end.
+ * echo is timed and compared byte for byte, pings answered, drops counted by close code, and a
+ * close handshake at the end.
  */
 export class Holder {
   readonly firstRtt = new LatencyRecorder();
@@ -109,6 +110,7 @@ export class Holder {
     echoFailed: 0,
     late: 0,
     lost: 0,
+    changed: 0,
     closedClean: 0,
     cutByShutdown: 0,
   };
@@ -170,6 +172,7 @@ export class Holder {
       echoFailed: s.echoFailed,
       late: s.late,
       lost: s.lost,
+      changed: s.changed,
       closedClean: s.closedClean,
       ...(s.cutByShutdown > 0 ? { cutByShutdown: s.cutByShutdown } : {}),
       firstRtt: this.firstRtt.summary(),
@@ -228,7 +231,7 @@ export class Holder {
         return;
       }
       const { opcode, payload } = parsed.frame;
-      if (opcode === OP_TEXT || opcode === OP_BINARY) this.echo(c);
+      if (opcode === OP_TEXT || opcode === OP_BINARY) this.echo(c, opcode === OP_TEXT && payload.equals(this.payload));
       else if (opcode === OP_PING) write(c, encodeClientFrame(OP_PONG, payload));
       else if (opcode === OP_CLOSE) {
         const code = payload.length >= 2 ? payload.readUInt16BE(0) : 1005;
@@ -247,7 +250,9 @@ export class Holder {
     c.pending = Buffer.from(buf);
   }
 
-  private echo(c: Held): void {
+  /** An echo came back; `intact` when it is the message sent, byte for byte, as text. */
+  private echo(c: Held, intact: boolean): void {
+    if (!intact) this.stats.changed++;
     if (c.owed > 0) {
       // An echo that came after messageTimeout: late, not lost.
       c.owed--;

@@ -75,7 +75,7 @@ function mergeHeld(parts: HeldResult[]): HeldResult | undefined {
   for (const p of parts) addCounts(dropCodes, p.dropCodes);
   const sum = (k: 'opened' | 'peak' | 'dropped' | 'messages' | 'echoes' | 'echoFailed' | 'closedClean') =>
     parts.reduce((n, p) => n + p[k], 0);
-  const sumOptional = (k: 'late' | 'lost') => parts.reduce((n, p) => n + (p[k] ?? 0), 0);
+  const sumOptional = (k: 'late' | 'lost' | 'changed') => parts.reduce((n, p) => n + (p[k] ?? 0), 0);
   return {
     target: parts[0]!.target,
     opened: sum('opened'),
@@ -88,6 +88,7 @@ function mergeHeld(parts: HeldResult[]): HeldResult | undefined {
     echoFailed: sum('echoFailed'),
     late: sumOptional('late'),
     lost: sumOptional('lost'),
+    changed: sumOptional('changed'),
     closedClean: sum('closedClean'),
     ...(parts.some((p) => p.cutByShutdown)
       ? { cutByShutdown: parts.reduce((n, p) => n + (p.cutByShutdown ?? 0), 0) }

@@ -55,6 +55,8 @@ export interface HeldResult {
    * with the echo still owed.
    */
   lost?: number;
+  /** Echoes that came back different from the message sent (`session.changed`): another opcode, length or bytes. */
+  changed?: number;
   /** Closed by us at the end with a close handshake answered in time. */
   closedClean: number;
   /** Lost while the run itself was stopping (Ctrl-C): not drops, not the target's doing. */

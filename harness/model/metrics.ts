@@ -146,6 +146,14 @@ export const METRICS = {
     when: 'held-messages',
     description: 'messages on held connections whose echo never came back (counted as their connection ended)',
   },
+  'session.changed': {
+    kind: 'counter',
+    unit: 'count',
+    phases: ['load'],
+    better: 'lower',
+    when: 'held-messages',
+    description: 'echoes on held connections that came back different from the message sent',
+  },
   'generator.lag': {
     kind: 'latency',
     unit: 'ms',

@@ -34,6 +34,7 @@ test('held connections ramp up, exchange timed echoes, and close cleanly', async
   assert.equal(h.dropped, 0);
   assert.equal(h.closedClean, 200);
   assert.equal(h.echoFailed, 0);
+  assert.equal(h.changed, 0, 'every echo byte-exact');
   assert.equal(h.firstRtt?.count, 200);
   // Each connection sends every 250 ms for at least the 1.5 s hold: 6 or more messages each.
   assert.ok(h.messages >= 200 * 6, `${h.messages} messages`);
@@ -137,6 +138,42 @@ test('messages whose echo never comes are lost (session.lost), counted as their 
     r.series.some((x) => (x.rttP95 ?? 0) > 0),
     'seconds with echoes have a round-trip p95',
   );
+});
+
+test('an echo that comes back changed is counted (session.changed), not taken for the message', async (t) => {
+  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+  await new Promise((resolve) => wss.once('listening', resolve));
+  t.after(
+    () =>
+      new Promise((resolve) => {
+        for (const c of wss.clients) c.terminate();
+        wss.close(resolve);
+      }),
+  );
+  // Every other message comes back with its last byte changed, or as binary.
+  wss.on('connection', (ws) => {
+    let n = 0;
+    ws.on('message', (d: Buffer) => {
+      n++;
+      if (n % 4 === 2) ws.send(Buffer.concat([d.subarray(0, -1), Buffer.from('!')]), { binary: false });
+      else if (n % 4 === 0) ws.send(d, { binary: true });
+      else ws.send(d, { binary: false });
+    });
+  });
+  const target = loopbackTarget((wss.address() as { port: number }).port);
+  const r = await runLoad({
+    stages: [],
+    targets: [target],
+    mix: [{ cred: bareCredential(), weight: 1, expected: new Map([[target.name, ['upgraded']]]) }],
+    maxInFlight: 1000,
+    hold: { ...hold, count: 10 },
+    sourceAddresses: [],
+  });
+  const h = r.held!;
+  assert.equal(h.lost, 0);
+  assert.ok(h.echoes >= 40, `${h.echoes} echoes`);
+  // Messages 2, 4, 6, … of each connection came back changed: half of them, give or take one each.
+  assert.ok(Math.abs(h.changed! - h.echoes / 2) <= 10, `${h.changed} of ${h.echoes} changed`);
 });
 
 test(

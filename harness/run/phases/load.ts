@@ -52,7 +52,9 @@ export const loadPhase: Phase = {
             dropped: result.held.dropped,
             ...Object.fromEntries(Object.entries(result.held.dropCodes).map(([code, n]) => [`dropped.${code}`, n])),
             held_peak: result.held.peak,
-            ...(lp.hold && lp.hold.messageEveryMs > 0 ? { 'session.lost': result.held.lost ?? 0 } : {}),
+            ...(lp.hold && lp.hold.messageEveryMs > 0
+              ? { 'session.lost': result.held.lost ?? 0, 'session.changed': result.held.changed ?? 0 }
+              : {}),
             ...latencyMetrics('session.first_rtt', result.held.firstRtt),
             ...latencyMetrics('session.rtt', result.held.rtt),
           }

@@ -84,6 +84,7 @@ function held(l: LoadResult): string {
     ['dropped by the other side (unexpected closes)', num(`${h.dropped}${closeCodes}`, h.dropped ? 'fail' : '')],
     ['messages echoed in time', num(`${h.echoes} of ${h.messages}${late}`)],
     ['messages lost (session.lost)', num(h.lost ?? '–', h.lost ? 'fail' : '')],
+    ['echoes changed on the way (session.changed)', num(h.changed ?? '–', h.changed ? 'fail' : '')],
     ['first message round trip p50 / p95 / p99 ms (session.first_rtt)', num(pcts(h.firstRtt))],
     ['message round trip p50 / p95 / p99 ms (session.rtt)', num(pcts(h.rtt))],
     ['closed with a close handshake', num(h.closedClean)],

@@ -1,3 +1,4 @@
+import type { Verdict } from './auth.ts';
 import type { Outcome } from './outcome.ts';
 import type { TraceFrame } from './trace.ts';
 
@@ -95,7 +96,7 @@ export interface SessionResult {
   target: string;
   credential: string;
   /** The set's intended auth verdict: sets expecting 200 get every check, the others only `http2.verdict`. */
-  verdict: number;
+  verdict: Verdict;
   checks: SessionCheckResult[];
   passed: number;
   failed: number;

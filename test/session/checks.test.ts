@@ -63,6 +63,32 @@ test('a backend limit is a clear finding: the largest size that came back, the 1
   assert.ok(performance.now() - t0 < 5000, 'a finding, not a hang');
 });
 
+test('a gateway that silently drops large messages is a finding within the bound, not a hang', async () => {
+  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+  await new Promise((r) => wss.once('listening', r));
+  stops.push(
+    () =>
+      new Promise((r) => {
+        for (const c of wss.clients) c.terminate();
+        wss.close(() => r());
+      }),
+  );
+  wss.on('connection', (ws) => ws.on('message', (d: Buffer, binary) => d.length <= 10_000 && ws.send(d, { binary })));
+  const t0 = performance.now();
+  const s = await session(
+    scenario(
+      `ws://127.0.0.1:${(wss.address() as { port: number }).port}/echo`,
+      'session: { checks: [messages], timeout: 300ms }\n',
+    ),
+  );
+  const sizes = byId(s.results[0]!.checks)['messages.sizes']!;
+  assert.equal(sizes.verdict, 'fail');
+  assert.equal(s.results[0]!.largestIntactBytes, 4096);
+  assert.match(sizes.observed, /largest intact 4 KiB; 16 KiB: nothing came back within \d+ ms/);
+  assert.equal(sizes.evidence.sizes!.at(-1)!.result, 'no_echo');
+  assert.ok(performance.now() - t0 < 3000, `${performance.now() - t0} ms`);
+});
+
 test('without the records, checks that need them are not applicable and say why; the rest still run', async () => {
   const fx = await startFixtures();
   stops.push(fx.stop);

@@ -3,7 +3,7 @@ import { createServer } from 'node:http';
 import { after, test } from 'node:test';
 import { WebSocketServer } from 'ws';
 import { FIXTURE_CREDENTIALS } from '../../fixtures/auth-registry.ts';
-import { startFixtures } from '../../fixtures/index.ts';
+import { fixtureTls, startFixtures } from '../../fixtures/index.ts';
 import type { SessionCheckResult } from '../../harness/model/session.ts';
 import { buildPlan } from '../../harness/plan/plan.ts';
 import { parseScenario } from '../../harness/scenario/read.ts';
@@ -158,4 +158,39 @@ test('backend death: 1011 passes, 1006 on the wire and 1000 fail, a hanging sess
     assert.match(`${c.observed} ${c.reasons.join(' ')}`, says, name);
     assert.ok(performance.now() - t0 < 3000, `${name} took ${performance.now() - t0} ms`);
   }
+});
+
+test('a wss:// target is asked for h2 by ALPN: with RFC 8441 each set gets its verdict, without: n/a', async () => {
+  const tls = fixtureTls();
+  const ca = JSON.stringify(tls.ca);
+  const wss = (url: string) => `name: alpn
+targets:
+  - name: gw
+    url: ${url}/echo
+    tls: { ca: ${ca}, servername: localhost }
+credentials:
+  - name: app
+    expect: 200
+    headers: { X-IBM-Client-Id: ${app.clientId}, X-IBM-Client-Secret: ${app.secret} }
+  - name: wrong
+    expect: 401
+    headers: { X-IBM-Client-Id: ${app.clientId}, X-IBM-Client-Secret: sk-not-the-right-one }
+session: { checks: [http2] }
+`;
+  const h2 = await startFixtures({ tls, http2: true });
+  stops.push(h2.stop);
+  const on = await session(wss(h2.urls.gateway!));
+  assert.deepEqual(
+    on.results.map((r) => [r.credential, r.checks[0]!.verdict, r.http2?.seen]),
+    [
+      ['app', 'pass', 'upgraded'],
+      ['wrong', 'pass', 'http_401'],
+    ],
+  );
+  const h1 = await startFixtures({ tls });
+  stops.push(h1.stop);
+  const off = await session(wss(h1.urls.gateway!));
+  const c = off.results[0]!.checks.find((x) => x.id === 'http2.verdict')!;
+  assert.equal(c.verdict, 'not_applicable');
+  assert.match(c.reasons.join(), /asked for h2 by ALPN, it (chose http\/1\.1|offered no protocol)/);
 });

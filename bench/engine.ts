@@ -242,7 +242,7 @@ async function held(): Promise<{ peak: number; rssPerConn: number; pssPerConn: n
     console.log(
       `   peak held ${h.peak} of ${HELD}; opened ${h.opened}, dropped ${h.dropped}, outcomes ` +
         `${JSON.stringify(r.outcomes)}; echoes ${h.echoes}/${h.messages}` +
-        (h.messageRtt ? `, message RTT p50 ${h.messageRtt.p50} ms p99 ${h.messageRtt.p99} ms` : ''),
+        (h.rtt ? `, message RTT p50 ${h.rtt.p50} ms p99 ${h.rtt.p99} ms` : ''),
     );
     const rssPerConn = atPeak.rss / Math.max(1, atPeak.open);
     const pssPerConn = atPeak.pss / Math.max(1, atPeak.open);

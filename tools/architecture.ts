@@ -15,7 +15,7 @@ export const LAYERS: ReadonlyArray<readonly string[]> = [
   ['outcome', 'wire', 'metrics', 'scenario'],
   ['plan'],
   ['client'],
-  ['conformance', 'load', 'overhead', 'comparison', 'security'],
+  ['conformance', 'session', 'load', 'overhead', 'comparison', 'security'],
   ['run'],
   ['results'],
   ['history', 'analysis'],

@@ -209,10 +209,10 @@ export function latencyOf(s: Summary, base: string): LatencySummary | undefined 
       return l?.handshake;
     case 'connect':
       return l?.connect;
-    case 'first_echo':
-      return l?.held?.firstEcho;
-    case 'message_rtt':
-      return l?.held?.messageRtt;
+    case 'session.first_rtt':
+      return l?.held?.firstRtt;
+    case 'session.rtt':
+      return l?.held?.rtt;
     case 'tls':
     case 'status':
       return mergeSummaries((l?.sets ?? []).map((x) => x.timings?.[base]));

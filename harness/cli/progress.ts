@@ -3,6 +3,7 @@ import { capacityHeadline, capacityStepLine } from '../report/text/capacity.ts';
 import { formatComparison } from '../report/text/comparison.ts';
 import { formatOverhead } from '../report/text/overhead.ts';
 import { saturationWords } from '../report/text/saturation.ts';
+import { sessionLine } from '../report/text/session.ts';
 import type { RunEvents } from '../run/phase.ts';
 import type { Log } from './log.ts';
 
@@ -31,6 +32,8 @@ export function progressLines(log: Log): RunEvents {
         `  ${mark} ${c.target} / ${c.credential}: expect ${c.expected.join('|')}, saw ${c.seen ?? 'not run'}${why}`,
       );
     },
+    sessionStarted: (targets) => log.info(`session: ${targets} target(s), checks after the 101`),
+    sessionChecked: (r) => log.info(sessionLine(r)),
     loadStarted: (lp, spread) => {
       const stages = lp.stages.map(
         (s) =>
@@ -74,7 +77,7 @@ export function progressLines(log: Log): RunEvents {
       const h = r.held;
       const held = h
         ? `; held ${h.peak} of ${h.target} at peak, ${h.dropped} dropped, ${h.echoes}/${h.messages} echoes` +
-          `${h.messageRtt ? ` (p95 ${h.messageRtt.p95} ms)` : ''}`
+          `${h.rtt ? ` (p95 ${h.rtt.p95} ms)` : ''}`
         : '';
       log.info(`load: ${r.attempts} attempts, ${r.upgrades} upgraded, ${r.unexpected} unexpected${hs}${held}`);
       if (r.cutByShutdown)

@@ -32,6 +32,7 @@ const EVIDENCE_HEADERS = [
   'upgrade',
   'sec-websocket-accept',
   'sec-websocket-protocol',
+  'sec-websocket-extensions',
   'x-request-id',
   'retry-after',
 ];
@@ -55,17 +56,48 @@ export interface EvidenceOptions {
   tap?: WireTap;
 }
 
+/** An upgraded connection handed over by `upgradeWithEvidence`, paused until its new reader resumes it. */
+export interface KeptConnection {
+  socket: Socket | TLSSocket;
+  /** Writes through the attempt's tap (`--trace`, session evidence): every byte sent goes here. */
+  write(bytes: Buffer): void;
+  /** Bytes that came after the 101 head, not read yet. */
+  leftover: Buffer;
+  tap?: WireTap;
+}
+
 /**
  * One upgrade attempt with full evidence, over a raw socket so every outcome class is visible
  * (a `ws` client folds several of them into one error). Never throws: failures are outcomes.
  * Conformance checks, security probes and the overhead measurement use it; the load engine has
  * its own lean client (load-client.ts), and both classify by outcome/classify.ts.
  */
-export function attemptWithEvidence(
+export async function attemptWithEvidence(
   target: PlannedTarget,
   cred: PlannedCredential,
   opts: EvidenceOptions,
 ): Promise<Evidence> {
+  return (await attempt(target, cred, opts, false)).evidence;
+}
+
+/**
+ * The same attempt, but an upgraded connection is kept open and handed over (no echo is sent) for a
+ * session to go on over it; the caller closes it. Never throws: failures are outcomes.
+ */
+export function upgradeWithEvidence(
+  target: PlannedTarget,
+  cred: PlannedCredential,
+  opts: Omit<EvidenceOptions, 'echo'>,
+): Promise<{ evidence: Evidence; connection?: KeptConnection }> {
+  return attempt(target, cred, opts, true);
+}
+
+function attempt(
+  target: PlannedTarget,
+  cred: PlannedCredential,
+  opts: EvidenceOptions,
+  keep: boolean,
+): Promise<{ evidence: Evidence; connection?: KeptConnection }> {
   const pair = newKeyPair();
   const request = new HandshakeRequest({
     path: opts.pathOverride ?? requestPath(target, cred),
@@ -74,7 +106,7 @@ export function attemptWithEvidence(
     subprotocols: cred.subprotocols,
     origin: cred.origin,
   });
-  return new Promise<Evidence>((resolve) => {
+  return new Promise((resolve) => {
     const start = performance.now();
     const since = () => round(performance.now() - start);
     const evidence: Evidence = {
@@ -107,7 +139,16 @@ export function attemptWithEvidence(
         socket.end(close);
         setTimeout(() => socket.destroy(), 200).unref();
       } else socket.destroy();
-      resolve(evidence);
+      resolve({ evidence });
+    };
+    /** Hand the upgraded socket over, paused so no byte is emitted before its new reader listens. */
+    const handOver = () => {
+      step = 'done';
+      clearTimeout(timer);
+      socket.pause();
+      socket.removeAllListeners('data');
+      socket.on('error', () => {});
+      resolve({ evidence, connection: { socket, write, leftover: buf, ...(tap ? { tap } : {}) } });
     };
     const arm = (ms: number, onTimeout: () => void) => {
       clearTimeout(timer);
@@ -165,6 +206,7 @@ export function attemptWithEvidence(
         if (verdict.outcome === 'upgraded') {
           evidence.timings.upgradeMs = since();
           evidence.subprotocol = head.headers.get('sec-websocket-protocol')?.[0];
+          if (keep) return handOver();
           if (opts.echo === undefined) return finish();
           step = 'echo';
           echoSentAt = performance.now();

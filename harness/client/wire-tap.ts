@@ -13,6 +13,8 @@ class Direction {
   /** After a head that did not switch protocols: the bytes that followed it, not frames. */
   body?: Buffer;
   private pending: Buffer = Buffer.alloc(0);
+  /** Payload bytes of a frame already described that are still to come: skipped, never buffered. */
+  private skip = 0;
 
   constructor(
     private readonly dir: TraceFrame['dir'],
@@ -20,6 +22,12 @@ class Direction {
   ) {}
 
   add(bytes: Buffer, atMs: number): void {
+    if (this.skip > 0) {
+      const n = Math.min(this.skip, bytes.length);
+      this.skip -= n;
+      bytes = bytes.subarray(n);
+      if (bytes.length === 0) return;
+    }
     this.pending = this.pending.length === 0 ? Buffer.from(bytes) : Buffer.concat([this.pending, bytes]);
     if (this.head === undefined) {
       const end = this.pending.indexOf(CRLFCRLF);
@@ -29,8 +37,9 @@ class Direction {
       }
       this.head = this.pending.subarray(0, end).toString('latin1');
       this.pending = this.pending.subarray(end + 4);
-      // Frames follow only a request, or a 101; after any other answer comes an HTTP body.
-      if (this.dir === 'received' && !/^HTTP\/1\.[01] 101\b/.test(this.head)) this.body = Buffer.alloc(0);
+      // Frames follow only a request, a 101, or an HTTP/2 200 to an extended CONNECT; after any other answer
+      // comes an HTTP body.
+      if (this.dir === 'received' && !/^HTTP\/(1\.[01] 101|2 200)\b/.test(this.head)) this.body = Buffer.alloc(0);
     }
     if (this.body) {
       if (this.body.length < BODY_LIMIT) this.body = Buffer.concat([this.body, this.pending]).subarray(0, BODY_LIMIT);
@@ -38,7 +47,8 @@ class Direction {
       return;
     }
     const { frames, used } = describeFrames(this.pending, this.dir, atMs);
-    this.pending = this.pending.subarray(used);
+    this.skip = Math.max(0, used - this.pending.length);
+    this.pending = this.pending.subarray(Math.min(used, this.pending.length));
     for (const f of frames) this.tap.frame(f);
   }
 
@@ -60,10 +70,24 @@ export class WireTap {
   private readonly steps: TraceStep[] = [];
   notShown = 0;
 
-  constructor(readonly origin: number) {}
+  /** `maxFrames`: frames listed before the rest are only counted (a session check's connection lists more). */
+  constructor(
+    readonly origin: number,
+    private readonly maxFrames = TRACE_FRAMES,
+  ) {}
 
   get full(): boolean {
-    return this.frames.length >= TRACE_FRAMES;
+    return this.frames.length >= this.maxFrames;
+  }
+
+  /** Frames listed so far: a check notes this before it acts, then takes `framesFrom` what its acts caused. */
+  get frameCount(): number {
+    return this.frames.length;
+  }
+
+  /** The frames listed from index `from` on. */
+  framesFrom(from: number): TraceFrame[] {
+    return this.frames.slice(from);
   }
 
   sent(bytes: Buffer): void {

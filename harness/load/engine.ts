@@ -288,6 +288,7 @@ export async function runLoad(plan: LoadPlan, opts: LoadOptions = {}): Promise<L
         current.loopP99 = second.loopP99;
         current.cpu = second.cpu;
         if (second.lateP99 !== undefined) current.lateP99 = second.lateP99;
+        if (holder && hold!.messageEveryMs > 0) Object.assign(current, holder.second());
         series.push(current);
         rssMaxBytes = Math.max(rssMaxBytes, process.memoryUsage.rss());
         opts.onSecond?.(current, interval);
@@ -375,7 +376,7 @@ export async function runLoad(plan: LoadPlan, opts: LoadOptions = {}): Promise<L
     connect: connect.summary(),
     ...(holder ? { held: holder.result(shareOf(hold!.count, share)) } : {}),
     sets: setResults,
-    series: current.attempts > 0 || current.dropped ? [...series, { ...current, open: inFlight }] : series,
+    series: lastSecond(series, current, inFlight, holder, hold),
     durationMs: Math.round(performance.now() - t0),
     ...(beganLateMs !== undefined ? { startLateMs: Math.round(beganLateMs * 1000) / 1000 } : {}),
     partial: stoppedBecause !== undefined,
@@ -390,6 +391,19 @@ export async function runLoad(plan: LoadPlan, opts: LoadOptions = {}): Promise<L
   holder?.destroy();
   for (const r of [handshake, interval, sinceSend, connect]) r.destroy();
   return result;
+}
+
+/** The series with the second the load ended in, when anything happened in it (the held messages' last losses too). */
+function lastSecond(
+  series: LoadSecond[],
+  current: LoadSecond,
+  inFlight: number,
+  holder: Holder | undefined,
+  hold: HoldPlan | undefined,
+): LoadSecond[] {
+  if (holder && hold && hold.messageEveryMs > 0) Object.assign(current, holder.second());
+  const any = current.attempts > 0 || current.dropped || current.echoes || current.lost;
+  return any ? [...series, { ...current, open: inFlight }] : series;
 }
 
 function traceOf(t: Traced): WireTrace {

@@ -29,8 +29,15 @@ export interface HoldOptions {
 
 /** Where one held connection's round trips are recorded (its credential set x target). */
 export interface HeldSink {
-  firstEcho: LatencyRecorder;
-  message: LatencyRecorder;
+  firstRtt: LatencyRecorder;
+  rtt: LatencyRecorder;
+}
+
+/** One second of the held connections' messages: echoes, messages lost, and that second's round-trip p95 (ms). */
+export interface HeldSecond {
+  echoes: number;
+  lost: number;
+  rttP95?: number;
 }
 
 const HELD = Symbol('wsgate.held');
@@ -82,11 +89,15 @@ const noop = () => undefined;
 /**
  * Holds upgraded connections: one sweep timer for all of them (no timer per connection, so memory
  * stays a socket and a small record each), a masked text message every `messageEveryMs` whose
- * echo is timed, pings answered, drops counted by close code, and a close handshake at the end.
+ * echo is timed and compared byte for byte, pings answered, drops counted by close code, and a
+ * close handshake at the end.
  */
 export class Holder {
-  readonly firstEcho = new LatencyRecorder();
-  readonly messageRtt = new LatencyRecorder();
+  readonly firstRtt = new LatencyRecorder();
+  readonly rtt = new LatencyRecorder();
+  /** Round trips of the current second, for the series; reset by `second()`. */
+  private readonly secondRtt = new LatencyRecorder();
+  private perSecond = { echoes: 0, lost: 0 };
   private readonly conns = new Set<Held>();
   private readonly payload: Buffer;
   private readonly ticker: NodeJS.Timeout;
@@ -97,6 +108,9 @@ export class Holder {
     messages: 0,
     echoes: 0,
     echoFailed: 0,
+    late: 0,
+    lost: 0,
+    changed: 0,
     closedClean: 0,
     cutByShutdown: 0,
   };
@@ -156,19 +170,32 @@ export class Holder {
       messages: s.messages,
       echoes: s.echoes,
       echoFailed: s.echoFailed,
+      late: s.late,
+      lost: s.lost,
+      changed: s.changed,
       closedClean: s.closedClean,
       ...(s.cutByShutdown > 0 ? { cutByShutdown: s.cutByShutdown } : {}),
-      firstEcho: this.firstEcho.summary(),
-      messageRtt: this.messageRtt.summary(),
+      firstRtt: this.firstRtt.summary(),
+      rtt: this.rtt.summary(),
     };
+  }
+
+  /** The second that just ended (echoes, losses, round-trip p95), and a fresh one begun. */
+  second(): HeldSecond {
+    const p95 = this.secondRtt.summary()?.p95;
+    const out: HeldSecond = { ...this.perSecond, ...(p95 !== undefined ? { rttP95: p95 } : {}) };
+    this.secondRtt.reset();
+    this.perSecond = { echoes: 0, lost: 0 };
+    return out;
   }
 
   /** Stop the sweep and free the histograms; destroys anything still open. */
   destroy(): void {
     clearInterval(this.ticker);
     for (const c of this.conns) c.socket.destroy();
-    this.firstEcho.destroy();
-    this.messageRtt.destroy();
+    this.firstRtt.destroy();
+    this.rtt.destroy();
+    this.secondRtt.destroy();
   }
 
   private send(c: Held, now: number): void {
@@ -204,7 +231,7 @@ export class Holder {
         return;
       }
       const { opcode, payload } = parsed.frame;
-      if (opcode === OP_TEXT || opcode === OP_BINARY) this.echo(c);
+      if (opcode === OP_TEXT || opcode === OP_BINARY) this.echo(c, opcode === OP_TEXT && payload.equals(this.payload));
       else if (opcode === OP_PING) write(c, encodeClientFrame(OP_PONG, payload));
       else if (opcode === OP_CLOSE) {
         const code = payload.length >= 2 ? payload.readUInt16BE(0) : 1005;
@@ -223,22 +250,28 @@ export class Holder {
     c.pending = Buffer.from(buf);
   }
 
-  private echo(c: Held): void {
+  /** An echo came back; `intact` when it is the message sent, byte for byte, as text. */
+  private echo(c: Held, intact: boolean): void {
+    if (!intact) this.stats.changed++;
     if (c.owed > 0) {
+      // An echo that came after messageTimeout: late, not lost.
       c.owed--;
+      this.stats.late++;
       return;
     }
     if (c.sentAt === 0) return;
     const rtt = performance.now() - c.sentAt;
     c.sentAt = 0;
     this.stats.echoes++;
+    this.perSecond.echoes++;
+    this.secondRtt.record(rtt);
     if (c.first) {
       c.first = false;
-      this.firstEcho.record(rtt);
-      c.sink.firstEcho.record(rtt);
+      this.firstRtt.record(rtt);
+      c.sink.firstRtt.record(rtt);
     } else {
-      this.messageRtt.record(rtt);
-      c.sink.message.record(rtt);
+      this.rtt.record(rtt);
+      c.sink.rtt.record(rtt);
     }
   }
 
@@ -259,6 +292,12 @@ export class Holder {
   private finish(c: Held, count: () => void): void {
     if (c.done) return;
     c.done = true;
+    // Messages whose echo never came, now that none can: owed ones past their timeout and one in flight.
+    const lost = c.owed + (c.sentAt > 0 ? 1 : 0);
+    if (lost > 0 && !this.opts.isShutdown?.()) {
+      this.stats.lost += lost;
+      this.perSecond.lost += lost;
+    }
     count();
     this.conns.delete(c);
     if (this.closedAll && this.conns.size === 0) this.closedAll();

@@ -58,8 +58,9 @@ export function mergeSeries(parts: LoadSecond[][]): LoadSecond[] {
       into.errors += s.errors;
       into.open += s.open;
       into.dropped = (into.dropped ?? 0) + (s.dropped ?? 0);
+      for (const k of ['echoes', 'lost'] as const) if (s[k] !== undefined) into[k] = (into[k] ?? 0) + s[k];
       // The generator's health in a second is its worst process's; a machine's or target's, the busiest one's.
-      for (const k of ['lateP99', 'loopP99', 'cpu', 'targetCpu', 'hostCpu'] as const) {
+      for (const k of ['lateP99', 'loopP99', 'cpu', 'targetCpu', 'hostCpu', 'rttP95'] as const) {
         const v = s[k];
         if (v !== undefined) into[k] = Math.max(into[k] ?? 0, v);
       }
@@ -74,6 +75,7 @@ function mergeHeld(parts: HeldResult[]): HeldResult | undefined {
   for (const p of parts) addCounts(dropCodes, p.dropCodes);
   const sum = (k: 'opened' | 'peak' | 'dropped' | 'messages' | 'echoes' | 'echoFailed' | 'closedClean') =>
     parts.reduce((n, p) => n + p[k], 0);
+  const sumOptional = (k: 'late' | 'lost' | 'changed') => parts.reduce((n, p) => n + (p[k] ?? 0), 0);
   return {
     // Each process was asked for its own share of the connections.
     target: parts.reduce((n, p) => n + p.target, 0),
@@ -85,12 +87,15 @@ function mergeHeld(parts: HeldResult[]): HeldResult | undefined {
     messages: sum('messages'),
     echoes: sum('echoes'),
     echoFailed: sum('echoFailed'),
+    late: sumOptional('late'),
+    lost: sumOptional('lost'),
+    changed: sumOptional('changed'),
     closedClean: sum('closedClean'),
     ...(parts.some((p) => p.cutByShutdown)
       ? { cutByShutdown: parts.reduce((n, p) => n + (p.cutByShutdown ?? 0), 0) }
       : {}),
-    firstEcho: mergeSummaries(parts.map((p) => p.firstEcho)),
-    messageRtt: mergeSummaries(parts.map((p) => p.messageRtt)),
+    firstRtt: mergeSummaries(parts.map((p) => p.firstRtt)),
+    rtt: mergeSummaries(parts.map((p) => p.rtt)),
   };
 }
 

@@ -19,27 +19,21 @@ export interface LoadSetResult {
 
 /**
  * Timing histograms of the steps of an attempt, each a duration: TCP connect; TLS handshake (wss); time to the first
- * response
- * byte after the request was sent; time to the complete 101 from the scheduled start; the first
- * echo's round trip after the upgrade; every later message's round trip.
+ * response byte after the request was sent; time to the complete 101 from the scheduled start; the round trip of a
+ * held connection's first message after the upgrade (`session.first_rtt`); every later message's (`session.rtt`).
  */
 export interface LoadTimings {
   connect?: LatencySummary;
   tls?: LatencySummary;
   status?: LatencySummary;
   upgrade?: LatencySummary;
-  firstEcho?: LatencySummary;
-  message?: LatencySummary;
+  firstRtt?: LatencySummary;
+  rtt?: LatencySummary;
 }
 
-export const TIMING_NAMES = [
-  'connect',
-  'tls',
-  'status',
-  'upgrade',
-  'firstEcho',
-  'message',
-] as const satisfies ReadonlyArray<keyof LoadTimings>;
+export const TIMING_NAMES = ['connect', 'tls', 'status', 'upgrade', 'firstRtt', 'rtt'] as const satisfies ReadonlyArray<
+  keyof LoadTimings
+>;
 
 /** What the closed model held. */
 export interface HeldResult {
@@ -50,16 +44,27 @@ export interface HeldResult {
   /** Held connections the other side closed before the end, by close code ("1006" = no close frame). */
   dropped: number;
   dropCodes: Record<string, number>;
-  /** Messages sent, echoes that came back, echoes later than messageTimeout or never. */
+  /** Messages sent, echoes that came back in time, echoes later than messageTimeout or never. */
   messages: number;
   echoes: number;
   echoFailed: number;
+  /** Of those, echoes that did come, after messageTimeout. */
+  late?: number;
+  /**
+   * Messages whose echo never came (`session.lost`): counted when their connection ended (dropped, or closed by us)
+   * with the echo still owed.
+   */
+  lost?: number;
+  /** Echoes that came back different from the message sent (`session.changed`): another opcode, length or bytes. */
+  changed?: number;
   /** Closed by us at the end with a close handshake answered in time. */
   closedClean: number;
   /** Lost while the run itself was stopping (Ctrl-C): not drops, not the target's doing. */
   cutByShutdown?: number;
-  firstEcho?: LatencySummary;
-  messageRtt?: LatencySummary;
+  /** Round trip of each held connection's first message (`session.first_rtt`). */
+  firstRtt?: LatencySummary;
+  /** Round trip of every later message through the gateway (`session.rtt`). */
+  rtt?: LatencySummary;
 }
 
 /**
@@ -105,6 +110,11 @@ export interface LoadSecond {
   open: number;
   /** Held connections dropped by the other side during the second. */
   dropped?: number;
+  /** Held connections' echoes in the second, messages found lost in it, and the round-trip p95 of its echoes
+   * (ms; over several load processes, the worst process's). */
+  echoes?: number;
+  lost?: number;
+  rttP95?: number;
   /** The generator in that second (the worst load process): p99 start lateness, p99 loop delay, share of a core. */
   lateP99?: number;
   loopP99?: number;

@@ -7,7 +7,15 @@ import { LATENCY_STATS, type LatencyStat } from './histogram.ts';
  */
 
 /** The parts of a run, in the order they run. */
-export const PHASE_NAMES = ['conformance', 'load', 'overhead', 'comparison', 'capacity', 'security'] as const;
+export const PHASE_NAMES = [
+  'conformance',
+  'session',
+  'load',
+  'overhead',
+  'comparison',
+  'capacity',
+  'security',
+] as const;
 export type PhaseName = (typeof PHASE_NAMES)[number];
 
 /**
@@ -36,6 +44,11 @@ export interface MetricDef {
    * generator's health, the machine): shown in trends, never judged as the target regressing.
    */
   about?: 'target' | 'run';
+  /**
+   * Counters that also exist per key, named `<base>.<key>` (`dropped.1011`): a key that never occurred counts 0 when
+   * the base was written.
+   */
+  keyedBy?: 'close-code';
   description: string;
 }
 
@@ -70,6 +83,27 @@ export const METRICS = {
     better: 'lower',
     description: 'conformance checks not run',
   },
+  'session.passed': {
+    kind: 'counter',
+    unit: 'count',
+    phases: ['session'],
+    better: 'higher',
+    description: 'session checks passed (every target x credential set)',
+  },
+  'session.failed': {
+    kind: 'counter',
+    unit: 'count',
+    phases: ['session'],
+    better: 'lower',
+    description: 'session checks failed',
+  },
+  'session.not_applicable': {
+    kind: 'counter',
+    unit: 'count',
+    phases: ['session'],
+    better: 'lower',
+    description: 'session checks that could not be judged here (no backend record, no HTTP/2, skipped, …)',
+  },
   handshake: {
     kind: 'latency',
     unit: 'ms',
@@ -93,21 +127,37 @@ export const METRICS = {
     better: 'lower',
     description: 'from sending the upgrade request to the first response byte, under load',
   },
-  first_echo: {
+  'session.first_rtt': {
     kind: 'latency',
     unit: 'ms',
     phases: ['load'],
     better: 'lower',
     when: 'held-messages',
-    description: 'round trip of the first message on each held connection',
+    description: 'round trip through the gateway of the first message on each held connection',
   },
-  message_rtt: {
+  'session.rtt': {
     kind: 'latency',
     unit: 'ms',
     phases: ['load'],
     better: 'lower',
     when: 'held-messages',
-    description: 'round trip of every later message on held connections',
+    description: 'round trip through the gateway of every later message on held connections',
+  },
+  'session.lost': {
+    kind: 'counter',
+    unit: 'count',
+    phases: ['load'],
+    better: 'lower',
+    when: 'held-messages',
+    description: 'messages on held connections whose echo never came back (counted as their connection ended)',
+  },
+  'session.changed': {
+    kind: 'counter',
+    unit: 'count',
+    phases: ['load'],
+    better: 'lower',
+    when: 'held-messages',
+    description: 'echoes on held connections that came back different from the message sent',
   },
   'generator.lag': {
     kind: 'latency',
@@ -178,7 +228,10 @@ export const METRICS = {
     phases: ['load'],
     better: 'lower',
     when: 'held-connections',
-    description: 'held connections the other side closed before the end',
+    keyedBy: 'close-code',
+    description:
+      'held connections the other side closed before the end; dropped.<code> counts those closed with that code ' +
+      '(1006: no close frame)',
   },
   held_peak: {
     kind: 'gauge',
@@ -268,8 +321,13 @@ type StatsOf<K extends LatencyBase> = Defs[K] extends { stats: ReadonlyArray<inf
   ? S
   : LatencyStat;
 
+type KeyedBase = { [K in MetricBase]: Defs[K] extends { keyedBy: string } ? K : never }[MetricBase];
+
 /** Every name a metric may have in `summary.metrics` and in a threshold. */
-export type MetricName = Exclude<MetricBase, LatencyBase> | { [K in LatencyBase]: `${K}.${StatsOf<K>}` }[LatencyBase];
+export type MetricName =
+  | Exclude<MetricBase, LatencyBase>
+  | { [K in LatencyBase]: `${K}.${StatsOf<K>}` }[LatencyBase]
+  | `${KeyedBase}.${number}`;
 /** What a phase writes: typed names, so a misspelt metric does not compile. */
 export type MetricValues = Partial<Record<MetricName, number>>;
 
@@ -279,6 +337,8 @@ export interface MetricRef {
   base: MetricBase;
   def: MetricDef;
   stat?: LatencyStat;
+  /** For a keyed counter's key (`dropped.1011`): the key. */
+  key?: string;
 }
 
 /** The declaration behind `name`, or undefined when no metric has that name. */
@@ -293,11 +353,13 @@ export function lookupMetric(name: string): MetricRef | undefined {
   const stat = name.slice(dot + 1);
   if (!Object.hasOwn(METRICS, base)) return undefined;
   const def: MetricDef = METRICS[base as MetricBase];
+  if (def.keyedBy === 'close-code' && /^[1-4][0-9]{3}$/.test(stat))
+    return { name: name as MetricName, base: base as MetricBase, def, key: stat };
   if (def.kind !== 'latency' || !(def.stats ?? LATENCY_STATS).includes(stat as LatencyStat)) return undefined;
   return { name: name as MetricName, base: base as MetricBase, def, stat: stat as LatencyStat };
 }
 
-/** Every metric name, latencies expanded with their statistics (for help texts and errors). */
+/** Every metric name, latencies expanded with their statistics (for help texts and errors); keyed ones by base. */
 export function allMetricNames(): MetricName[] {
   const out: string[] = [];
   for (const [base, def] of Object.entries(METRICS) as Array<[string, MetricDef]>) {

@@ -7,15 +7,19 @@ import type { MergeInfo, RunnerRow, SegmentInfo } from './merge.ts';
 import type { MetricValues } from './metrics.ts';
 import type { OverheadResult } from './overhead.ts';
 import type { SecurityResult } from './security.ts';
+import type { SessionSummary } from './session.ts';
 import type { ThresholdResult } from './thresholds.ts';
 import type { ExitCode } from './verdict.ts';
 
 /**
  * Bump when a field changes meaning or disappears; adding fields does not bump it. Version 2:
- * `load.sets[].phases` is `load.sets[].timings` ("phase" is a part of the run only).
- * Readers upgrade older summaries (results/read-summary.ts).
+ * `load.sets[].phases` is `load.sets[].timings` ("phase" is a part of the run only). Version 3: a
+ * held connection's message round trips are session metrics, one name each: `first_echo.*` is
+ * `session.first_rtt.*` and `message_rtt.*` is `session.rtt.*` (and `held.firstEcho` / `messageRtt`,
+ * `timings.firstEcho` / `message` are `firstRtt` / `rtt`). Readers upgrade older summaries
+ * (results/read-summary.ts).
  */
-export const SUMMARY_SCHEMA_VERSION = 2;
+export const SUMMARY_SCHEMA_VERSION = 3;
 
 /**
  * `summary.json`: everything a run measured, the one source every report, gate and history
@@ -36,6 +40,8 @@ export interface Summary {
   targets: Array<{ name: string; url: string }>;
   credentials: Array<{ name: string; expect: Verdict; authState: AuthState }>;
   conformance?: ConformanceResult;
+  /** The session checks after the 101, per target and credential set; absent when none ran. */
+  session?: SessionSummary;
   /** Load engine results; absent when the scenario has no load block. */
   load?: LoadResult;
   /** Auth overhead results, one per baseline/auth pair; absent when the scenario has no overhead block. */

@@ -7,15 +7,17 @@ import { isDesignated, WHOLE } from './segment.ts';
 export type Command = 'run' | 'check' | 'probe' | 'capacity';
 
 /**
- * The phases a command runs for a scenario, in run order: `check` is conformance (and the
- * security block when present), `probe` the security probes, `run` everything the scenario has.
- * A segment of a split run (`--segment i/N`) runs its share of the load; what must happen once per
- * scenario (conformance, overhead, comparison, security probes) runs on the first segment only.
+ * The phases a command runs for a scenario, in run order: `check` is conformance and the session
+ * checks (and the security block when present), `probe` the security probes, `run` everything the
+ * scenario has. A segment of a split run (`--segment i/N`) runs its share of the load; what must
+ * happen once per scenario (conformance, session, overhead, comparison, security probes) runs on the
+ * first segment only.
  */
 export function phasesFor(command: Command, doc: ScenarioDoc, segment: SegmentRef = WHOLE): PhaseName[] {
   if (!isDesignated(segment)) return command === 'run' && doc.load ? ['load'] : [];
   const phases: PhaseName[] = [];
   if (command === 'check' || command === 'run') phases.push('conformance');
+  if ((command === 'check' || command === 'run') && doc.session !== false) phases.push('session');
   if (command === 'run' && doc.load) phases.push('load');
   if (command === 'run' && doc.overhead) phases.push('overhead');
   if (command === 'run' && doc.compare) phases.push('comparison');

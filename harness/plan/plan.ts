@@ -18,6 +18,7 @@ import { type OverheadSetup, planOverhead } from './overhead.ts';
 import { type Command, phasesFor } from './phases.ts';
 import { Problems } from './problems.ts';
 import { planSecurity, type SecuritySetup } from './security.ts';
+import { planSession, type SessionSetup } from './session.ts';
 import type { HostLimits, SpreadPlan } from './spread.ts';
 import { checkFixtureRefs, type PlannedTarget, planTarget, type TargetInfo, targetInfos } from './targets.ts';
 import { parseThreshold, unwrittenBecause } from './thresholds.ts';
@@ -47,6 +48,8 @@ export interface Plan {
   capacity?: CapacityProbePlan;
   /** The security probes and references (defaults when the scenario has no `security:` block). */
   security: SecuritySetup;
+  /** The session checks after the 101 per target (defaults without a `session:` block); none with `session: false`. */
+  session?: SessionSetup;
   /** Practical tolerances for `wsgate trend`, fractions by metric or base (the `trend:` block). */
   trendTolerances: Record<string, number>;
   /** `--trace N`: attempts per target x credential set whose wire is recorded (0: none). */
@@ -91,6 +94,7 @@ export async function validateScenario(scenario: Scenario, opts: PlanOptions = {
   if (opts.command === 'capacity' || scenario.doc.capacity)
     planCapacityProbe(scenario, targets, credentials, problems, opts.capacity, opts.limits);
   planSecurity(scenario, credentials, problems);
+  planSession(scenario, targets, credentials, problems);
   thresholdsOf(scenario, targets, problems);
   planTrend(scenario, problems);
   problems.throwIfAny();
@@ -127,6 +131,7 @@ export async function buildPlan(
       ? planCapacityProbe(scenario, targets, credentials, problems, opts.capacity, opts.limits)
       : undefined;
   const security = planSecurity(scenario, credentials, problems);
+  const session = planSession(scenario, targets, credentials, problems, fixtureUrls);
   problems.throwIfAny();
   const doc = scenario.doc;
   return {
@@ -145,6 +150,7 @@ export async function buildPlan(
     ...(compare ? { compare } : {}),
     ...(capacity ? { capacity } : {}),
     security,
+    ...(session ? { session } : {}),
     trendTolerances,
     traceFirst: opts.trace ?? 0,
   };

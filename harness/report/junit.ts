@@ -2,7 +2,9 @@ import junitModule, { type Builder } from 'junit-report-builder';
 import type { CheckResult } from '../model/conformance.ts';
 import { statusOf } from '../model/outcome.ts';
 import type { ProbeResult } from '../model/security.ts';
+import type { SessionResult } from '../model/session.ts';
 import type { Summary } from '../model/summary.ts';
+import { evidenceLines } from './text/session.ts';
 
 /** The package's CommonJS default export is the builder; its typings describe it as a namespace. */
 const junit = junitModule as unknown as Builder;
@@ -14,6 +16,7 @@ const junit = junitModule as unknown as Builder;
 export function junitXml(summary: Summary): string {
   const builder = junit.newBuilder().name(`wsgate ${summary.scenario.name}`);
   if (summary.conformance) addConformance(builder, summary.conformance.checks);
+  if (summary.session) addSession(builder, summary.session.results);
   if (summary.security) addSecurity(builder, summary.security.probes);
   if (summary.merge?.coverage) addSegments(builder, summary);
   addThresholds(builder, summary);
@@ -34,6 +37,28 @@ function addConformance(builder: Builder, checks: CheckResult[]): void {
         evidenceText(c),
       );
     else tc.standardOutput(evidenceText(c));
+  }
+}
+
+/**
+ * One testcase per session check x target x credential set (class = session.<target>.<credential>);
+ * not-applicable checks are skipped with their reason; the evidence goes to the output.
+ */
+function addSession(builder: Builder, results: SessionResult[]): void {
+  const suite = builder.testSuite().name('session');
+  for (const r of results) {
+    for (const c of r.checks) {
+      const tc = suite
+        .testCase()
+        .className(`session.${r.target}.${r.credential}`)
+        .name(`${c.id}: ${c.title}`)
+        .time(c.durationMs / 1000);
+      const text = evidenceLines(c).join('\n');
+      if (c.verdict === 'not_applicable') tc.skipped().standardOutput(c.reasons.join('\n'));
+      else if (c.verdict === 'fail')
+        tc.failure(`${r.target} / ${r.credential}: ${c.id}: ${c.reasons.join('; ')}`, 'session').standardOutput(text);
+      else tc.standardOutput(text);
+    }
   }
 }
 

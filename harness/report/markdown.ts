@@ -3,6 +3,7 @@ import type { Summary } from '../model/summary.ts';
 import { differenceText, verdictWords } from './text/comparison.ts';
 import { mergeHeadline, RUNNER_HEADS, type RunnerCells, runnerCells, totalCells } from './text/runners.ts';
 import { saturationWords } from './text/saturation.ts';
+import { sessionMarkdown } from './text/session.ts';
 
 /** `summary.md`: the verdict, the conformance and security tables, for PR comments and $GITHUB_STEP_SUMMARY. */
 export function markdownSummary(summary: Summary): string {
@@ -49,6 +50,7 @@ export function markdownSummary(summary: Summary): string {
     out.push('');
   }
   if (c) out.push(...verdictMatrix(c.checks));
+  if (summary.session) out.push(...sessionMarkdown(summary.session));
   const l = summary.load;
   if (l) {
     out.push(
@@ -73,7 +75,7 @@ export function markdownSummary(summary: Summary): string {
       out.push(
         `Held connections: ${h.peak} of ${h.target} at peak, ${h.dropped} dropped${codes ? ` (${codes})` : ''}, ` +
           `${h.echoes} of ${h.messages} messages echoed` +
-          `${h.messageRtt ? `, round trip p95 ${h.messageRtt.p95} ms` : ''}.`,
+          `${h.lost ? `, ${h.lost} lost` : ''}${h.rtt ? `, round trip p95 ${h.rtt.p95} ms` : ''}.`,
       );
       out.push('');
     }

@@ -1,7 +1,7 @@
 import { appendFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Summary } from '../model/summary.ts';
-import type { WireTrace } from '../model/trace.ts';
+import type { TraceFrame, WireTrace } from '../model/trace.ts';
 import type { Secrets } from '../scenario/secrets.ts';
 import { runReportHtml } from './html/run-report.ts';
 import { junitXml } from './junit.ts';
@@ -58,13 +58,26 @@ export function writeRunOutputs(dir: string, summary: Summary, secrets: Secrets)
 
 /** Frame previews are cut at a fixed length: a secret cut there would escape whole-value masking. */
 function maskCutPreviews(summary: Summary, secrets: Secrets): Summary {
-  const fix = (t: WireTrace): WireTrace => ({
-    ...t,
-    frames: t.frames.map((f) => (f.preview.endsWith('…') ? { ...f, preview: secrets.maskCut(f.preview) } : f)),
-  });
+  const fixFrames = (frames: TraceFrame[]) =>
+    frames.map((f) => (f.preview.endsWith('…') ? { ...f, preview: secrets.maskCut(f.preview) } : f));
+  const fix = (t: WireTrace): WireTrace => ({ ...t, frames: fixFrames(t.frames) });
   const c = summary.conformance;
+  const ss = summary.session;
   return {
     ...summary,
+    ...(ss
+      ? {
+          session: {
+            ...ss,
+            results: ss.results.map((r) => ({
+              ...r,
+              checks: r.checks.map((k) =>
+                k.evidence.frames ? { ...k, evidence: { ...k.evidence, frames: fixFrames(k.evidence.frames) } } : k,
+              ),
+            })),
+          },
+        }
+      : {}),
     ...(c
       ? {
           conformance: {

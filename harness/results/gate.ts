@@ -1,4 +1,4 @@
-import type { MetricValues } from '../model/metrics.ts';
+import { lookupMetric, type MetricName, type MetricValues } from '../model/metrics.ts';
 import type { Op, Threshold, ThresholdResult } from '../model/thresholds.ts';
 
 /**
@@ -17,7 +17,7 @@ export function evaluateThresholds(
   notApplicable: (t: Threshold) => string | undefined = () => undefined,
 ): ThresholdResult[] {
   return thresholds.map((t) => {
-    const actual = metrics[t.metric];
+    const actual = metrics[t.metric] ?? keyedZero(t.metric, metrics);
     const skipped = actual === undefined ? notApplicable(t) : undefined;
     if (skipped) return { ...t, actual, passed: true, skipped };
     return { ...t, actual, passed: actual !== undefined && compare(actual, t.op, t.value) };
@@ -40,4 +40,10 @@ export function compare(a: number, op: Op, b: number): boolean {
     case '!=':
       return a !== b;
   }
+}
+
+/** A keyed counter's key that never occurred (`dropped.1011` with no drop by 1011) is 0 when its base was written. */
+function keyedZero(name: MetricName, metrics: Readonly<MetricValues>): number | undefined {
+  const ref = lookupMetric(name);
+  return ref?.key !== undefined && metrics[ref.base as MetricName] !== undefined ? 0 : undefined;
 }

@@ -6,6 +6,7 @@ import type { LoadResult, LoadSecond } from '../model/load.ts';
 import type { MetricValues, PhaseName } from '../model/metrics.ts';
 import type { OverheadResult } from '../model/overhead.ts';
 import type { ProbeResult, SecurityResult } from '../model/security.ts';
+import type { SessionResult, SessionSummary } from '../model/session.ts';
 import type { CapacityProbePlan } from '../plan/capacity.ts';
 import type { CompareSetup } from '../plan/compare.ts';
 import type { LoadPlan } from '../plan/load.ts';
@@ -25,6 +26,9 @@ import type { SpreadPlan } from '../plan/spread.ts';
 export interface RunEvents {
   conformanceStarted?(targets: number, credentials: number): void;
   checked?(result: CheckResult): void;
+  sessionStarted?(targets: number): void;
+  /** The session checks of one target x credential set, done. */
+  sessionChecked?(result: SessionResult): void;
   loadStarted?(load: LoadPlan, spread: SpreadPlan): void;
   /** The load waits for the runners' agreed start (`--start-at`) before its schedule begins. */
   loadWaiting?(startAt: Date): void;
@@ -61,6 +65,7 @@ export interface PhaseContext {
 /** The sections of summary.json a phase fills in. */
 export interface PhaseSections {
   conformance?: ConformanceResult;
+  session?: SessionSummary;
   load?: LoadResult;
   overhead?: OverheadResult[];
   comparison?: ComparisonResult;

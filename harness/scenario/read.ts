@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import type { TSchema } from '@sinclair/typebox';
 import { Value, type ValueError } from '@sinclair/typebox/value';
 import { closest } from 'fastest-levenshtein';
 import { type Document, LineCounter, parseDocument, visit } from 'yaml';
@@ -90,7 +91,9 @@ export function parseScenario(text: string, file: string, env: NodeJS.ProcessEnv
     ]);
   }
 
-  const schemaProblems = [...Value.Errors(ScenarioSchema, raw)].slice(0, 20).map((e) => schemaProblem(e, at));
+  const schemaProblems = explainUnions([...Value.Errors(ScenarioSchema, raw)])
+    .slice(0, 20)
+    .map((e) => schemaProblem(e, at));
   if (schemaProblems.length > 0) throw new ScenarioError(dedupe(schemaProblems));
 
   const dir = dirname(resolve(file));
@@ -166,6 +169,21 @@ function isCircular(value: unknown, ancestors = new Set<object>()): boolean {
 function shown(value: unknown): string {
   const text = JSON.stringify(value) ?? String(value);
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+/**
+ * A mapping that fits no branch of a union (`session: false` or a block of settings) is explained by
+ * the branch that takes mappings: its own errors, each at its field, not "expected union value".
+ */
+function explainUnions(errors: ValueError[]): ValueError[] {
+  return errors.flatMap((e) => {
+    const anyOf = (e.schema as { anyOf?: TSchema[] }).anyOf;
+    const isMapping = typeof e.value === 'object' && e.value !== null && !Array.isArray(e.value);
+    const branch = isMapping ? anyOf?.find((b) => (b as { type?: string }).type === 'object') : undefined;
+    if (!branch) return [e];
+    const inner = [...Value.Errors(branch, e.value)].map((x) => ({ ...x, path: e.path + x.path }));
+    return inner.length > 0 ? explainUnions(inner) : [e];
+  });
 }
 
 function schemaProblem(e: ValueError, at: At): ScenarioProblem {

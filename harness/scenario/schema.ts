@@ -6,6 +6,7 @@ import { CompareSchema } from './blocks/compare.ts';
 import { LoadSchema } from './blocks/load.ts';
 import { OverheadSchema } from './blocks/overhead.ts';
 import { SecuritySchema } from './blocks/security.ts';
+import { SessionSchema, TargetSessionSchema } from './blocks/session.ts';
 import { TrendSchema } from './blocks/trend.ts';
 import { Duration, Name, Strict, VerdictSchema } from './schema-parts.ts';
 
@@ -94,6 +95,7 @@ export const TargetSchema = Strict(
         'Per-attempt timeouts',
       ),
     ),
+    session: Type.Optional(TargetSessionSchema),
   },
   'A gateway under test',
 );
@@ -166,6 +168,13 @@ export const AuthServiceSchema = Strict(
     hooks: Type.Optional(
       Type.Record(Type.Union(AUTH_STATES.map((s) => Type.Literal(s))), Type.String(), {
         description: 'Shell commands that put your own auth service into a state (ok restores it)',
+      }),
+    ),
+    requests: Type.Optional(
+      Type.String({
+        description:
+          "URL of the auth service's record of the requests it got (${fixture:auth.requests}), for the " +
+          'auth.hop-by-hop session check',
       }),
     ),
   },
@@ -278,6 +287,7 @@ export const ScenarioSchema = Type.Object(
     load: Type.Optional(LoadSchema),
     overhead: Type.Optional(OverheadSchema),
     security: Type.Optional(SecuritySchema),
+    session: Type.Optional(SessionSchema),
     compare: Type.Optional(CompareSchema),
     trend: Type.Optional(TrendSchema),
     capacity: Type.Optional(CapacitySchema),

@@ -14,7 +14,9 @@ const PREVIEW_BYTES = 64;
  * Describe the frames at the start of `buf`, in either direction, for a wire trace: unlike the
  * parsers that act on frames, it never rejects (a masked server frame or reserved bits are shown as
  * they are) and unmasks client payloads only for the preview. Returns the frames found and how many
- * bytes they took; an incomplete last frame is left for the next call.
+ * bytes they take. A frame is described as soon as its header and preview are there, so `used` may
+ * pass the end of `buf` (the rest of a large frame's payload, for the caller to skip); a frame whose
+ * header or preview is not all there yet is left for the next call.
  */
 export function describeFrames(
   buf: Buffer,
@@ -41,7 +43,7 @@ export function describeFrames(
     }
     const maskAt = p;
     if (masked) p += 4;
-    if (buf.length < p + len) break;
+    if (buf.length < p + Math.min(len, PREVIEW_BYTES)) break;
     const shown = Buffer.from(buf.subarray(p, p + Math.min(len, PREVIEW_BYTES)));
     if (masked) for (let i = 0; i < shown.length; i++) shown[i]! ^= buf[maskAt + (i % 4)]!;
     const opcode = b0 & 0x0f;
@@ -56,6 +58,7 @@ export function describeFrames(
       preview: preview(opcode, shown, len),
     });
     at = p + len;
+    if (at > buf.length) break;
   }
   return { frames, used: at };
 }

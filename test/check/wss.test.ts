@@ -139,6 +139,6 @@ credentials:
   );
   // On a busy machine some held upgrades end after the hold window: they must still be held.
   assert.equal(r.held?.opened, 20, 'every planned connection is held, however late its upgrade');
-  assert.equal(phases.firstEcho?.count, 20, 'held connections echo over TLS');
+  assert.equal(phases.firstRtt?.count, 20, 'held connections echo over TLS');
   assert.equal(r.held?.dropped, 0);
 });

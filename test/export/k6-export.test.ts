@@ -167,7 +167,7 @@ after(async () => {
  * Run every conformance iteration of `script` through the k6 API shim against the fixtures, with
  * the environment a user would set: every credential value and the gateway's URL.
  */
-async function runThroughShim(name: string, script: string): Promise<ShimRun> {
+async function runThroughShim(name: string, script: string, exec: 'conformance' | 'session' = 'conformance') {
   register(new URL('./k6-shim/hooks.mjs', import.meta.url));
   shimFixtures ??= fixturesProcess();
   const fx = await shimFixtures;
@@ -187,15 +187,16 @@ async function runThroughShim(name: string, script: string): Promise<ShimRun> {
   resetRecorded();
   const mod = (await import(file)) as {
     conformance(): void;
-    options: { scenarios: { conformance: { iterations: number } } };
+    session(): void;
+    options: { scenarios: Record<'conformance' | 'session', { iterations: number }> };
   };
-  const iterations = mod.options.scenarios.conformance.iterations;
-  assert.equal(iterations, 10, 'the three auth-fault sets are left out');
+  const iterations = mod.options.scenarios[exec].iterations;
+  if (exec === 'conformance') assert.equal(iterations, 10, 'the three auth-fault sets are left out');
   for (let i = 0; i < iterations; i++) {
     execution.scenario.iterationInTest = i;
-    mod.conformance();
+    mod[exec]();
   }
-  return { ...structuredClone(recorded), gateway: fx.urls.gateway! };
+  return { ...(structuredClone(recorded) as Omit<ShimRun, 'gateway'>), gateway: fx.urls.gateway! };
 
   async function mint(expiresIn: string): Promise<string> {
     const { buildPlan } = await import('../../harness/plan/plan.ts');
@@ -265,6 +266,32 @@ test('a script that does not send its echo message after the upgrade fails its e
     ALLOWED.map((s) => `${s} via reference: echo comes back`).sort(),
   );
   for (const s of run.sent) assert.deepEqual(s.messages, [], s.url);
+});
+
+test('the session checks k6 can express run in the exported script: text, empty, binary, sizes, a pong', async () => {
+  const { script, warnings } = exportK6(readScenario(join(ROOT, 'scenarios/api-connect.yaml')), 'test');
+  assert.ok(
+    warnings.includes('session check close.backend is not exported: k6 gives a close handler no code or reason'),
+  );
+  assert.ok(warnings.some((w) => w.startsWith('session check http2.verdict is not exported')));
+  const run = await runThroughShim('api-connect-session', script, 'session');
+  const failed = run.checks.filter((c) => !c.passed).map((c) => c.name);
+  assert.deepEqual(failed, [], `failed checks: ${failed.join(', ')}`);
+  const names = run.checks.map((c) => c.name);
+  for (const set of ALLOWED)
+    for (const what of [
+      'messages.text comes back byte-exact',
+      'messages.empty comes back empty',
+      'messages.sizes up to 1 MiB come back',
+      'messages.binary comes back byte-exact',
+      'ping.client gets a pong',
+    ])
+      assert.ok(names.includes(`${set} via reference: ${what}`), `${set}: ${what} in ${names.join(', ')}`);
+  // What went over the wire is what the checks judge: the ladder's top size among the messages, a binary one, a ping.
+  const sent = run.sent[0]!.messages as unknown[];
+  assert.ok(sent.some((m) => typeof m === 'string' && m.length === 1024 * 1024));
+  assert.ok(sent.some((m) => typeof m === 'object' && m !== null && 'binary' in m));
+  assert.ok(sent.some((m) => typeof m === 'object' && m !== null && 'ping' in m));
 });
 
 /** `wsgate fixtures` as a child process, with the URLs it prints; every wait bounded, SIGKILL after SIGINT. */

@@ -34,13 +34,14 @@ test('held connections ramp up, exchange timed echoes, and close cleanly', async
   assert.equal(h.dropped, 0);
   assert.equal(h.closedClean, 200);
   assert.equal(h.echoFailed, 0);
-  assert.equal(h.firstEcho?.count, 200);
+  assert.equal(h.changed, 0, 'every echo byte-exact');
+  assert.equal(h.firstRtt?.count, 200);
   // Each connection sends every 250 ms for at least the 1.5 s hold: 6 or more messages each.
   assert.ok(h.messages >= 200 * 6, `${h.messages} messages`);
   assert.equal(h.echoes, h.messages);
-  assert.equal(h.messageRtt?.count, h.messages - 200);
+  assert.equal(h.rtt?.count, h.messages - 200);
   const set = r.sets[0]!;
-  assert.equal(set.timings?.firstEcho?.count, 200);
+  assert.equal(set.timings?.firstRtt?.count, 200);
   assert.equal(set.timings?.upgrade?.count, 200);
   assert.equal(set.timings?.connect?.count, 200);
   // The backend saw them come from both source addresses, rotated.
@@ -92,6 +93,89 @@ test('connections the server drops are counted by close code', async (t) => {
   );
 });
 
+test('messages whose echo never comes are lost (session.lost), counted as their connection ends', async (t) => {
+  // A backend that echoes the first two messages of each connection and then swallows every one.
+  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+  await new Promise((resolve) => wss.once('listening', resolve));
+  t.after(
+    () =>
+      new Promise((resolve) => {
+        for (const c of wss.clients) c.terminate();
+        wss.close(resolve);
+      }),
+  );
+  wss.on('connection', (ws) => {
+    let seen = 0;
+    ws.on('message', (d) => {
+      if (++seen <= 2) ws.send(d);
+    });
+  });
+  const target = loopbackTarget((wss.address() as { port: number }).port);
+  const r = await runLoad({
+    stages: [],
+    targets: [target],
+    mix: [{ cred: bareCredential(), weight: 1, expected: new Map([[target.name, ['upgraded']]]) }],
+    maxInFlight: 1000,
+    hold: { ...hold, count: 20, messageTimeoutMs: 300 },
+    sourceAddresses: [],
+  });
+  const h = r.held!;
+  assert.equal(h.dropped, 0);
+  assert.equal(h.echoes, 40, 'two echoes per connection');
+  assert.equal(h.late, 0);
+  assert.ok(h.messages > 60, `${h.messages} messages`);
+  assert.equal(h.lost, h.messages - h.echoes, 'every message without its echo is lost, the one in flight at close too');
+  assert.equal(
+    r.series.reduce((n, x) => n + (x.lost ?? 0), 0),
+    h.lost,
+    'the series adds up to the same losses',
+  );
+  assert.equal(
+    r.series.reduce((n, x) => n + (x.echoes ?? 0), 0),
+    h.echoes,
+  );
+  assert.ok(
+    r.series.some((x) => (x.rttP95 ?? 0) > 0),
+    'seconds with echoes have a round-trip p95',
+  );
+});
+
+test('an echo that comes back changed is counted (session.changed), not taken for the message', async (t) => {
+  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+  await new Promise((resolve) => wss.once('listening', resolve));
+  t.after(
+    () =>
+      new Promise((resolve) => {
+        for (const c of wss.clients) c.terminate();
+        wss.close(resolve);
+      }),
+  );
+  // Every other message comes back with its last byte changed, or as binary.
+  wss.on('connection', (ws) => {
+    let n = 0;
+    ws.on('message', (d: Buffer) => {
+      n++;
+      if (n % 4 === 2) ws.send(Buffer.concat([d.subarray(0, -1), Buffer.from('!')]), { binary: false });
+      else if (n % 4 === 0) ws.send(d, { binary: true });
+      else ws.send(d, { binary: false });
+    });
+  });
+  const target = loopbackTarget((wss.address() as { port: number }).port);
+  const r = await runLoad({
+    stages: [],
+    targets: [target],
+    mix: [{ cred: bareCredential(), weight: 1, expected: new Map([[target.name, ['upgraded']]]) }],
+    maxInFlight: 1000,
+    hold: { ...hold, count: 10 },
+    sourceAddresses: [],
+  });
+  const h = r.held!;
+  assert.equal(h.lost, 0);
+  assert.ok(h.echoes >= 40, `${h.echoes} echoes`);
+  // Messages 2, 4, 6, … of each connection came back changed: half of them, give or take one each.
+  assert.ok(Math.abs(h.changed! - h.echoes / 2) <= 10, `${h.changed} of ${h.echoes} changed`);
+});
+
 test(
   'wsgate run: held connections and arrivals together over two workers, 90/10 mix through the ' + 'reference gateway',
   async (t) => {
@@ -131,20 +215,22 @@ thresholds: [ "dropped == 0", "held_peak >= 300", "unexpected_outcomes == 0" ]
     assert.equal(valid.attempts, 300 + 540);
     assert.equal(wrong.attempts, 60);
     assert.deepEqual(wrong.outcomes, { http_401: 60 });
-    assert.ok(s.load.held.firstEcho.count === 300);
+    assert.ok(s.load.held.firstRtt.count === 300);
+    assert.equal(s.metrics['session.lost'], 0, 'no message lost through the reference gateway');
+    assert.equal(s.metrics.dropped, 0);
     // A message's round trip is an echo through the gateway on an open connection, as the first echo is: the
     // same order of size (within 20x either way of its p95; a unit slip would be 1000x), and inside the 5 s
     // message timeout past which it would not be a round trip but a failed echo.
-    const rtt = s.metrics['message_rtt.p95'];
-    const firstEcho = s.load.held.firstEcho.p95;
-    t.diagnostic(`message_rtt.p95 ${rtt} ms, first echo p95 ${firstEcho} ms`);
+    const rtt = s.metrics['session.rtt.p95'];
+    const firstRtt = s.load.held.firstRtt.p95;
+    t.diagnostic(`session.rtt.p95 ${rtt} ms, session.first_rtt.p95 ${firstRtt} ms`);
     assert.ok(
-      rtt > firstEcho / 20 && rtt < firstEcho * 20 && rtt < 5000,
-      `message_rtt.p95 ${rtt}, first echo ${firstEcho}`,
+      rtt > firstRtt / 20 && rtt < firstRtt * 20 && rtt < 5000,
+      `session.rtt.p95 ${rtt}, session.first_rtt.p95 ${firstRtt}`,
     );
     const html = readFileSync(join(dir, 'out-held', 'index.html'), 'utf8');
     assert.match(html, /<table id="held">.*held at peak<\/th><td class="num">300 of 300<\/td>/s);
-    assert.match(html, /<table id="load-timings">.*first echo.*message RTT/s);
+    assert.match(html, /<table id="load-timings">.*first message RTT.*message RTT/s);
     assert.doesNotMatch(res.stderr + res.stdout + html, /sk-orders-web-7Hq2xVb9LmPz/);
   },
 );

@@ -47,7 +47,17 @@ test('a metric no phase writes for the scenario says why; one that is written sa
     /overhead, which this scenario does not run/,
   );
   assert.match(unwrittenBecause(lookupMetric('tls.p95')!, run) ?? '', /wss:\/\/ target under load/);
-  assert.match(unwrittenBecause(lookupMetric('message_rtt.p99')!, run) ?? '', /messageEvery/);
+  assert.match(unwrittenBecause(lookupMetric('session.rtt.p99')!, run) ?? '', /messageEvery/);
   assert.equal(unwrittenBecause(lookupMetric('dropped')!, run), undefined);
   assert.equal(unwrittenBecause(lookupMetric('handshake.p99')!, run), undefined);
+});
+
+test('dropped.<code> is a threshold metric for any close code; session.lost and session.rtt need held messages', () => {
+  assert.equal(lookupMetric('dropped.1006')?.key, '1006');
+  assert.equal(lookupMetric('dropped.4001')?.base, 'dropped');
+  assert.equal(lookupMetric('dropped.999'), undefined);
+  assert.equal(lookupMetric('dropped.p95'), undefined);
+  assert.equal(lookupMetric('message_rtt.p95'), undefined, 'the old name is gone: one name per measure');
+  assert.equal(lookupMetric('session.lost')?.def.when, 'held-messages');
+  assert.equal(lookupMetric('session.rtt.p99')?.def.kind, 'latency');
 });

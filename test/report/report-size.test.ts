@@ -47,7 +47,7 @@ test('the HTML report of a run with 1M attempts stays under 2 MB: histograms, no
   };
   const summary = {
     schema: 'wsgate.summary',
-    schemaVersion: 2,
+    schemaVersion: 3,
     partial: false,
     tool: { name: 'wsgate', version: 'test' },
     environment: {

@@ -61,3 +61,25 @@ test('a threshold the command never measures is skipped with the reason, not fai
   assert.equal(measured!.passed, false);
   assert.equal(measured!.skipped, undefined);
 });
+
+test('unexpected closes by close code: dropped.<code> reads the count of that code, 0 when it never occurred', () => {
+  const r = evaluateThresholds(
+    [
+      t('dropped.1006 == 0', 'dropped.1006', '==', 0),
+      t('dropped.1011 == 0', 'dropped.1011', '==', 0),
+      t('dropped.1001 <= 2', 'dropped.1001', '<=', 2),
+    ],
+    { dropped: 5, 'dropped.1006': 2, 'dropped.1001': 3 },
+  );
+  assert.deepEqual(
+    r.map((x) => [x.source, x.passed, x.actual]),
+    [
+      ['dropped.1006 == 0', false, 2],
+      ['dropped.1011 == 0', true, 0],
+      ['dropped.1001 <= 2', false, 3],
+    ],
+  );
+  // Without held connections nothing counted drops: no value, and the threshold fails as any unmeasured one.
+  const none = evaluateThresholds([t('dropped.1011 == 0', 'dropped.1011', '==', 0)], {});
+  assert.deepEqual([none[0]!.passed, none[0]!.actual], [false, undefined]);
+});

@@ -67,7 +67,7 @@ function part(
     file: `part-${index}-of-${of}.json`,
     summary: {
       schema: 'wsgate.summary',
-      schemaVersion: 2,
+      schemaVersion: 3,
       partial: fatal.length > 0,
       ...(fatal.length > 0 ? { partialReason: fatal[0] } : {}),
       tool: { name: 'wsgate', version: '0.1.0' },

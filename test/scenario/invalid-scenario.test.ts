@@ -90,7 +90,7 @@ test('validate accepts a valid scenario and exits 0', async () => {
   writeFileSync(file, VALID);
   const res = await runCli(['validate', file]);
   assert.equal(res.code, 0, res.stderr);
-  assert.match(res.stdout, /ok \(1 target\(s\), 1 credential set\(s\); `run` does: conformance\)/);
+  assert.match(res.stdout, /ok \(1 target\(s\), 1 credential set\(s\); `run` does: conformance, session\)/);
 });
 
 test('unknown command line option exits 2', async () => {

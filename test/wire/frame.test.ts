@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
+  closeCodeMaySend,
   encodeClientFrame,
   encodeClose,
   OP_BINARY,
   OP_CLOSE,
   OP_TEXT,
+  parseClose,
   parseServerFrame,
 } from '../../harness/wire/frame.ts';
 
@@ -129,7 +131,7 @@ test('a masked server frame, reserved bits and an oversized frame are invalid', 
 test('the smallest frames are two bytes: a ping and a close with nothing in them parse whole', () => {
   assert.deepEqual(parseServerFrame(Buffer.from([0x89, 0x00])), {
     kind: 'frame',
-    frame: { fin: true, opcode: 0x9, payload: Buffer.alloc(0) },
+    frame: { fin: true, rsv1: false, opcode: 0x9, payload: Buffer.alloc(0) },
     length: 2,
   });
   const close = parseServerFrame(Buffer.from([0x88, 0x00]));
@@ -156,4 +158,36 @@ test('a frame of exactly the largest payload allowed is fine, by 16- or 64-bit l
     kind: 'invalid',
     reason: 'frame of 9223372036854775809 bytes exceeds 1024',
   });
+});
+
+test('a client frame can leave FIN clear (a fragment) and set RSV1 (compressed), nothing else changes', () => {
+  const payload = Buffer.from('part');
+  const plain = unmask(encodeClientFrame(OP_TEXT, payload));
+  const fragment = unmask(encodeClientFrame(OP_TEXT, payload, { fin: false }));
+  const compressed = unmask(encodeClientFrame(OP_TEXT, payload, { rsv1: true }));
+  assert.equal(plain.first, 0x81);
+  assert.equal(fragment.first, 0x01);
+  assert.equal(compressed.first, 0xc1);
+  assert.ok(fragment.payload.equals(payload) && compressed.payload.equals(payload));
+});
+
+test('a close frame carries its reason as UTF-8 after the code; parseClose reads both and says what is wrong', () => {
+  const u = unmask(encodeClose(4001, 'bye ✓'));
+  assert.deepEqual(parseClose(u.payload), { code: 4001, reason: 'bye ✓' });
+  assert.deepEqual(parseClose(Buffer.alloc(0)), { code: 1005, reason: '' }, 'no payload: no status (1005)');
+  assert.match(parseClose(Buffer.from([0x03])).problem ?? '', /one byte/);
+  assert.match(parseClose(Buffer.from([0x03, 0xee])).problem ?? '', /1006 must never be sent/);
+  assert.match(parseClose(Buffer.from([0x03, 0xe8, 0xff])).problem ?? '', /not UTF-8/);
+  assert.equal(closeCodeMaySend(1000), true);
+  assert.equal(closeCodeMaySend(1011), true);
+  assert.equal(closeCodeMaySend(4999), true);
+  for (const code of [999, 1004, 1005, 1006, 1015, 2000, 5000]) assert.equal(closeCodeMaySend(code), false, `${code}`);
+});
+
+test('RSV1 is accepted only when permessage-deflate was agreed; RSV2 and RSV3 never', () => {
+  const compressed = Buffer.from([0xc1, 0x01, 0x61]);
+  assert.equal(parseServerFrame(compressed).kind, 'invalid');
+  const p = parseServerFrame(compressed, 1024, true);
+  assert.equal(p.kind === 'frame' && p.frame.rsv1, true);
+  assert.equal(parseServerFrame(Buffer.from([0xa1, 0x01, 0x61]), 1024, true).kind, 'invalid');
 });

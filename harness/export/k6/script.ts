@@ -6,6 +6,7 @@ import type { Scenario } from '../../scenario/read.ts';
 import type { CredentialDoc, TargetDoc } from '../../scenario/schema.ts';
 import { credentialEnv, targetUrlEnv } from './env-names.ts';
 import { exportLoad } from './load-scenarios.ts';
+import { exportSession } from './session.ts';
 import { k6Threshold } from './thresholds.ts';
 
 /** What `wsgate export k6` produces: the script, what it could not carry, the env vars it reads. */
@@ -104,6 +105,7 @@ export function exportK6(scenario: Scenario, wsgateVersion: string): K6Export {
   }
 
   const load = exportLoad(doc, warnings);
+  const session = exportSession(doc, targets, sets, warnings);
   const scenarios: Record<string, unknown> = {
     conformance: {
       executor: 'per-vu-iterations',
@@ -112,6 +114,7 @@ export function exportK6(scenario: Scenario, wsgateVersion: string): K6Export {
       exec: 'conformance',
       maxDuration: '5m',
     },
+    ...(session.scenario ? { session: session.scenario } : {}),
     ...load.scenarios,
   };
 
@@ -264,7 +267,7 @@ export function load(): void {
   attempt(TARGETS[exec.scenario.iterationInTest % TARGETS.length], pickSet());
 }
 
-${load.functions}
+${load.functions}${session.functions}
 export default function (): void {
   conformance();
 }

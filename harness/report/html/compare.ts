@@ -10,6 +10,7 @@ import { CHART_SCRIPT, chartCall, type PercentileChart } from './charts.ts';
 import { headRow, num, table, td, tr } from './elements.ts';
 import { esc, page } from './page.ts';
 import { percentileCurve } from './percentile-curve.ts';
+import { sessionCompareTable } from './sections/session.ts';
 
 /** One side of a comparison: one run, or several runs of one configuration (oldest first). */
 export interface CompareSide {
@@ -70,6 +71,7 @@ export function compareHtml(sides: readonly CompareSide[]): string {
 <div class="banner ${failedRuns.length ? 'fail' : 'pass'}" id="verdict">${verdict}</div>
 ${measured.join('\n')}
 ${conformanceTable(columns)}
+${sessionCompareTable(columns)}
 ${loadTable(columns, runs.length > 1)}
 ${overheadTable(columns)}
 ${latency}

@@ -5,9 +5,10 @@ import { capacityChart, capacitySection } from './sections/capacity.ts';
 import { comparisonChart, comparisonSection } from './sections/comparison.ts';
 import { conformanceSection, conformanceTimingsSection } from './sections/conformance.ts';
 import { healthChart } from './sections/health.ts';
-import { loadCharts, loadSection } from './sections/load.ts';
+import { loadCharts, loadSection, sessionLoadChart } from './sections/load.ts';
 import { environmentSection, runnersSection, securitySection, thresholdsSection } from './sections/other.ts';
 import { overheadChart, overheadSection } from './sections/overhead.ts';
+import { sessionSection } from './sections/session.ts';
 
 /**
  * `index.html` of a run: verdict banner, thresholds, conformance matrix with expandable evidence,
@@ -29,6 +30,7 @@ ${thresholdsSection(s)}
 ${runnersSection(s)}
 ${conformanceSection(s)}
 ${conformanceTimingsSection(s)}
+${sessionSection(s)}
 ${loadSection(s)}
 ${overheadSection(s)}
 ${comparisonSection(s)}
@@ -42,6 +44,8 @@ ${environmentSection(s)}
     calls.push(chartCall('load-series', { kind: 'lines', data: charts.series }));
     calls.push(chartCall('load-latency', { kind: 'percentiles', data: charts.latency }));
     calls.push(chartCall('load-health', { kind: 'lines', data: healthChart(s.load) }));
+    const session = sessionLoadChart(s.load);
+    if (session) calls.push(chartCall('load-session', { kind: 'lines', data: session }));
   }
   if (s.overhead?.length) calls.push(chartCall('latency', { kind: 'percentiles', data: overheadChart(s) }));
   const capacity = capacityChart(s);

@@ -27,6 +27,8 @@ export function consoleSummary(summary: Summary, outDir: string): string {
   }
   const c = summary.conformance;
   if (c) lines.push(`  conformance  ${c.passed} passed, ${c.failed} failed, ${c.notRun} not run`);
+  const ss = summary.session;
+  if (ss) lines.push(`  session      ${ss.passed} passed, ${ss.failed} failed, ${ss.notApplicable} not applicable`);
   const l = summary.load;
   if (l)
     lines.push(

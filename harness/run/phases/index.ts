@@ -6,10 +6,12 @@ import { conformancePhase } from './conformance.ts';
 import { loadPhase } from './load.ts';
 import { overheadPhase } from './overhead.ts';
 import { securityPhase } from './security.ts';
+import { sessionPhase } from './session.ts';
 
 /** Every phase by name; plan/phases.ts decides which run, in PHASE_NAMES order. */
 export const PHASES: Record<PhaseName, Phase> = {
   conformance: conformancePhase,
+  session: sessionPhase,
   load: loadPhase,
   overhead: overheadPhase,
   comparison: comparisonPhase,

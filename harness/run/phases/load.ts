@@ -17,7 +17,11 @@ export const loadPhase: Phase = {
       targetPids: (await ctx.targetProcesses?.()) ?? [],
       onSecond: (s, p95) => ctx.events.loadSecond?.(s, p95),
     });
-    const out = judgeLoad(result, { onSaturation: lp.onSaturation ?? 'fail', interrupted: ctx.signal.aborted });
+    const out = judgeLoad(result, {
+      onSaturation: lp.onSaturation ?? 'fail',
+      interrupted: ctx.signal.aborted,
+      heldMessages: (lp.hold?.messageEveryMs ?? 0) > 0,
+    });
     out.sections.load = result;
     // Interrupted, the partial numbers are in the report; the line would only repeat them.
     if (!(result.partial && ctx.signal.aborted)) ctx.events.loadDone?.(result);
@@ -32,7 +36,12 @@ export const loadPhase: Phase = {
  */
 export function judgeLoad(
   result: LoadResult,
-  opts: { onSaturation: 'fail' | 'warn'; interrupted: boolean },
+  opts: {
+    onSaturation: 'fail' | 'warn';
+    interrupted: boolean;
+    /** Held connections sent messages (default: some were sent): message loss is then measured. */
+    heldMessages?: boolean;
+  },
 ): PhaseOutput {
   const out = emptyOutput();
   const g = result.generator;
@@ -70,9 +79,13 @@ export function judgeLoad(
     ...(result.held
       ? {
           dropped: result.held.dropped,
+          ...Object.fromEntries(Object.entries(result.held.dropCodes).map(([code, n]) => [`dropped.${code}`, n])),
           held_peak: result.held.peak,
-          ...latencyMetrics('first_echo', result.held.firstEcho),
-          ...latencyMetrics('message_rtt', result.held.messageRtt),
+          ...((opts.heldMessages ?? result.held.messages > 0)
+            ? { 'session.lost': result.held.lost ?? 0, 'session.changed': result.held.changed ?? 0 }
+            : {}),
+          ...latencyMetrics('session.first_rtt', result.held.firstRtt),
+          ...latencyMetrics('session.rtt', result.held.rtt),
         }
       : {}),
   };

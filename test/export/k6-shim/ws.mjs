@@ -9,7 +9,8 @@ const TIMEOUT_MS = 3000;
  * k6/ws connect(): synchronous like k6's. The script's callback registers handlers on a stand-in
  * socket; one real upgrade runs in a worker thread while this thread waits. After a 101 the
  * script's open handler runs, and exactly what it sends there goes over that real connection; the
- * replies (an echo backend returns each message) are replayed to its message handler, then close.
+ * replies (an echo backend returns each message) are replayed to its message handler (binary ones
+ * to binaryMessage, pongs to pong), then close.
  * A script that sends nothing, or something else, gets nothing, or that something, back.
  */
 export function connect(url, params, callback) {
@@ -18,6 +19,9 @@ export function connect(url, params, callback) {
   const socket = {
     on: (event, handler) => (handlers[event] = handler),
     send: (message) => sent.push(String(message)),
+    // A binary message travels to the worker as base64; a ping as a marker (k6's ping sends no payload).
+    sendBinary: (data) => sent.push({ binary: Buffer.from(data).toString('base64') }),
+    ping: () => sent.push({ ping: true }),
     close: () => undefined,
     setTimeout: () => undefined,
     setInterval: () => undefined,
@@ -39,8 +43,14 @@ export function connect(url, params, callback) {
       handlers.open?.();
       recorded.sent.push({ url, messages: [...sent] });
       port1.postMessage({ send: sent });
-      const { messages } = next(port1, signal, 2, `the echo of ${JSON.stringify(sent)}`);
-      for (const m of messages) handlers.message?.(m);
+      const { messages } = next(port1, signal, 2, `the echo of ${JSON.stringify(sent).slice(0, 200)}`);
+      for (const m of messages) {
+        if (typeof m === 'string') handlers.message?.(m);
+        else if (m.binary !== undefined) {
+          const b = Buffer.from(m.binary, 'base64');
+          handlers.binaryMessage?.(b.buffer.slice(b.byteOffset, b.byteOffset + b.length));
+        } else if (m.pong) handlers.pong?.();
+      }
       handlers.close?.();
     }
     return { status };

@@ -78,17 +78,39 @@ function held(l: LoadResult): string {
   if (!h) return '';
   const codes = Object.entries(h.dropCodes).map(([code, n]) => `${code} × ${n}`);
   const closeCodes = codes.length ? ` (close codes: ${esc(codes.join(', '))})` : '';
-  const lost = h.echoFailed ? ` <span class="fail">(${h.echoFailed} late or lost)</span>` : '';
+  const late = h.echoFailed ? ` <span class="fail">(${h.echoFailed} late or lost)</span>` : '';
   const rows: Array<[string, string]> = [
     ['held at peak', num(`${h.peak} of ${h.target}`)],
-    ['dropped by the other side', num(`${h.dropped}${closeCodes}`, h.dropped ? 'fail' : '')],
-    ['messages echoed', num(`${h.echoes} of ${h.messages}${lost}`)],
-    ['first echo p50 / p95 / p99 ms', num(pcts(h.firstEcho))],
-    ['message round trip p50 / p95 / p99 ms', num(pcts(h.messageRtt))],
+    ['dropped by the other side (unexpected closes)', num(`${h.dropped}${closeCodes}`, h.dropped ? 'fail' : '')],
+    ['messages echoed in time', num(`${h.echoes} of ${h.messages}${late}`)],
+    ['messages lost (session.lost)', num(h.lost ?? '–', h.lost ? 'fail' : '')],
+    ['echoes changed on the way (session.changed)', num(h.changed ?? '–', h.changed ? 'fail' : '')],
+    ['first message round trip p50 / p95 / p99 ms (session.first_rtt)', num(pcts(h.firstRtt))],
+    ['message round trip p50 / p95 / p99 ms (session.rtt)', num(pcts(h.rtt))],
     ['closed with a close handshake', num(h.closedClean)],
   ];
   const body = rows.map(([k, v]) => `<tr><th>${k}</th>${v}</tr>`).join('\n');
-  return `<h3>Held connections</h3><table id="held">\n${body}</table>`;
+  const chart = l.series.some((x) => x.echoes !== undefined)
+    ? '<h4>Messages over time</h4><div id="load-session" class="chart"></div>'
+    : '';
+  return `<h3>Held connections</h3><table id="held">\n${body}</table>${chart}`;
+}
+
+/** Per second on held connections: echoes, messages lost, drops, and the round-trip p95 through the gateway. */
+export function sessionLoadChart(l: LoadResult): LineChart | undefined {
+  if (!l.series.some((x) => x.echoes !== undefined)) return undefined;
+  return {
+    x: l.series.map((x) => x.t + 1),
+    xLabel: 'second',
+    yLabel: 'per second',
+    rightLabel: 'round trip p95 ms',
+    lines: [
+      { label: 'echoes/s', values: l.series.map((x) => x.echoes ?? null) },
+      { label: 'lost/s', values: l.series.map((x) => x.lost ?? null) },
+      { label: 'dropped/s', values: l.series.map((x) => x.dropped ?? null) },
+      { label: 'round trip p95 ms', values: l.series.map((x) => x.rttP95 ?? null), right: true, width: 1 },
+    ],
+  };
 }
 
 const TIMING_LABELS: Record<(typeof TIMING_NAMES)[number], string> = {
@@ -96,8 +118,8 @@ const TIMING_LABELS: Record<(typeof TIMING_NAMES)[number], string> = {
   tls: 'TLS',
   status: 'to status (from send)',
   upgrade: 'to 101 (from schedule)',
-  firstEcho: 'first echo',
-  message: 'message RTT',
+  firstRtt: 'first message RTT',
+  rtt: 'message RTT',
 };
 
 /** Where load attempts spent their time, per set: each step's p50 / p95 / p99. */

@@ -158,3 +158,20 @@ test('running out of its own descriptors or ports is the generator, never a targ
   assert.match(s.reasons.join(' '), /ran out of their own ports or descriptors \(426 fd_exhausted\)/);
   assert.doesNotMatch(s.reasons.join(' '), /got no answer/);
 });
+
+test('late starts make the generator saturated when they move what was measured, not when they are jitter', () => {
+  const withLate = (p50: number, p99: number, handshakeP99: number) => {
+    const r = result({ handshake: { p99: handshakeP99 } as never });
+    r.generator!.late = { count: 20000, p50, p99 } as never;
+    r.generator!.lateBeyondBound = 929;
+    return judgeSaturation(r, {});
+  };
+  // 5% of starts 10-26 ms late against a 200 ms p99: jitter, said but not saturation.
+  const jitter = withLate(1, 26, 200);
+  assert.equal(jitter.side, 'none', jitter.reasons.join('; '));
+  assert.match(jitter.reasons.join(' '), /929 of 20000 attempts started more than 10 ms late .*jitter/);
+  // The same lateness against a 60 ms p99 is a fifth of it and more: it moved the measurement.
+  assert.equal(withLate(1, 26, 60).side, 'generator');
+  // Most starts late (p50 past the bound): the generator is behind, whatever the latencies.
+  assert.equal(withLate(400, 962, 12_700).side, 'generator');
+});

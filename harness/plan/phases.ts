@@ -16,5 +16,6 @@ export function phasesFor(command: Command, doc: ScenarioDoc): PhaseName[] {
   if (command === 'run' && doc.compare) phases.push('comparison');
   if (command === 'capacity') phases.push('capacity');
   if (command === 'probe' || ((command === 'run' || command === 'check') && doc.security)) phases.push('security');
+  if (command === 'run' && doc.lifecycle) phases.push('lifecycle');
   return phases;
 }

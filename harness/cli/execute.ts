@@ -11,6 +11,7 @@ import { evaluateThresholds } from '../results/gate.ts';
 import { assembleSummary } from '../results/summary.ts';
 import { environment } from '../run/environment.ts';
 import { type ScenarioFixtures, startScenarioFixtures } from '../run/fixtures.ts';
+import type { FixtureGatewayControl } from '../run/phase.ts';
 import { type PhasesRecord, runPhases } from '../run/run.ts';
 import type { Scenario } from '../scenario/read.ts';
 import type { Log } from './log.ts';
@@ -30,6 +31,8 @@ export interface RunOptions {
   capacity?: CapacityOverrides;
   /** `--trace N`: record the wire of the first N attempts of each target x credential set. */
   trace?: number;
+  /** With `fixtureUrls`: the gateways behind them, by fixture name, for the lifecycle checks (tests). */
+  fixtureGateways?: Readonly<Record<string, FixtureGatewayControl>>;
 }
 
 export interface RunOutcome {
@@ -75,11 +78,13 @@ export async function executeRun(scenario: Scenario, opts: RunOptions): Promise<
     trendTolerances = plan.trendTolerances;
     credentials = plan.credentials.map((c) => ({ name: c.name, expect: c.expect, authState: c.authState }));
     const started = fixtures;
+    const fixtureGateways = started?.gateways ?? opts.fixtureGateways;
     record = await runPhases(plan, {
       phases,
       signal,
       events: progressLines(opts.log),
       ...(started ? { targetProcesses: () => started.processIds() } : {}),
+      ...(fixtureGateways ? { fixtureGateways } : {}),
     });
     thresholds = evaluateThresholds(plan.thresholds, record.metrics, (t) => {
       const measuredBy = lookupMetric(t.metric)?.def.phases ?? [];

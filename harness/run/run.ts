@@ -1,7 +1,7 @@
 import { authControlFor } from '../client/auth-control.ts';
 import { METRICS, type MetricBase, type MetricName, type MetricValues, type PhaseName } from '../model/metrics.ts';
 import type { Plan } from '../plan/plan.ts';
-import type { PhaseSections, RunEvents } from './phase.ts';
+import type { FixtureGatewayControl, PhaseSections, RunEvents } from './phase.ts';
 import { PHASES } from './phases/index.ts';
 
 export interface RunPhasesOptions {
@@ -11,6 +11,8 @@ export interface RunPhasesOptions {
   events?: RunEvents;
   /** The target's processes, when wsgate started them. */
   targetProcesses?: () => Promise<number[]>;
+  /** The gateway fixtures wsgate started, by fixture name (reload, restart, processes). */
+  fixtureGateways?: Readonly<Record<string, FixtureGatewayControl>>;
 }
 
 /** What the phases of a run produced, before thresholds are judged and outputs written. */
@@ -39,6 +41,7 @@ export async function runPhases(plan: Plan, opts: RunPhasesOptions): Promise<Pha
         authControl,
         events: opts.events ?? {},
         ...(opts.targetProcesses ? { targetProcesses: opts.targetProcesses } : {}),
+        ...(opts.fixtureGateways ? { fixtureGateways: opts.fixtureGateways } : {}),
       });
       Object.assign(record.sections, out.sections);
       addMetrics(record.metrics, out.metrics);

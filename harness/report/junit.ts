@@ -3,6 +3,7 @@ import type { CheckResult } from '../model/conformance.ts';
 import { statusOf } from '../model/outcome.ts';
 import type { ProbeResult } from '../model/security.ts';
 import type { Summary } from '../model/summary.ts';
+import { addLifecycle } from './junit-lifecycle.ts';
 
 /** The package's CommonJS default export is the builder; its typings describe it as a namespace. */
 const junit = junitModule as unknown as Builder;
@@ -15,6 +16,7 @@ export function junitXml(summary: Summary): string {
   const builder = junit.newBuilder().name(`wsgate ${summary.scenario.name}`);
   if (summary.conformance) addConformance(builder, summary.conformance.checks);
   if (summary.security) addSecurity(builder, summary.security.probes);
+  if (summary.lifecycle) addLifecycle(builder, summary.lifecycle);
   addThresholds(builder, summary);
   return builder.build();
 }

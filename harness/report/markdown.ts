@@ -1,5 +1,6 @@
 import type { CheckResult } from '../model/conformance.ts';
 import type { Summary } from '../model/summary.ts';
+import { lifecycleMarkdown } from './markdown-lifecycle.ts';
 import { differenceText, verdictWords } from './text/comparison.ts';
 import { saturationWords } from './text/saturation.ts';
 
@@ -138,6 +139,7 @@ export function markdownSummary(summary: Summary): string {
     }
     out.push('');
   }
+  out.push(...lifecycleMarkdown(summary.lifecycle, escapeCell));
   if (summary.thresholds.length > 0) {
     out.push('### Thresholds');
     out.push('');

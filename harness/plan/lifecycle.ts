@@ -256,8 +256,6 @@ export function planLifecycle<T extends TargetInfo, C extends CredentialInfo>(
     if (maxDelayMs < delayMs) add(['restart', 'reconnect', 'maxDelay'], `shorter than delay (${r?.delay ?? '100ms'})`);
     const withinMs = durationOr(b.within, 30_000);
     if (withinMs <= 0 || withinMs > MAX_WATCH_MS) add(['restart', 'within'], 'give a bound above 0s and at most 30m');
-    if ((b.cause ?? 'restart') === 'backend-close' && !fixturesRun)
-      add(['restart', 'cause'], "backend-close asks wsgate's echo backend to close sessions: it needs fixtures");
     if (spread)
       restart = {
         connections,

@@ -80,7 +80,7 @@ export async function runCredentials(
     // The token's expiry is a moment of the wall clock (its `exp` claim, in whole seconds).
     const expiresAt = expiring?.expiresAt !== undefined ? openAt + (expiring.expiresAt - Date.now()) : undefined;
     for (const w of watched) if (w.kind === 'credential-expiry') w.invalidAt = expiresAt;
-    const revokeAt = plan.revoke ? openAt + plan.revokeAfterMs : undefined;
+    let revokeAt = plan.revoke ? openAt + plan.revokeAfterMs : undefined;
     if (revokeAt !== undefined && watched.some((w) => w.kind === 'credential-revocation')) {
       await pause(revokeAt - performance.now(), env.signal);
       if (!env.signal.aborted) {
@@ -90,8 +90,9 @@ export async function runCredentials(
         } catch (err) {
           revokeError = (err as Error).message;
         }
-        const at = performance.now();
-        for (const w of watched) if (w.kind === 'credential-revocation') w.invalidAt = at;
+        // The credential is revoked once the auth service (or the hook) said so: the watch counts from then.
+        revokeAt = performance.now();
+        for (const w of watched) if (w.kind === 'credential-revocation') w.invalidAt = revokeAt;
       }
     }
     const last = Math.max(expiresAt ?? 0, revokeAt ?? 0);

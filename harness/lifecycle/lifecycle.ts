@@ -162,6 +162,7 @@ function notStarted(plan: LifecyclePlan, check: LifecycleCheckName, t: Lifecycle
         steps: [],
         failsClosedWith: {},
         failOpen: 0,
+        unwaited: 0,
       };
   }
 }

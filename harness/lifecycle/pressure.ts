@@ -11,7 +11,7 @@ import { checkBase, judged, type LifecycleEnv, notRun } from './context.ts';
 import { outcomeWords, round } from './timeline.ts';
 
 /** An upgrade this much faster than the auth service's delay cannot have waited for its answer. */
-const FAIL_OPEN_MARGIN = 0.95;
+const UNWAITED_MARGIN = 0.95;
 
 export const PRESSURE_EXPECTED =
   'while the auth service answers in time the allowed set gets in; once it is slower than the gateway waits, the ' +
@@ -88,7 +88,7 @@ export async function runAuthPressure(
 }
 
 function emptyPressure(plan: AuthPressurePlan) {
-  return { rate: plan.rate, stepMs: plan.stepMs, steps: [], failsClosedWith: {}, failOpen: 0 };
+  return { rate: plan.rate, stepMs: plan.stepMs, steps: [], failsClosedWith: {}, failOpen: 0, unwaited: 0 };
 }
 
 /** Upgrades in `s` faster than `ms` (HDR bisection over the percentiles: within the histogram's precision). */
@@ -123,7 +123,7 @@ function judge(
     const allowed = set(plan.allowed.name);
     const denied = plan.denied ? set(plan.denied.name) : undefined;
     const upgrade = allowed?.timings?.upgrade;
-    const early = countBelow(upgrade, delayMs * FAIL_OPEN_MARGIN);
+    const unwaited = countBelow(upgrade, delayMs * UNWAITED_MARGIN);
     return {
       delayMs,
       allowed: {
@@ -132,7 +132,8 @@ function judge(
         ...(upgrade ? { fastestUpgradeMs: upgrade.min } : {}),
       },
       ...(denied ? { denied: { attempts: denied.attempts, outcomes: denied.outcomes } } : {}),
-      failOpen: early + (denied?.outcomes.upgraded ?? 0),
+      failOpen: denied?.outcomes.upgraded ?? 0,
+      unwaited,
       saturation: result.saturation,
     };
   });
@@ -142,19 +143,25 @@ function judge(
   for (const [o, n] of Object.entries(closedStep?.allowed.outcomes ?? {}))
     if (o !== 'upgraded') failsClosedWith[o as Outcome] = n;
   const failOpen = steps.reduce((n, s) => n + s.failOpen, 0);
+  const unwaited = steps.reduce((n, s) => n + s.unwaited, 0);
   const failures: string[] = [];
+  const findings: string[] = [];
   if (error) failures.push(`the ladder could not be run: ${error}`);
-  for (const s of steps) {
-    if (s.failOpen === 0) continue;
-    const deniedIn = s.denied?.outcomes.upgraded ?? 0;
-    const parts = [
-      deniedIn > 0 ? `${deniedIn} upgrades of the denied set ${plan.denied?.name}` : undefined,
-      s.failOpen - deniedIn > 0
-        ? `${s.failOpen - deniedIn} upgrades of ${plan.allowed.name} faster than the auth service could answer ` +
-          `(fastest ${s.allowed.fastestUpgradeMs} ms)`
-        : undefined,
-    ].filter(Boolean);
-    failures.push(`fail-open with the auth service at ${s.delayMs} ms: ${parts.join(' and ')}`);
+  for (const s of steps)
+    if (s.failOpen > 0)
+      failures.push(
+        `fail-open with the auth service at ${s.delayMs} ms: ${s.failOpen} upgrades of the denied set ` +
+          `${plan.denied?.name}`,
+      );
+  const quick = steps.filter((s) => s.unwaited > 0);
+  if (quick.length > 0) {
+    const where = quick.map((s) => `${s.unwaited} at ${s.delayMs} ms, fastest ${s.allowed.fastestUpgradeMs} ms`);
+    findings.push(
+      `${unwaited} upgrades of ${plan.allowed.name} came faster than the auth service answered ` +
+        `(${where.join('; ')}): ` +
+        `${plan.denied ? 'the denied set never got in, so' : 'without a denied set to tell,'} a cache of allow ` +
+        `decisions${plan.denied ? ' is the likely reason' : ' or fail-open'}`,
+    );
   }
   const openedUpTo = steps.filter((s) => (s.allowed.outcomes.upgraded ?? 0) > 0).map((s) => s.delayMs);
   const observed = [
@@ -163,6 +170,7 @@ function judge(
       ? `fails closed from ${closedStep.delayMs} ms with ${outcomeWords(failsClosedWith)}`
       : `did not fail closed up to ${plan.ladderMs.at(-1)} ms`,
     `${failOpen} fail-open`,
+    ...(unwaited > 0 ? [`${unwaited} did not wait for the auth service`] : []),
   ].join('; ');
   const timeline = {
     bucketMs: plan.stepMs,
@@ -178,13 +186,14 @@ function judge(
         ),
       },
       { label: 'fail-open', values: steps.map((s) => s.failOpen) },
+      { label: 'did not wait', values: steps.map((s) => s.unwaited) },
     ],
     marks: runs.map((r) => ({ t: round((r.startedAt - startedAt) / 1000), label: `auth ${r.delayMs} ms` })),
   };
   return {
     check: 'auth-pressure',
     ...checkBase(t, startedAt),
-    ...judged(name, plan.tolerate, failures),
+    ...judged(name, plan.tolerate, failures, findings),
     expected: PRESSURE_EXPECTED,
     observed,
     rate: plan.rate,
@@ -193,6 +202,7 @@ function judge(
     ...(closedStep ? { failsClosedAtMs: closedStep.delayMs } : {}),
     failsClosedWith,
     failOpen,
+    unwaited,
     timeline,
   };
 }

@@ -203,8 +203,13 @@ export interface PressureStep {
   delayMs: number;
   allowed: { attempts: number; outcomes: Partial<Record<Outcome, number>>; fastestUpgradeMs?: number };
   denied?: { attempts: number; outcomes: Partial<Record<Outcome, number>> };
-  /** Upgrades that cannot have waited for the auth service: of the denied set, or faster than the delay. */
+  /** Upgrades of the denied set: the gateway let in what the auth service refuses (fail-open). */
   failOpen: number;
+  /**
+   * Upgrades of the allowed set faster than the auth service answers: they did not wait for it. A cache of allow
+   * decisions does that (a finding); so does a gateway failing open, which the denied set tells apart.
+   */
+  unwaited: number;
   saturation?: Saturation;
 }
 
@@ -217,6 +222,7 @@ export interface PressureCheck extends CheckBase {
   failsClosedAtMs?: number;
   failsClosedWith: Partial<Record<Outcome, number>>;
   failOpen: number;
+  unwaited: number;
 }
 
 export type LifecycleCheckResult = IdleCheck | ReloadCheck | RestartCheck | CredentialCheck | PressureCheck;

@@ -153,11 +153,13 @@ test('drops on reload, keeps revoked and expired sessions, fails open under slow
   assert.ok(pressure.failOpen > 0);
   const slow = pressure.steps.find((s) => s.delayMs === 600)!;
   assert.ok((slow.denied?.outcomes.upgraded ?? 0) > 0, 'the denied set got in while the auth service was slow');
+  assert.ok(slow.unwaited > 0, 'and the allowed one did not wait for the auth answer');
   assert.match(pressure.reasons.join(), /fail-open with the auth service at 600 ms: \d+ upgrades of the denied set/);
   const refPressure = result(r, 'auth-pressure', 'reference');
   assert.ok(refPressure.check === 'auth-pressure');
   assert.equal(refPressure.failsClosedAtMs, 600);
   assert.deepEqual(Object.keys(refPressure.failsClosedWith), ['http_500']);
+  assert.equal(refPressure.unwaited, 0, 'the reference gateway (no cache) waits for every answer');
 });
 
 test('a session outliving its revoked credential is a finding when the scenario says so', async () => {

@@ -45,7 +45,7 @@ function cell(c: LifecycleCheckResult | undefined): string {
     case 'auth-pressure':
       return (
         `${c.failsClosedAtMs !== undefined ? `fails closed from ${c.failsClosedAtMs} ms` : 'never failed closed'}` +
-        `${c.failOpen ? `; ${c.failOpen} fail-open` : ''}`
+        `${c.failOpen ? `; ${c.failOpen} fail-open` : ''}${c.unwaited ? `; ${c.unwaited} did not wait (cache?)` : ''}`
       );
   }
 }

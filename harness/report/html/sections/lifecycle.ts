@@ -204,7 +204,7 @@ function pressureTable(l: LifecycleResult): string {
         const up = x.allowed.outcomes.upgraded ?? 0;
         const text = `${up} of ${x.allowed.attempts} in${
           x.allowed.attempts > up ? `; ${counts(x.allowed.outcomes)}` : ''
-        }${x.failOpen ? `; ${x.failOpen} fail-open` : ''}`;
+        }${x.failOpen ? `; ${x.failOpen} fail-open` : ''}${x.unwaited ? `; ${x.unwaited} did not wait` : ''}`;
         return num(esc(text), x.failOpen ? 'fail' : '');
       }),
       num(c.failsClosedAtMs ?? '–'),

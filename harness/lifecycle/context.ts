@@ -1,5 +1,5 @@
 import type { AuthLever } from '../client/auth-lever.ts';
-import type { LifecycleCheckName, LifecycleCheckResult, LifecycleStatus } from '../model/lifecycle.ts';
+import type { LifecycleCheckResult, LifecycleStatus } from '../model/lifecycle.ts';
 import type { PlannedCredential } from '../plan/credentials.ts';
 import type { LifecycleTarget } from '../plan/lifecycle.ts';
 
@@ -55,19 +55,6 @@ export function judged(
   }
   if (findings.length > 0) return { status: 'finding', reasons: [...findings] };
   return { status: 'passed', reasons: [] };
-}
-
-/** A result for a check that could not be tried on a target. */
-export function notRun<N extends LifecycleCheckName>(check: N, t: LifecycleTarget, expected: string, why: string) {
-  return {
-    check,
-    ...checkBase(t, performance.now()),
-    status: 'not_run' as const,
-    expected,
-    observed: 'not run',
-    reasons: [why],
-    durationMs: 0,
-  };
 }
 
 /** Wait `ms`, or less when `signal` aborts. */

@@ -5,19 +5,14 @@ import { expectedOutcomes } from '../outcome/expected.ts';
 import type { PlannedCredential } from '../plan/credentials.ts';
 import type { CredentialsPlan, LifecycleTarget } from '../plan/lifecycle.ts';
 import { KeyPool } from '../wire/accept.ts';
-import { checkBase, judged, type LifecycleEnv, notRun, pause } from './context.ts';
+import { checkBase, judged, type LifecycleEnv, pause } from './context.ts';
+import { EXPIRY_EXPECTED, REVOCATION_EXPECTED } from './expected.ts';
+import { notRunCredential } from './not-run.ts';
 import { SessionPool } from './pool.ts';
 import { endWords, round, summarizeEnds, TimelineBuilder } from './timeline.ts';
 
 const RAMP_MS = 100;
 const CLOSE_TIMEOUT_MS = 2000;
-
-export const EXPIRY_EXPECTED =
-  'sessions end soon after the token expires (or the scenario accepts that they do not), and a new upgrade with ' +
-  'the expired token is refused with 401';
-export const REVOCATION_EXPECTED =
-  'sessions of a revoked credential end soon after the revocation (or the scenario accepts that they do not), and ' +
-  'a new upgrade with it is refused with 401';
 
 type Kind = 'credential-expiry' | 'credential-revocation';
 
@@ -50,8 +45,7 @@ export async function runCredentials(
   if (plan.expiring) {
     if (env.mintExpiring) expiring = await env.mintExpiring();
     else
-      for (const t of targets)
-        results.push(notRunCredential('credential-expiry', t, plan.expiring.set.name, 'no way to mint the token'));
+      for (const t of targets) results.push(notRunCredential('credential-expiry', t, plan, 'no way to mint the token'));
   }
   if (plan.revoke && !env.lever.canRevoke)
     for (const t of targets)
@@ -59,7 +53,7 @@ export async function runCredentials(
         notRunCredential(
           'credential-revocation',
           t,
-          plan.revoke.set.name,
+          plan,
           'nothing can revoke a credential: give authService.control (the bundled auth service) or ' +
             'lifecycle.authHooks.revoke and unrevoke',
         ),
@@ -106,20 +100,6 @@ export async function runCredentials(
     if (revoked || revokeError) await env.lever.unrevoke().catch(() => undefined);
   }
   return results;
-}
-
-function notRunCredential(kind: Kind, t: LifecycleTarget, set: string, why: string): CredentialCheck {
-  return {
-    ...notRun(kind, t, kind === 'credential-expiry' ? EXPIRY_EXPECTED : REVOCATION_EXPECTED, why),
-    credential: set,
-    invalidAtMs: 0,
-    sessions: 0,
-    opened: 0,
-    ended: summarizeEnds([]),
-    outlived: 0,
-    watchedMs: 0,
-    outlives: 'finding',
-  };
 }
 
 /** One new upgrade with the credential, after it stopped being valid. */

@@ -3,17 +3,12 @@ import type { IdleCheck, IdleGroup } from '../model/lifecycle.ts';
 import type { PlannedCredential } from '../plan/credentials.ts';
 import type { IdlePlan, LifecycleTarget } from '../plan/lifecycle.ts';
 import { checkBase, judged, type LifecycleEnv, waitUntil } from './context.ts';
+import { idleExpected } from './expected.ts';
 import { SessionPool } from './pool.ts';
 import { endWords, summarizeEnds, TimelineBuilder } from './timeline.ts';
 
 const RAMP_MS = 200;
 const CLOSE_TIMEOUT_MS = 2000;
-
-/** How the idle connections of one target fared: what a safe gateway does, in words. */
-export function idleExpected(plan: IdlePlan): string {
-  const keep = plan.mustSurviveMs !== undefined ? `${plan.mustSurviveMs / 1000} s` : `the whole ${plan.maxMs / 1000} s`;
-  return `idle connections${plan.pingEveryMs > 0 ? ' (silent, and pinging)' : ''} stay open for at least ${keep}`;
-}
 
 /**
  * Idle survival on every target at once: `connections` upgraded connections held silent (and as

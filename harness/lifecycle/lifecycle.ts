@@ -6,12 +6,13 @@ import {
 } from '../model/lifecycle.ts';
 import type { Saturation } from '../model/load.ts';
 import type { LifecyclePlan, LifecycleTarget } from '../plan/lifecycle.ts';
-import { type LifecycleEnv, notRun } from './context.ts';
-import { EXPIRY_EXPECTED, REVOCATION_EXPECTED, runCredentials } from './credentials.ts';
-import { idleExpected, runIdle } from './idle.ts';
-import { PRESSURE_EXPECTED, runAuthPressure } from './pressure.ts';
-import { RELOAD_EXPECTED, runReload } from './reload.ts';
-import { RESTART_EXPECTED, runRestart } from './restart.ts';
+import type { LifecycleEnv } from './context.ts';
+import { runCredentials } from './credentials.ts';
+import { runIdle } from './idle.ts';
+import { notRunCredential, notRunIdle, notRunPressure, notRunReload, notRunRestart } from './not-run.ts';
+import { runAuthPressure } from './pressure.ts';
+import { runReload } from './reload.ts';
+import { runRestart } from './restart.ts';
 
 export type { GatewayActions, LifecycleEnv } from './context.ts';
 
@@ -103,66 +104,17 @@ export async function runLifecycle(plan: LifecyclePlan, env: LifecycleEnv): Prom
 /** A check the run stopped before, as a not-run result of its kind. */
 function notStarted(plan: LifecyclePlan, check: LifecycleCheckName, t: LifecycleTarget): LifecycleCheckResult {
   const why = 'the run stopped first';
-  const ended = { count: 0, codes: {}, hows: {} };
   switch (check) {
     case 'idle':
-      return { ...notRun(check, t, idleExpected(plan.idle!), why), maxMs: plan.idle!.maxMs, groups: [] };
+      return notRunIdle(t, plan.idle!, why);
     case 'reload':
-      return {
-        ...notRun(check, t, RELOAD_EXPECTED, why),
-        action: '',
-        held: 0,
-        messages: 0,
-        echoes: 0,
-        attempts: 0,
-        upgrades: 0,
-        failedUpgrades: 0,
-        failedByOutcome: {},
-        reloadAtMs: 0,
-        dropped: 0,
-        dropCodes: {},
-        dropsBySecond: [],
-        cutAtDeadline: 0,
-      };
+      return notRunReload(t, why);
     case 'restart':
-      return {
-        ...notRun(check, t, RESTART_EXPECTED, why),
-        cause: plan.restart!.cause,
-        action: '',
-        reconnect: plan.restart!.reconnect,
-        held: 0,
-        dropped: 0,
-        back: 0,
-        notBack: 0,
-        gaveUp: 0,
-        reconnectAttempts: 0,
-        failedUpgrades: 0,
-        failedByOutcome: {},
-      };
+      return notRunRestart(t, plan.restart!, why);
     case 'credential-expiry':
     case 'credential-revocation':
-      return {
-        ...notRun(check, t, check === 'credential-expiry' ? EXPIRY_EXPECTED : REVOCATION_EXPECTED, why),
-        credential:
-          (check === 'credential-expiry' ? plan.credentials?.expiring?.set.name : plan.credentials?.revoke?.set.name) ??
-          '',
-        invalidAtMs: 0,
-        sessions: 0,
-        opened: 0,
-        ended,
-        outlived: 0,
-        watchedMs: 0,
-        outlives: plan.credentials?.outlives(t.target.name) ?? 'finding',
-      };
+      return notRunCredential(check, t, plan.credentials!, why);
     case 'auth-pressure':
-      return {
-        ...notRun(check, t, PRESSURE_EXPECTED, why),
-        rate: plan.authPressure!.rate,
-        stepMs: plan.authPressure!.stepMs,
-        steps: [],
-        failsClosedWith: {},
-        failOpen: 0,
-        unwaited: 0,
-      };
+      return notRunPressure(t, plan.authPressure!, why);
   }
 }

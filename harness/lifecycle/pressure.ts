@@ -7,15 +7,13 @@ import type { Outcome } from '../model/outcome.ts';
 import { expectedOutcomes } from '../outcome/expected.ts';
 import type { AuthPressurePlan, LifecycleTarget } from '../plan/lifecycle.ts';
 import type { LoadPlan } from '../plan/load.ts';
-import { checkBase, judged, type LifecycleEnv, notRun } from './context.ts';
+import { checkBase, judged, type LifecycleEnv } from './context.ts';
+import { PRESSURE_EXPECTED } from './expected.ts';
+import { notRunPressure } from './not-run.ts';
 import { outcomeWords, round } from './timeline.ts';
 
 /** An upgrade this much faster than the auth service's delay cannot have waited for its answer. */
 const UNWAITED_MARGIN = 0.95;
-
-export const PRESSURE_EXPECTED =
-  'while the auth service answers in time the allowed set gets in; once it is slower than the gateway waits, the ' +
-  'gateway fails closed (5xx); no upgrade ever comes without the auth answer, and the denied set never gets in';
 
 /** The load of one step: the allowed and the denied set, alternating, through every target in turn. */
 function stepLoad(targets: readonly LifecycleTarget[], plan: AuthPressurePlan): LoadPlan {
@@ -50,16 +48,14 @@ export async function runAuthPressure(
 ): Promise<{ checks: PressureCheck[]; saturations: Saturation[] }> {
   if (!env.lever.canDelay)
     return {
-      checks: targets.map((t) => ({
-        ...notRun(
-          'auth-pressure',
+      checks: targets.map((t) =>
+        notRunPressure(
           t,
-          PRESSURE_EXPECTED,
+          plan,
           'nothing can slow the auth service: give authService.control (the bundled auth service) or ' +
             'lifecycle.authHooks.delay',
         ),
-        ...emptyPressure(plan),
-      })),
+      ),
       saturations: [],
     };
   const startedAt = performance.now();
@@ -85,10 +81,6 @@ export async function runAuthPressure(
   }
   const checks = targets.map((t) => judge(t, plan, steps, startedAt, error));
   return { checks, saturations: steps.map((s) => s.result.saturation) };
-}
-
-function emptyPressure(plan: AuthPressurePlan) {
-  return { rate: plan.rate, stepMs: plan.stepMs, steps: [], failsClosedWith: {}, failOpen: 0, unwaited: 0 };
 }
 
 /** Upgrades in `s` faster than `ms` (HDR bisection over the percentiles: within the histogram's precision). */

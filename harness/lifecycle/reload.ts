@@ -6,7 +6,9 @@ import { expectedOutcomes } from '../outcome/expected.ts';
 import type { PlannedCredential } from '../plan/credentials.ts';
 import type { LifecycleTarget, ReloadPlan } from '../plan/lifecycle.ts';
 import type { LoadPlan } from '../plan/load.ts';
-import { checkBase, type GatewayActions, judged, type LifecycleEnv, notRun, pause } from './context.ts';
+import { checkBase, type GatewayActions, judged, type LifecycleEnv, pause } from './context.ts';
+import { RELOAD_EXPECTED } from './expected.ts';
+import { notRunReload } from './not-run.ts';
 import { outcomeWords, round } from './timeline.ts';
 
 /** Held connections close this long after the processes were looked at. */
@@ -15,10 +17,6 @@ const TAIL_MS = 1000;
 const LINGER_MS = 3000;
 /** A drop this close before the drain deadline may already be the deadline's (the series is per second). */
 const DEADLINE_SLACK_MS = 250;
-
-export const RELOAD_EXPECTED =
-  'held sessions survive the reload and keep echoing, new upgrades keep working, old processes leave by their ' +
-  'drain deadline';
 
 /** The load of a reload check: held connections exchanging messages and arrivals, through one target. */
 export function reloadLoad(t: LifecycleTarget, credential: PlannedCredential, plan: ReloadPlan): LoadPlan {
@@ -57,15 +55,7 @@ export async function runReload(
   env: LifecycleEnv,
 ): Promise<ReloadCheck> {
   if (!actions?.reload)
-    return {
-      ...notRun(
-        'reload',
-        t,
-        RELOAD_EXPECTED,
-        `no reload for ${t.target.name}: add lifecycle.gatewayHooks.${t.target.name}.reload`,
-      ),
-      ...emptyReload(),
-    };
+    return notRunReload(t, `no reload for ${t.target.name}: add lifecycle.gatewayHooks.${t.target.name}.reload`);
   const startedAt = performance.now();
   const reloadAtMs = plan.rampUpMs + plan.atMs;
   const reload: {
@@ -133,24 +123,6 @@ export async function runReload(
     reload.processes.oldLingering = old.filter((p) => now.includes(p)).length;
   }
   return judgeReload(t, plan, actions, result, reload, loadStartEpoch, startedAt);
-}
-
-function emptyReload() {
-  return {
-    action: '',
-    held: 0,
-    messages: 0,
-    echoes: 0,
-    attempts: 0,
-    upgrades: 0,
-    failedUpgrades: 0,
-    failedByOutcome: {},
-    reloadAtMs: 0,
-    dropped: 0,
-    dropCodes: {},
-    dropsBySecond: [],
-    cutAtDeadline: 0,
-  };
 }
 
 function judgeReload(

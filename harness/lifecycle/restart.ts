@@ -6,7 +6,9 @@ import type { Outcome } from '../model/outcome.ts';
 import type { PlannedCredential } from '../plan/credentials.ts';
 import type { LifecycleTarget, RestartPlan } from '../plan/lifecycle.ts';
 import { seededRandom } from '../stats/random.ts';
-import { checkBase, type GatewayActions, judged, type LifecycleEnv, notRun, pause, waitUntil } from './context.ts';
+import { checkBase, type GatewayActions, judged, type LifecycleEnv, pause, waitUntil } from './context.ts';
+import { RESTART_EXPECTED } from './expected.ts';
+import { notRunRestart } from './not-run.ts';
 import { SessionPool } from './pool.ts';
 import { outcomeWords, round, TimelineBuilder } from './timeline.ts';
 
@@ -17,8 +19,6 @@ const SETTLE_MS = 300;
 const GRACE_MS = 500;
 /** What the bundled echo backend obeys: close the session with 1012 (service restart). */
 const BACKEND_CLOSE = '__wsgate:close 1012 wsgate restart storm';
-
-export const RESTART_EXPECTED = 'every lost session is upgraded again within the bound';
 
 /**
  * A restart and the reconnect storm after it, on one target: `connections` sessions held; the
@@ -35,18 +35,11 @@ export async function runRestart(
   authStatsUrl: string | undefined,
 ): Promise<RestartCheck> {
   if (plan.cause === 'restart' && !actions?.restart)
-    return {
-      ...notRun(
-        'restart',
-        t,
-        RESTART_EXPECTED,
-        `no restart for ${t.target.name}: add lifecycle.gatewayHooks.${t.target.name}.restart`,
-      ),
-      cause: plan.cause,
-      action: '',
-      reconnect: plan.reconnect,
-      ...emptyRestart(),
-    };
+    return notRunRestart(
+      t,
+      plan,
+      `no restart for ${t.target.name}: add lifecycle.gatewayHooks.${t.target.name}.restart`,
+    );
   const startedAt = performance.now();
   const pool = new SessionPool(prepareRequest(t.target, credential), {
     sourceAddresses: plan.sourceAddresses,
@@ -106,19 +99,6 @@ export async function runRestart(
     await pool.closeAll(CLOSE_TIMEOUT_MS);
     pool.destroy();
   }
-}
-
-function emptyRestart() {
-  return {
-    held: 0,
-    dropped: 0,
-    back: 0,
-    notBack: 0,
-    gaveUp: 0,
-    reconnectAttempts: 0,
-    failedUpgrades: 0,
-    failedByOutcome: {},
-  };
 }
 
 /** The bundled auth service's seconds from `fromEpoch` to `toEpoch` (ms): requests, busiest second, worst p95. */

@@ -6,7 +6,8 @@ export type Command = 'run' | 'check' | 'probe' | 'capacity';
 
 /**
  * The phases a command runs for a scenario, in run order: `check` is conformance (and the
- * security block when present), `probe` the security probes, `run` everything the scenario has.
+ * security block when present), `probe` the security probes, `run` everything the scenario has
+ * (the lifecycle checks last: they revoke credentials, slow the auth service and restart gateways).
  */
 export function phasesFor(command: Command, doc: ScenarioDoc): PhaseName[] {
   const phases: PhaseName[] = [];

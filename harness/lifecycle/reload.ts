@@ -147,7 +147,8 @@ function judgeReload(
   const dropped = (held?.dropped ?? 0) - cutAtDeadline;
   const failedByOutcome: Partial<Record<Outcome, number>> = { ...r.outcomes };
   delete failedByOutcome.upgraded;
-  const failedUpgrades = r.attempts - r.upgrades;
+  // From the outcomes, not attempts minus upgrades: attempts cut by the run's own stop are neither.
+  const failedUpgrades = Object.values(failedByOutcome).reduce<number>((n, k) => n + (k ?? 0), 0);
   const failures: string[] = [];
   const findings: string[] = [];
   const reloadSecond = Math.floor(reloadAtMs / 1000);

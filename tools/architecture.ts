@@ -16,6 +16,7 @@ export const LAYERS: ReadonlyArray<readonly string[]> = [
   ['plan'],
   ['client'],
   ['conformance', 'session', 'load', 'overhead', 'comparison', 'security'],
+  ['lifecycle'],
   ['run'],
   ['results'],
   ['history', 'analysis'],

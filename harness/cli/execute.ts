@@ -13,6 +13,7 @@ import { evaluateThresholds, JUDGED_ON_MERGE } from '../results/gate.ts';
 import { assembleSummary } from '../results/summary.ts';
 import { environment } from '../run/environment.ts';
 import { type ScenarioFixtures, startScenarioFixtures } from '../run/fixtures.ts';
+import type { FixtureGatewayControl } from '../run/phase.ts';
 import { type PhasesRecord, runPhases } from '../run/run.ts';
 import type { Scenario } from '../scenario/read.ts';
 import type { Log } from './log.ts';
@@ -36,6 +37,8 @@ export interface RunOptions {
   segment?: SegmentRef;
   /** When the load's schedule begins, the same instant for every runner (`--start-at`). */
   startAt?: Date;
+  /** With `fixtureUrls`: the gateways behind them, by fixture name, for the lifecycle checks (tests). */
+  fixtureGateways?: Readonly<Record<string, FixtureGatewayControl>>;
 }
 
 export interface RunOutcome {
@@ -91,12 +94,14 @@ export async function executeRun(scenario: Scenario, opts: RunOptions): Promise<
     trendTolerances = plan.trendTolerances;
     credentials = plan.credentials.map((c) => ({ name: c.name, expect: c.expect, authState: c.authState }));
     const started = fixtures;
+    const fixtureGateways = started?.gateways ?? opts.fixtureGateways;
     record = await runPhases(plan, {
       phases,
       signal,
       events: progressLines(opts.log),
       ...(started ? { targetProcesses: () => started.processIds() } : {}),
       ...(opts.startAt ? { startAt: opts.startAt } : {}),
+      ...(fixtureGateways ? { fixtureGateways } : {}),
     });
     const wholeRunPhases = phasesFor(opts.command, scenario.doc);
     thresholds = evaluateThresholds(plan.thresholds, split ? {} : record.metrics, (t) => {

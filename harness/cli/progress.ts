@@ -118,6 +118,25 @@ export function progressLines(log: Log): RunEvents {
       const mark = p.status === 'passed' ? 'ok  ' : p.status === 'failed' ? 'FAIL' : 'skip';
       log.info(`  ${mark} ${p.target} / ${p.probe}: ${p.status === 'failed' ? p.reasons.join('; ') : p.seen}`);
     },
+    lifecycleStarted: (lp) => {
+      const checks = [
+        lp.idle && 'idle',
+        lp.reload && 'reload',
+        lp.restart && `restart (${lp.restart.cause})`,
+        lp.credentials?.expiring && 'credential expiry',
+        lp.credentials?.revoke && 'credential revocation',
+        lp.authPressure && 'auth pressure',
+      ].filter(Boolean);
+      log.info(
+        `lifecycle: ${checks.join(', ')} on ${lp.targets.map((t) => t.target.name).join(', ')}; ` +
+          `held set ${lp.credential.name}`,
+      );
+    },
+    lifecycleChecked: (c) => {
+      const mark = { passed: 'ok  ', failed: 'FAIL', finding: 'note', not_run: 'skip' }[c.status];
+      const why = c.status === 'passed' ? '' : ` — ${c.reasons.join('; ')}`;
+      log.info(`  ${mark} ${c.target} / ${c.check}: ${c.observed}${why}`);
+    },
     warning: (message) => log.warn(message),
   };
 }

@@ -15,6 +15,7 @@ export const PHASE_NAMES = [
   'comparison',
   'capacity',
   'security',
+  'lifecycle',
 ] as const;
 export type PhaseName = (typeof PHASE_NAMES)[number];
 
@@ -26,7 +27,19 @@ export type MetricKind = 'counter' | 'gauge' | 'rate' | 'latency';
 /** What a threshold's number means: `ms` accepts `ms`/`s`, `ratio` accepts `%`, the rest a bare number. */
 export type MetricUnit = 'count' | 'ms' | 'ratio' | 'per_second';
 /** When a phase writes the metric only for some scenarios. */
-export type MetricCondition = 'wss-load-target' | 'held-connections' | 'held-messages' | 'bundled-fixtures';
+export type MetricCondition =
+  | 'wss-load-target'
+  | 'held-connections'
+  | 'held-messages'
+  | 'bundled-fixtures'
+  | LifecycleCondition;
+/** A lifecycle check the scenario asks for (`lifecycle.idle`, …): its metrics are written only then. */
+export type LifecycleCondition =
+  | 'lifecycle-idle'
+  | 'lifecycle-reload'
+  | 'lifecycle-restart'
+  | 'lifecycle-credentials'
+  | 'lifecycle-auth-pressure';
 
 export interface MetricDef {
   kind: MetricKind;
@@ -311,6 +324,140 @@ export const METRICS = {
     phases: ['security'],
     better: 'lower',
     description: 'security probes not run',
+  },
+  'idle.dropped_before': {
+    kind: 'counter',
+    unit: 'count',
+    phases: ['lifecycle'],
+    better: 'lower',
+    when: 'lifecycle-idle',
+    description: 'idle connections (silent or pinging) the other side ended before lifecycle.idle.mustSurvive',
+  },
+  'idle.dropped': {
+    kind: 'counter',
+    unit: 'count',
+    phases: ['lifecycle'],
+    better: 'lower',
+    when: 'lifecycle-idle',
+    description: 'idle connections the other side ended while they were watched',
+  },
+  'reload.dropped': {
+    kind: 'counter',
+    unit: 'count',
+    phases: ['lifecycle'],
+    better: 'lower',
+    when: 'lifecycle-reload',
+    description: 'held sessions the other side ended after a reload, before any drain deadline',
+  },
+  'reload.cut_at_deadline': {
+    kind: 'counter',
+    unit: 'count',
+    phases: ['lifecycle'],
+    better: 'lower',
+    when: 'lifecycle-reload',
+    description: "held sessions ended at the old processes' drain deadline (worker_shutdown_timeout, …)",
+  },
+  'reload.failed_upgrades': {
+    kind: 'counter',
+    unit: 'count',
+    phases: ['lifecycle'],
+    better: 'lower',
+    when: 'lifecycle-reload',
+    description: 'upgrade attempts of the reload check (held and arrivals) that did not upgrade',
+  },
+  'reload.old_processes': {
+    kind: 'counter',
+    unit: 'count',
+    phases: ['lifecycle'],
+    better: 'lower',
+    when: 'lifecycle-reload',
+    description: 'old gateway processes alive past their drain deadline, or still there after their sessions closed',
+  },
+  'reload.ready': {
+    kind: 'gauge',
+    unit: 'ms',
+    phases: ['lifecycle'],
+    better: 'lower',
+    when: 'lifecycle-reload',
+    description: 'the slowest target: from the reload until the new configuration served',
+  },
+  'restart.back_99': {
+    kind: 'gauge',
+    unit: 'ms',
+    phases: ['lifecycle'],
+    better: 'lower',
+    when: 'lifecycle-restart',
+    description: 'the slowest target: from the restart until 99% of the lost sessions were upgraded again',
+  },
+  'restart.back_100': {
+    kind: 'gauge',
+    unit: 'ms',
+    phases: ['lifecycle'],
+    better: 'lower',
+    when: 'lifecycle-restart',
+    description: 'the slowest target: from the restart until every lost session was upgraded again',
+  },
+  'restart.not_back': {
+    kind: 'counter',
+    unit: 'count',
+    phases: ['lifecycle'],
+    better: 'lower',
+    when: 'lifecycle-restart',
+    description: 'sessions lost by the restart and not upgraded again within lifecycle.restart.within',
+  },
+  'restart.failed_upgrades': {
+    kind: 'counter',
+    unit: 'count',
+    phases: ['lifecycle'],
+    better: 'lower',
+    when: 'lifecycle-restart',
+    description: 'reconnect attempts during the storm that did not upgrade',
+  },
+  'restart.auth_peak': {
+    kind: 'gauge',
+    unit: 'per_second',
+    phases: ['lifecycle'],
+    better: 'lower',
+    when: 'lifecycle-restart',
+    description: "the auth service's busiest second during a storm (its own counters; bundled auth service)",
+  },
+  'credentials.outlived': {
+    kind: 'counter',
+    unit: 'count',
+    phases: ['lifecycle'],
+    better: 'lower',
+    when: 'lifecycle-credentials',
+    description: 'sessions still open and passing traffic when the watch past their expiry or revocation ended',
+  },
+  'credentials.reconnect_allowed': {
+    kind: 'counter',
+    unit: 'count',
+    phases: ['lifecycle'],
+    better: 'lower',
+    when: 'lifecycle-credentials',
+    description: 'upgrades with an expired or revoked credential that got in',
+  },
+  'auth_pressure.fail_open': {
+    kind: 'counter',
+    unit: 'count',
+    phases: ['lifecycle'],
+    better: 'lower',
+    when: 'lifecycle-auth-pressure',
+    description: 'upgrades under a slowed auth service that cannot have waited for its answer (fail-open)',
+  },
+  'lifecycle.failed': {
+    kind: 'counter',
+    unit: 'count',
+    phases: ['lifecycle'],
+    better: 'lower',
+    description: 'lifecycle checks failed (check x target)',
+  },
+  'lifecycle.findings': {
+    kind: 'counter',
+    unit: 'count',
+    phases: ['lifecycle'],
+    better: 'lower',
+    description: 'lifecycle checks whose result the scenario counts as a finding, not a failure',
   },
 } as const satisfies Record<string, MetricDef>;
 

@@ -2,6 +2,7 @@ import type { AuthState, Verdict } from './auth.ts';
 import type { CapacityResult } from './capacity.ts';
 import type { ComparisonResult } from './comparison.ts';
 import type { ConformanceResult } from './conformance.ts';
+import type { LifecycleResult } from './lifecycle.ts';
 import type { LoadResult } from './load.ts';
 import type { MergeInfo, RunnerRow, SegmentInfo } from './merge.ts';
 import type { MetricValues } from './metrics.ts';
@@ -52,6 +53,8 @@ export interface Summary {
   comparison?: ComparisonResult;
   /** Security probe results; absent when no probe ran. */
   security?: SecurityResult;
+  /** Idle, reload, restart, credential and auth-pressure checks (the `lifecycle:` block); absent without one. */
+  lifecycle?: LifecycleResult;
   /** The scenario's practical tolerances for `wsgate trend` (fractions, by metric or metric base). */
   trend?: { tolerances: Record<string, number> };
   /** Flat metrics that thresholds read, e.g. `unexpected_outcomes`, `handshake.p95` (ms): see model/metrics.ts. */

@@ -23,6 +23,8 @@ export interface PlannedCredential extends CredentialInfo {
   clientCert?: { cert: string; key: string };
   /** Passwords and tokens (basic password, bearer, minted JWT): never to reach the backend. */
   confidential: string[];
+  /** When the minted JWT expires (epoch ms), for a JWT set. */
+  expiresAt?: number;
 }
 
 /** Every credential set's CredentialInfo. */
@@ -55,12 +57,14 @@ export async function jwtKeys(scenario: Scenario, problems: Problems): Promise<M
 
 /**
  * A credential set as it goes on the wire: basic auth encoded, a JWT minted with its checked key
- * (both registered as secrets, so every output masks them), every default fixed.
+ * (both registered as secrets, so every output masks them), every default fixed. `lifetimeMs`
+ * replaces the JWT's `expiresIn` (a lifecycle check mints a fresh token that expires during it).
  */
 export async function planCredential(
   scenario: Scenario,
   i: number,
   key: CryptoKey | KeyObject | undefined,
+  lifetimeMs?: number,
 ): Promise<PlannedCredential> {
   const c = scenario.doc.credentials[i]!;
   const headers: Array<[string, string]> = Object.entries(c.headers ?? {});
@@ -75,8 +79,11 @@ export async function planCredential(
     confidential.push(c.bearer);
     headers.push(['Authorization', `Bearer ${c.bearer}`]);
   }
+  let expiresAt: number | undefined;
   if (c.jwt && key) {
-    const token = await mintJwt(c, key);
+    const minted = await mintJwt(c, key, lifetimeMs);
+    const token = minted.token;
+    expiresAt = minted.expiresAt;
     scenario.secrets.add(token);
     confidential.push(token);
     headers.push(['Authorization', `Bearer ${token}`]);
@@ -93,13 +100,18 @@ export async function planCredential(
     confidential,
     authState: c.authService ?? 'ok',
     weight: c.weight ?? 1,
+    ...(expiresAt !== undefined ? { expiresAt } : {}),
   };
 }
 
-async function mintJwt(c: CredentialDoc, key: CryptoKey | KeyObject): Promise<string> {
+async function mintJwt(
+  c: CredentialDoc,
+  key: CryptoKey | KeyObject,
+  lifetimeMs?: number,
+): Promise<{ token: string; expiresAt: number }> {
   const jwt = c.jwt!;
   const now = Math.floor(Date.now() / 1000);
-  const lifetime = Math.round(parseDuration(jwt.expiresIn ?? '5m') / 1000);
+  const lifetime = Math.round((lifetimeMs ?? parseDuration(jwt.expiresIn ?? '5m')) / 1000);
   const builder = new SignJWT({ ...(jwt.claims ?? {}) })
     .setProtectedHeader({ alg: jwt.alg ?? 'RS256', typ: 'JWT', ...(jwt.kid ? { kid: jwt.kid } : {}) })
     // An already-expired token was also issued in the past, so it is not rejected for "iat in future".
@@ -108,7 +120,7 @@ async function mintJwt(c: CredentialDoc, key: CryptoKey | KeyObject): Promise<st
   if (jwt.issuer) builder.setIssuer(jwt.issuer);
   if (jwt.audience) builder.setAudience(jwt.audience);
   if (jwt.subject) builder.setSubject(jwt.subject);
-  return builder.sign(key);
+  return { token: await builder.sign(key), expiresAt: (now + lifetime) * 1000 };
 }
 
 /** Values a gateway must never pass on: passwords and tokens, and values of headers/params it must strip. */

@@ -9,9 +9,10 @@ export type Command = 'run' | 'check' | 'probe' | 'capacity';
 /**
  * The phases a command runs for a scenario, in run order: `check` is conformance and the session
  * checks (and the security block when present), `probe` the security probes, `run` everything the
- * scenario has. A segment of a split run (`--segment i/N`) runs its share of the load; what must
- * happen once per scenario (conformance, session, overhead, comparison, security probes) runs on the
- * first segment only.
+ * scenario has (the lifecycle checks last: they revoke credentials, slow the auth service and
+ * restart gateways). A segment of a split run (`--segment i/N`) runs its share of the load; what
+ * must happen once per scenario (conformance, session, overhead, comparison, security probes,
+ * lifecycle) runs on the first segment only.
  */
 export function phasesFor(command: Command, doc: ScenarioDoc, segment: SegmentRef = WHOLE): PhaseName[] {
   if (!isDesignated(segment)) return command === 'run' && doc.load ? ['load'] : [];
@@ -23,5 +24,6 @@ export function phasesFor(command: Command, doc: ScenarioDoc, segment: SegmentRe
   if (command === 'run' && doc.compare) phases.push('comparison');
   if (command === 'capacity') phases.push('capacity');
   if (command === 'probe' || ((command === 'run' || command === 'check') && doc.security)) phases.push('security');
+  if (command === 'run' && doc.lifecycle) phases.push('lifecycle');
   return phases;
 }

@@ -13,6 +13,7 @@ import {
   type PlannedCredential,
   planCredential,
 } from './credentials.ts';
+import { type LifecyclePlan, planLifecycle } from './lifecycle.ts';
 import { type LoadPlan, planLoad } from './load.ts';
 import { type OverheadSetup, planOverhead } from './overhead.ts';
 import { type Command, phasesFor } from './phases.ts';
@@ -54,6 +55,8 @@ export interface Plan {
   trendTolerances: Record<string, number>;
   /** `--trace N`: attempts per target x credential set whose wire is recorded (0: none). */
   traceFirst: number;
+  /** The `lifecycle:` block: idle, reload, restart, credential and auth-pressure checks; absent without one. */
+  lifecycle?: LifecyclePlan;
 }
 
 /** What validation found valid: enough for `wsgate validate` to say what a run would do. */
@@ -95,6 +98,7 @@ export async function validateScenario(scenario: Scenario, opts: PlanOptions = {
     planCapacityProbe(scenario, targets, credentials, problems, opts.capacity, opts.limits);
   planSecurity(scenario, credentials, problems);
   planSession(scenario, targets, credentials, problems);
+  planLifecycle(scenario, targets, credentials, problems, opts.limits);
   thresholdsOf(scenario, targets, problems);
   planTrend(scenario, problems);
   problems.throwIfAny();
@@ -132,6 +136,7 @@ export async function buildPlan(
       : undefined;
   const security = planSecurity(scenario, credentials, problems);
   const session = planSession(scenario, targets, credentials, problems, fixtureUrls);
+  const lifecycle = planLifecycle(scenario, targets, credentials, problems, opts.limits, fixtureUrls);
   problems.throwIfAny();
   const doc = scenario.doc;
   return {
@@ -153,6 +158,7 @@ export async function buildPlan(
     ...(session ? { session } : {}),
     trendTolerances,
     traceFirst: opts.trace ?? 0,
+    ...(lifecycle ? { lifecycle } : {}),
   };
 }
 
@@ -178,6 +184,14 @@ function checkFixtureVariants(scenario: Scenario, problems: Problems): void {
       problems.add(['fixtures', 'variants', name], `${name} has no variant "${variant}" (known: ${known.join(', ')})`);
     }
   }
+  for (const name of Object.keys(spec.limits ?? {})) {
+    if (!started.includes(name) || name === 'reference')
+      problems.add(
+        ['fixtures', 'limits', name],
+        `"${name}" is not a real gateway this block starts (it starts ${started.join(', ')})`,
+        true,
+      );
+  }
 }
 
 function checkAuthService(scenario: Scenario, problems: Problems): void {
@@ -193,6 +207,12 @@ function thresholdsOf(scenario: Scenario, targets: readonly TargetInfo[], proble
   if (held) conditions.add('held-connections');
   if (held && parseDuration(held.messageEvery ?? '5s') > 0) conditions.add('held-messages');
   if (doc.fixtures) conditions.add('bundled-fixtures');
+  const lc = doc.lifecycle;
+  if (lc?.idle) conditions.add('lifecycle-idle');
+  if (lc?.reload) conditions.add('lifecycle-reload');
+  if (lc?.restart) conditions.add('lifecycle-restart');
+  if (lc?.credentials) conditions.add('lifecycle-credentials');
+  if (lc?.authPressure) conditions.add('lifecycle-auth-pressure');
   const loadTargets = doc.load?.targets ?? targets.filter((t) => !t.baseline).map((t) => t.name);
   if (targets.some((t) => t.secure && loadTargets.includes(t.name))) conditions.add('wss-load-target');
   // A threshold must be measurable by some command (`wsgate probe` runs the security probes even

@@ -62,6 +62,11 @@ const CONDITION_TEXT: Record<MetricCondition, string> = {
   'held-connections': 'load.connections',
   'held-messages': 'load.connections with messageEvery above 0s',
   'bundled-fixtures': 'the bundled fixtures (fixtures: true), whose processes wsgate can watch',
+  'lifecycle-idle': 'lifecycle.idle',
+  'lifecycle-reload': 'lifecycle.reload',
+  'lifecycle-restart': 'lifecycle.restart',
+  'lifecycle-credentials': 'lifecycle.credentials',
+  'lifecycle-auth-pressure': 'lifecycle.authPressure',
 };
 
 /** Why no phase would write this metric for this scenario, or undefined when one does. */

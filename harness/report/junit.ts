@@ -4,6 +4,7 @@ import { statusOf } from '../model/outcome.ts';
 import type { ProbeResult } from '../model/security.ts';
 import type { SessionResult } from '../model/session.ts';
 import type { Summary } from '../model/summary.ts';
+import { addLifecycle } from './junit-lifecycle.ts';
 import { evidenceLines } from './text/session.ts';
 
 /** The package's CommonJS default export is the builder; its typings describe it as a namespace. */
@@ -19,6 +20,7 @@ export function junitXml(summary: Summary): string {
   if (summary.session) addSession(builder, summary.session.results);
   if (summary.security) addSecurity(builder, summary.security.probes);
   if (summary.merge?.coverage) addSegments(builder, summary);
+  if (summary.lifecycle) addLifecycle(builder, summary.lifecycle);
   addThresholds(builder, summary);
   return builder.build();
 }

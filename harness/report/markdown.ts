@@ -1,5 +1,6 @@
 import type { CheckResult } from '../model/conformance.ts';
 import type { Summary } from '../model/summary.ts';
+import { lifecycleMarkdown } from './markdown-lifecycle.ts';
 import { differenceText, verdictWords } from './text/comparison.ts';
 import { mergeHeadline, RUNNER_HEADS, type RunnerCells, runnerCells, totalCells } from './text/runners.ts';
 import { saturationWords } from './text/saturation.ts';
@@ -149,6 +150,7 @@ export function markdownSummary(summary: Summary): string {
     }
     out.push('');
   }
+  out.push(...lifecycleMarkdown(summary.lifecycle, escapeCell));
   if (summary.thresholds.length > 0) {
     out.push('### Thresholds');
     out.push('');

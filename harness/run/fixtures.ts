@@ -1,5 +1,6 @@
-import { durationOr } from '../scenario/duration.ts';
+import { durationOr, parseDuration } from '../scenario/duration.ts';
 import type { ScenarioDoc } from '../scenario/schema.ts';
+import type { FixtureGatewayControl } from './phase.ts';
 
 export interface ScenarioFixtures {
   urls: Record<string, string>;
@@ -8,8 +9,18 @@ export interface ScenarioFixtures {
    * a real gateway's master and workers), or this process when they run in it.
    */
   processIds(): Promise<number[]>;
+  /** Each gateway fixture by name: its reload, a restart on its port, its processes. */
+  gateways: Record<string, FixtureGatewayControl>;
   stop(): Promise<void>;
 }
+
+/** How each real gateway fixture reloads (fixtures/real-gateways), for reports. */
+const RELOAD_HOW: Record<string, string> = {
+  reference: 'reload() in place (sessions kept)',
+  nginx: 'nginx -s reload',
+  caddy: 'POST /load to the admin API',
+  haproxy: 'SIGUSR2 to the master (-x socket handover)',
+};
 
 /** Start what a scenario's `fixtures:` block asks for. */
 export async function startScenarioFixtures(spec: NonNullable<ScenarioDoc['fixtures']>): Promise<ScenarioFixtures> {
@@ -26,6 +37,19 @@ export async function startScenarioFixtures(spec: NonNullable<ScenarioDoc['fixtu
     ...(opts.authCache !== undefined ? { authCacheMs: durationOr(opts.authCache, 0) } : {}),
     variants: opts.variants,
     backend: opts.backend,
+    ...(opts.limits
+      ? {
+          limits: Object.fromEntries(
+            Object.entries(opts.limits).map(([name, l]) => [
+              name,
+              {
+                ...(l.idle !== undefined ? { idleTimeoutMs: parseDuration(l.idle) } : {}),
+                ...(l.drain !== undefined ? { drainTimeoutMs: parseDuration(l.drain) } : {}),
+              },
+            ]),
+          ),
+        }
+      : {}),
   });
   const pidsOf = (x: object): number[] => ('pids' in x && Array.isArray(x.pids) ? (x.pids as number[]) : []);
   return {
@@ -41,6 +65,26 @@ export async function startScenarioFixtures(spec: NonNullable<ScenarioDoc['fixtu
       for (const pid of backend.length > 0 ? backend : [process.pid]) ids.add(pid);
       return [...ids];
     },
+    gateways: Object.fromEntries(
+      Object.keys(running.gateways).map((name): [string, FixtureGatewayControl] => [
+        name,
+        {
+          reloadHow: RELOAD_HOW[name] ?? 'reload()',
+          // Looked up at each call: a restart replaces the gateway.
+          reload: async () => {
+            const gw = running.gateways[name]!;
+            if (!gw.reload) throw new Error(`the ${name} fixture cannot reload`);
+            await gw.reload();
+          },
+          restart: () => running.restart(name),
+          processIds: async () => {
+            const gw = running.gateways[name]!;
+            const own = [...pidsOf(gw), ...((await gw.processIds?.().catch(() => [])) ?? [])];
+            return [...new Set(own)];
+          },
+        },
+      ]),
+    ),
     stop: () => running.stop(),
   };
 }

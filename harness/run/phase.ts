@@ -2,6 +2,7 @@ import type { AuthControl } from '../client/auth-control.ts';
 import type { CapacityResult, CapacityStep } from '../model/capacity.ts';
 import type { ComparisonResult } from '../model/comparison.ts';
 import type { CheckResult, ConformanceResult } from '../model/conformance.ts';
+import type { LifecycleCheckResult, LifecycleResult } from '../model/lifecycle.ts';
 import type { LoadResult, LoadSecond } from '../model/load.ts';
 import type { MetricValues, PhaseName } from '../model/metrics.ts';
 import type { OverheadResult } from '../model/overhead.ts';
@@ -9,6 +10,7 @@ import type { ProbeResult, SecurityResult } from '../model/security.ts';
 import type { SessionResult, SessionSummary } from '../model/session.ts';
 import type { CapacityProbePlan } from '../plan/capacity.ts';
 import type { CompareSetup } from '../plan/compare.ts';
+import type { LifecyclePlan } from '../plan/lifecycle.ts';
 import type { LoadPlan } from '../plan/load.ts';
 import type { OverheadSetup } from '../plan/overhead.ts';
 import type { Plan } from '../plan/plan.ts';
@@ -46,6 +48,8 @@ export interface RunEvents {
   capacityDone?(result: CapacityResult): void;
   securityStarted?(targets: number): void;
   probed?(result: ProbeResult): void;
+  lifecycleStarted?(plan: LifecyclePlan): void;
+  lifecycleChecked?(result: LifecycleCheckResult): void;
   /** Something a person should know that is not a failure (e.g. two measurements disagree). */
   warning?(message: string): void;
 }
@@ -60,6 +64,18 @@ export interface PhaseContext {
   targetProcesses?: () => Promise<number[]>;
   /** When the load's schedule begins: the agreed start of a split run's runners (`--start-at`). */
   startAt?: Date;
+  /** The gateway fixtures wsgate started, by fixture name: what the lifecycle checks reload and restart. */
+  fixtureGateways?: Readonly<Record<string, FixtureGatewayControl>>;
+}
+
+/** One gateway fixture the run started, as the lifecycle checks act on it. */
+export interface FixtureGatewayControl {
+  /** How its reload is done, in a few words ("nginx -s reload"). */
+  reloadHow: string;
+  reload(): Promise<void>;
+  /** Stop it and start it again on its port with the same options. */
+  restart(): Promise<void>;
+  processIds(): Promise<number[]>;
 }
 
 /** The sections of summary.json a phase fills in. */
@@ -71,6 +87,7 @@ export interface PhaseSections {
   comparison?: ComparisonResult;
   capacity?: CapacityResult;
   security?: SecurityResult;
+  lifecycle?: LifecycleResult;
 }
 
 /** What a phase returns: its section, its metrics and what it found wrong. */

@@ -1,7 +1,7 @@
 import { authControlFor } from '../client/auth-control.ts';
 import { METRICS, type MetricBase, type MetricName, type MetricValues, type PhaseName } from '../model/metrics.ts';
 import type { Plan } from '../plan/plan.ts';
-import type { PhaseSections, RunEvents } from './phase.ts';
+import type { FixtureGatewayControl, PhaseSections, RunEvents } from './phase.ts';
 import { PHASES } from './phases/index.ts';
 
 export interface RunPhasesOptions {
@@ -13,6 +13,8 @@ export interface RunPhasesOptions {
   targetProcesses?: () => Promise<number[]>;
   /** When the load's schedule begins (`--start-at`); default as soon as the load phase is ready. */
   startAt?: Date;
+  /** The gateway fixtures wsgate started, by fixture name (reload, restart, processes). */
+  fixtureGateways?: Readonly<Record<string, FixtureGatewayControl>>;
 }
 
 /** What the phases of a run produced, before thresholds are judged and outputs written. */
@@ -42,6 +44,7 @@ export async function runPhases(plan: Plan, opts: RunPhasesOptions): Promise<Pha
         events: opts.events ?? {},
         ...(opts.targetProcesses ? { targetProcesses: opts.targetProcesses } : {}),
         ...(opts.startAt ? { startAt: opts.startAt } : {}),
+        ...(opts.fixtureGateways ? { fixtureGateways: opts.fixtureGateways } : {}),
       });
       Object.assign(record.sections, out.sections);
       addMetrics(record.metrics, out.metrics);

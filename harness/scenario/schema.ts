@@ -3,6 +3,7 @@ import { AUTH_STATES } from '../model/auth.ts';
 import { FIXTURE_GATEWAYS } from '../model/fixtures.ts';
 import { CapacitySchema } from './blocks/capacity.ts';
 import { CompareSchema } from './blocks/compare.ts';
+import { LifecycleSchema } from './blocks/lifecycle.ts';
 import { LoadSchema } from './blocks/load.ts';
 import { OverheadSchema } from './blocks/overhead.ts';
 import { SecuritySchema } from './blocks/security.ts';
@@ -238,6 +239,25 @@ export const FixturesSchema = Type.Union(
               'shipped|default-timeouts',
           }),
         ),
+        limits: Type.Optional(
+          Type.Record(
+            Type.String(),
+            Strict(
+              {
+                idle: Type.Optional(Duration("Replaces the variant's idle limit (proxy_read_timeout, timeout tunnel)")),
+                drain: Type.Optional(
+                  Duration("Replaces the variant's drain limit after a reload (worker_shutdown_timeout)"),
+                ),
+              },
+              'Limits of one real gateway fixture',
+            ),
+            {
+              description:
+                'Per real gateway fixture (nginx, haproxy, caddy): replace its idle and drain limits, so a limit ' +
+                'of a minute or more in the variant can be observed in seconds',
+            },
+          ),
+        ),
         backend: Type.Optional(
           Strict(
             {
@@ -291,6 +311,7 @@ export const ScenarioSchema = Type.Object(
     compare: Type.Optional(CompareSchema),
     trend: Type.Optional(TrendSchema),
     capacity: Type.Optional(CapacitySchema),
+    lifecycle: Type.Optional(LifecycleSchema),
   },
   { additionalProperties: false, $id: 'https://wsgate.dev/schema/scenario.json', title: 'wsgate scenario' },
 );

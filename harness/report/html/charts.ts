@@ -35,8 +35,20 @@ function drawLines(id,o){
     if(l.dash)s.dash=l.dash;
     return s;
   });
-  new uPlot({width:chartWidth(),height:o.height||260,scales,axes,series:[{label:o.xLabel},...series]},
+  const hooks=o.marks&&o.marks.length?{draw:[u=>drawMarks(u,o.marks)]}:{};
+  new uPlot({width:chartWidth(),height:o.height||260,scales,axes,series:[{label:o.xLabel},...series],hooks},
     [o.x,...o.lines.map(l=>l.values)],el);
+}
+function drawMarks(u,marks){
+  const c=u.ctx;c.save();c.strokeStyle='#57606a';c.fillStyle='#57606a';c.setLineDash([3,3]);c.lineWidth=1;
+  c.font=Math.round(11*devicePixelRatio)+'px system-ui,sans-serif';
+  marks.forEach((m,i)=>{
+    const x=Math.round(u.valToPos(m.x,'x',true));
+    if(x<u.bbox.left||x>u.bbox.left+u.bbox.width)return;
+    c.beginPath();c.moveTo(x,u.bbox.top);c.lineTo(x,u.bbox.top+u.bbox.height);c.stroke();
+    c.fillText(m.label,x+3,u.bbox.top+(12+12*(i%3))*devicePixelRatio);
+  });
+  c.restore();
 }
 `;
 
@@ -57,6 +69,8 @@ export interface LineChart {
   integerX?: boolean;
   lines: Array<{ label: string; values: Array<number | null>; right?: boolean; dash?: number[]; width?: number }>;
   height?: number;
+  /** Moments marked with a dashed vertical line and a label (a reload, a restart, a revocation). */
+  marks?: Array<{ x: number; label: string }>;
 }
 
 /** The script statement that draws `chart` into the element with `id`. */

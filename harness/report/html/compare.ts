@@ -7,6 +7,7 @@ import type { OverheadResult } from '../../model/overhead.ts';
 import type { Summary } from '../../model/summary.ts';
 import { differenceText, verdictWords } from '../text/comparison.ts';
 import { CHART_SCRIPT, chartCall, type PercentileChart } from './charts.ts';
+import { lifecycleCompareTable } from './compare-lifecycle.ts';
 import { headRow, num, table, td, tr } from './elements.ts';
 import { esc, page } from './page.ts';
 import { percentileCurve } from './percentile-curve.ts';
@@ -76,6 +77,7 @@ ${loadTable(columns, runs.length > 1)}
 ${overheadTable(columns)}
 ${latency}
 ${securityTable(columns)}
+${lifecycleCompareTable(columns)}
 </main>`;
   const script = chart.curves.length
     ? `${CHART_SCRIPT}\n${chartCall('latency', { kind: 'percentiles', data: chart })}`

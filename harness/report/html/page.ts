@@ -30,7 +30,7 @@ h1{font-size:20px;margin:0}h2{font-size:16px;margin:28px 0 10px}small,.muted{col
 table{border-collapse:collapse;margin:6px 0;font-variant-numeric:tabular-nums}
 th,td{border:1px solid var(--line);padding:5px 9px;text-align:left;vertical-align:top}
 th{background:var(--bg)}td.num{text-align:right}
-.pass{color:var(--ok);font-weight:600}.fail{color:var(--bad);font-weight:600}
+.pass{color:var(--ok);font-weight:600}.fail{color:var(--bad);font-weight:600}.warn{color:var(--warn);font-weight:600}
 .differs{background:#fff8c5}.failed{background:#ffebe9}tr.total td{font-weight:600;background:var(--bg)}
 .banner{padding:12px 16px;border-radius:6px;font-weight:600;margin:14px 0}
 .banner.pass{background:#dafbe1;color:var(--ok)}.banner.fail{background:#ffebe9;color:var(--bad)}.chart{margin:8px 0 0}

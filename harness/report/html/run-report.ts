@@ -5,6 +5,7 @@ import { capacityChart, capacitySection } from './sections/capacity.ts';
 import { comparisonChart, comparisonSection } from './sections/comparison.ts';
 import { conformanceSection, conformanceTimingsSection } from './sections/conformance.ts';
 import { healthChart } from './sections/health.ts';
+import { lifecycleCharts, lifecycleSection } from './sections/lifecycle.ts';
 import { loadCharts, loadSection, sessionLoadChart } from './sections/load.ts';
 import { environmentSection, runnersSection, securitySection, thresholdsSection } from './sections/other.ts';
 import { overheadChart, overheadSection } from './sections/overhead.ts';
@@ -36,6 +37,7 @@ ${overheadSection(s)}
 ${comparisonSection(s)}
 ${capacitySection(s)}
 ${securitySection(s)}
+${lifecycleSection(s)}
 ${environmentSection(s)}
 </main>`;
   const calls: string[] = [];
@@ -51,5 +53,7 @@ ${environmentSection(s)}
   const capacity = capacityChart(s);
   if (capacity) calls.push(chartCall('capacity-chart', { kind: 'lines', data: capacity }));
   if (s.comparison) calls.push(chartCall('comparison-latency', { kind: 'percentiles', data: comparisonChart(s) }));
+  if (s.lifecycle)
+    for (const c of lifecycleCharts(s.lifecycle)) calls.push(chartCall(c.id, { kind: 'lines', data: c.chart }));
   return page(`wsgate ${s.scenario.name}: ${v.passed ? 'PASS' : 'FAIL'}`, body, `${CHART_SCRIPT}\n${calls.join('\n')}`);
 }

@@ -46,6 +46,12 @@ export function consoleSummary(summary: Summary, outDir: string): string {
     lines.push(`  capacity     ${capacityHeadline(cap)}`);
     lines.push(`               ${cap.verdict}`);
   }
+  const lc = summary.lifecycle;
+  if (lc)
+    lines.push(
+      `  lifecycle    ${lc.passed} passed, ${lc.failed} failed, ${lc.findings} findings, ${lc.notRun} not run` +
+        (lc.partial ? ' (stopped early)' : ''),
+    );
   for (const t of summary.thresholds) {
     const mark = t.skipped ? 'skip' : t.passed ? 'ok  ' : 'FAIL';
     const note = t.skipped

@@ -3,6 +3,7 @@ import type { Phase } from '../phase.ts';
 import { capacityPhase } from './capacity.ts';
 import { comparisonPhase } from './comparison.ts';
 import { conformancePhase } from './conformance.ts';
+import { lifecyclePhase } from './lifecycle.ts';
 import { loadPhase } from './load.ts';
 import { overheadPhase } from './overhead.ts';
 import { securityPhase } from './security.ts';
@@ -17,4 +18,5 @@ export const PHASES: Record<PhaseName, Phase> = {
   comparison: comparisonPhase,
   capacity: capacityPhase,
   security: securityPhase,
+  lifecycle: lifecyclePhase,
 };

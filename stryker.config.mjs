@@ -31,9 +31,11 @@ export default {
   buildCommand:
     'esbuild test/outcome/*.test.ts test/wire/*.test.ts test/results/*.test.ts test/metrics/*.test.ts ' +
     'test/overhead/bootstrap.test.ts test/overhead/stats.test.ts --bundle --platform=node --format=esm ' +
-    '--packages=external --outbase=. --outdir=.stryker-build --out-extension:.js=.mjs --log-level=warning',
+    '--packages=external --outbase=. --outdir=. --out-extension:.js=.mjs --log-level=warning',
   tap: {
-    testFiles: ['.stryker-build/test/**/*.test.mjs'],
+    // Beside their sources in the sandbox: a module that reads ../../package.json (summary.json's
+    // version) finds it there too.
+    testFiles: ['test/**/*.test.mjs'],
     nodeArgs: [],
     forceBail: true,
   },

@@ -244,7 +244,8 @@ async function held(): Promise<{ peak: number; rssPerConn: number; pssPerConn: n
         if (s.t % 5 === 4)
           console.log(
             `   ${String(s.t + 1).padStart(3)}s  open ${String(s.open).padStart(6)}  upgrades/s ${s.upgrades}  ` +
-              `errors ${s.errors}  dropped ${s.dropped ?? 0}  ${pids.length} workers RSS ${mib(mem.rss)} MiB, PSS ${mib(mem.pss)} MiB`,
+              `errors ${s.errors}  dropped ${s.dropped ?? 0}  ${pids.length} workers RSS ${mib(mem.rss)} MiB, ` +
+              `PSS ${mib(mem.pss)} MiB`,
           );
       },
     });

@@ -20,8 +20,9 @@ export function namesDeflate(extensions: string | undefined): boolean {
 
 /** A message's payload compressed as one permessage-deflate message (send it with RSV1 on its first frame). */
 export function deflateMessage(payload: Buffer): Buffer {
-  const out = deflateRawSync(payload, { flush: constants.Z_SYNC_FLUSH });
-  return out.length >= 4 && out.subarray(-4).equals(TAIL) ? out.subarray(0, -4) : out;
+  // The one-shot call's last flush is `finishFlush` (Z_FINISH by default, a final block): a sync
+  // flush instead ends the message with an empty stored block, 00 00 ff ff, which is removed.
+  return deflateRawSync(payload, { finishFlush: constants.Z_SYNC_FLUSH }).subarray(0, -TAIL.length);
 }
 
 /**

@@ -5,7 +5,7 @@ import type { ComparisonDifference, ComparisonMethod, ComparisonResult } from '.
 import type { CompareSetup } from '../plan/compare.ts';
 import { requestPath } from '../plan/plan.ts';
 import { bootstrapDifferences } from '../stats/bootstrap.ts';
-import { normalQuantile } from '../stats/distributions.ts';
+import { normalCdf, normalQuantile, tQuantile } from '../stats/distributions.ts';
 
 export interface CompareOptions {
   signal: AbortSignal;
@@ -15,6 +15,23 @@ export interface CompareOptions {
 
 /** Power with which `detectable` is stated: the difference found 80% of the time. */
 const POWER = 0.8;
+/**
+ * A difference smaller than this share of the reference's percentile is never called faster or
+ * slower, however narrow its interval: machine state that differs between the targets' halves of a
+ * run (and not from round to round) moves percentiles by a few percent with nothing changed.
+ */
+export const PRACTICAL_SHARE = 0.05;
+
+/**
+ * The bootstrap confidence that gives a percentile interval as wide as `confidence` should be with
+ * `rounds` resampled units (Hesterberg's expanded percentile interval): a bootstrap over few units
+ * is too narrow, so its tails are read at sqrt(n/(n-1)) x t(n-1) instead of z.
+ */
+export function expandedConfidence(confidence: number, rounds: number): number {
+  if (rounds < 2) return confidence;
+  const z = Math.sqrt(rounds / (rounds - 1)) * tQuantile(1 - (1 - confidence) / 2, rounds - 1);
+  return 1 - 2 * (1 - normalCdf(z));
+}
 
 /**
  * Compare gateways as a measured A/B: a warm-up per target, then `rounds` rounds in which every
@@ -57,7 +74,8 @@ export async function measureComparison(setup: CompareSetup, opts: CompareOption
   const sides = targets.map((t, i) => measuredSide(t.name, t.url, paths[i]!, perTarget[i]!));
   const comparisons = (targets.length - 1) * setup.percentiles.length;
   const confidence = 1 - (1 - setup.familyConfidence) / Math.max(1, comparisons);
-  const z = normalQuantile(1 - (1 - confidence) / 2);
+  const bootConfidence = expandedConfidence(confidence, completed);
+  const z = normalQuantile(1 - (1 - bootConfidence) / 2);
   const zPower = normalQuantile(POWER);
   const differences: ComparisonDifference[] = [];
   for (let i = 1; i < targets.length; i++) {
@@ -68,7 +86,7 @@ export async function measureComparison(setup: CompareSetup, opts: CompareOption
     const boot = bootstrapDifferences(rounds, {
       percentiles: setup.percentiles,
       resamples: setup.resamples,
-      confidence,
+      confidence: bootConfidence,
       seed: setup.seed,
     });
     for (const d of boot.differences) {
@@ -76,6 +94,8 @@ export async function measureComparison(setup: CompareSetup, opts: CompareOption
       const ciLow = round3(d.ciLow);
       const ciHigh = round3(d.ciHigh);
       const se = (d.ciHigh - d.ciLow) / (2 * z);
+      const reference = (sides[0]!.percentiles as Record<string, number | undefined>)[`p${d.percentile}`];
+      const practical = PRACTICAL_SHARE * (reference ?? 0);
       differences.push({
         target: targets[i]!.name,
         versus: targets[0]!.name,
@@ -84,15 +104,8 @@ export async function measureComparison(setup: CompareSetup, opts: CompareOption
         ciLow,
         ciHigh,
         ciWidth: round3(ciHigh - ciLow),
-        verdict:
-          !enough || !Number.isFinite(d.ciLow)
-            ? 'not_enough_data'
-            : ciLow > 0
-              ? 'slower'
-              : ciHigh < 0
-                ? 'faster'
-                : 'no_difference',
-        detectable: round3((z + zPower) * se),
+        verdict: verdictOf({ enough, diff: d.diff, ciLow: d.ciLow, ciHigh: d.ciHigh }, practical),
+        detectable: round3(Math.max((z + zPower) * se, practical)),
         confidence: round3(confidence * 1000) / 1000,
       });
     }
@@ -111,6 +124,20 @@ export async function measureComparison(setup: CompareSetup, opts: CompareOption
   return result;
 }
 
+/**
+ * Slower or faster only when the interval excludes 0 and the difference is at least `practical`
+ * (ms) that way; no verdict without enough samples or an interval.
+ */
+export function verdictOf(
+  d: { enough: boolean; diff: number; ciLow: number; ciHigh: number },
+  practical: number,
+): ComparisonDifference['verdict'] {
+  if (!d.enough || !Number.isFinite(d.ciLow)) return 'not_enough_data';
+  if (d.ciLow > 0 && d.diff >= practical) return 'slower';
+  if (d.ciHigh < 0 && d.diff <= -practical) return 'faster';
+  return 'no_difference';
+}
+
 function describeMethod(setup: CompareSetup, confidence: number): ComparisonMethod {
   const load =
     setup.load.model === 'concurrency'
@@ -125,11 +152,13 @@ function describeMethod(setup: CompareSetup, confidence: number): ComparisonMeth
       `attempts each. ` +
       `Latency runs from each attempt's scheduled start to the complete 101. Each target is compared with ` +
       `${setup.reference.name} at p${setup.percentiles.join('/p')}: the difference of percentiles with a ` +
-      `${(confidence * 100).toFixed(2)}% percentile-bootstrap interval over whole rounds (` +
+      `${(confidence * 100).toFixed(2)}% percentile-bootstrap interval over whole rounds, widened for ` +
+      `${setup.rounds} rounds as a t interval would be (Hesterberg's expanded percentile interval; ` +
       `${setup.resamples} resamples, ` +
       `seed ${setup.seed}), so that all verdicts together hold with ${setup.familyConfidence * 100}% confidence. ` +
-      `An interval that excludes 0 is "faster" or "slower"; otherwise "no detectable difference", with the smallest ` +
-      `difference the run could have detected 80% of the time.`,
+      `An interval that excludes 0, with a difference of at least ${PRACTICAL_SHARE * 100}% of the reference's ` +
+      `value, is "faster" or "slower"; otherwise "no detectable difference", with the smallest difference the run ` +
+      `could have detected 80% of the time.`,
     interleaving: 'rotated-rounds',
     rounds: setup.rounds,
     attemptsPerRound: setup.attemptsPerRound,

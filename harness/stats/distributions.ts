@@ -8,6 +8,11 @@ export function normalQuantile(p: number): number {
   return jStat.normal.inv(p, 0, 1);
 }
 
+/** P(Z <= z) for the standard normal distribution (z = 1.96 gives 0.975). */
+export function normalCdf(z: number): number {
+  return jStat.normal.cdf(z, 0, 1);
+}
+
 /** The `p` quantile of Student's t with `dof` degrees of freedom (p = 0.975, dof = 6 gives 2.447). */
 export function tQuantile(p: number, dof: number): number {
   return jStat.studentt.inv(p, dof);

@@ -2,7 +2,7 @@
 declare module 'jstat' {
   const jstat: {
     jStat: {
-      normal: { inv(p: number, mean: number, sd: number): number };
+      normal: { inv(p: number, mean: number, sd: number): number; cdf(x: number, mean: number, sd: number): number };
       studentt: { inv(p: number, dof: number): number };
       poisson: { cdf(k: number, lambda: number): number };
     };

@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { isNetworkFailure, saysUnreachable, targetUnreachable } from '../../harness/outcome/reachability.ts';
+import {
+  isGeneratorLimit,
+  isNetworkFailure,
+  saysUnreachable,
+  targetUnreachable,
+} from '../../harness/outcome/reachability.ts';
 
 test('no TCP connection says unreachable under either policy; a TLS failure only where TLS is not an answer', () => {
   for (const o of ['refused', 'connect_timeout', 'dns_error'] as const) {
@@ -46,3 +51,10 @@ test(
       assert.equal(isNetworkFailure(o), false, o);
   },
 );
+
+test("the generator's own limits are its descriptors and its ports, nothing the target did", () => {
+  assert.equal(isGeneratorLimit('fd_exhausted'), true);
+  assert.equal(isGeneratorLimit('port_exhausted'), true);
+  for (const o of ['refused', 'reset', 'connect_timeout', 'handshake_timeout', 'http_500', 'upgraded'] as const)
+    assert.equal(isGeneratorLimit(o), false, o);
+});

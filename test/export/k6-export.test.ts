@@ -384,16 +384,16 @@ test('load: held connections become a ramping-vus scenario whose iterations each
   assert.equal(hold.executor, 'ramping-vus');
   assert.equal(hold.exec, 'hold');
   assert.deepEqual(hold.stages, [
-    { target: 10000, duration: '20000ms' },
+    { target: 10000, duration: '40000ms' },
     { target: 10000, duration: '25000ms' },
   ]);
-  // The connection is held to the end of the hold, with a message every 5 s.
+  // The connection is held to the end of the hold (40 s ramp + 25 s), with a message every 10 s.
   assert.ok(
     script.includes(
       'export function hold(): void {\n' +
-        '  attempt(TARGETS[exec.vu.idInTest % TARGETS.length], pickSet(HOLD_SETS), 45000, 5000);',
+        '  attempt(TARGETS[exec.vu.idInTest % TARGETS.length], pickSet(HOLD_SETS), 65000, 10000);',
     ),
-    'hold() holds one connection for 45 s with a message every 5 s',
+    'hold() holds one connection for 65 s with a message every 10 s',
   );
   assert.match(script, /const HOLD_SETS = SETS\.filter\(\(s\) => s\.expect === 200\);/);
 });

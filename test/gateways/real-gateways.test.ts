@@ -7,28 +7,13 @@ import { parseDocument, stringify } from 'yaml';
 import type { CheckResult } from '../../harness/model/conformance.ts';
 import type { Summary } from '../../harness/model/summary.ts';
 import { runCli } from '../helpers/cli.ts';
-import { ensureDebianPackage } from '../helpers/debian.ts';
+import { GATEWAYS, type Gateway, gatewayAvailability } from '../helpers/gateways.ts';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'wsgate-gateways-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-const GATEWAYS = ['reference', 'nginx', 'caddy', 'haproxy'] as const;
-type Gateway = (typeof GATEWAYS)[number];
-
-/**
- * Why a gateway's tests cannot run here, or false. The reference gateway is ours and always runs;
- * each real one needs its Debian package: in CI a missing one fails (test/helpers/debian.ts throws),
- * elsewhere only the tests of that gateway skip, each saying so.
- */
-const unavailable: Record<Gateway, string | false> = Object.fromEntries(
-  GATEWAYS.map((gw) => {
-    if (gw === 'reference') return [gw, false];
-    const found = ensureDebianPackage(gw);
-    return [gw, found.ok ? false : `${gw} unavailable: ${found.reason}`];
-  }),
-) as Record<Gateway, string | false>;
-const present = GATEWAYS.filter((gw) => !unavailable[gw]);
+const { unavailable, present } = gatewayAvailability();
 
 /**
  * scenarios/compare-gateways.yaml as committed when every gateway is here (always in CI); elsewhere a

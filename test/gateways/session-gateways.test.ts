@@ -7,24 +7,13 @@ import { parseDocument, stringify } from 'yaml';
 import { SESSION_CHECK_IDS, type SessionCheckResult, type SessionResult } from '../../harness/model/session.ts';
 import type { Summary } from '../../harness/model/summary.ts';
 import { runCli } from '../helpers/cli.ts';
-import { ensureDebianPackage } from '../helpers/debian.ts';
+import { GATEWAYS, type Gateway, gatewayAvailability } from '../helpers/gateways.ts';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'wsgate-session-gateways-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-const GATEWAYS = ['reference', 'nginx', 'caddy', 'haproxy'] as const;
-type Gateway = (typeof GATEWAYS)[number];
-
-/** Why a real gateway's tests cannot run here (in CI a missing package fails instead: test/helpers/debian.ts). */
-const unavailable: Record<Gateway, string | false> = Object.fromEntries(
-  GATEWAYS.map((gw) => {
-    if (gw === 'reference') return [gw, false];
-    const found = ensureDebianPackage(gw);
-    return [gw, found.ok ? false : `${gw} unavailable: ${found.reason}`];
-  }),
-) as Record<Gateway, string | false>;
-const present = GATEWAYS.filter((gw) => !unavailable[gw]);
+const { unavailable, present } = gatewayAvailability();
 
 /** scenarios/session.yaml as committed, or without the gateways this machine lacks (never in CI). */
 function sessionScenario(): string {

@@ -22,6 +22,12 @@ test('a key pool hands out its pairs in turn and starts over after the last', ()
   const pool = new KeyPool(3);
   const first = [pool.take(), pool.take(), pool.take()];
   assert.equal(new Set(first.map((p) => p.key)).size, 3);
+  for (const p of first) {
+    // Each key its own 16 bytes of the one draw (RFC 6455 4.1), with the accept value of that key.
+    assert.match(p.key, /^[A-Za-z0-9+/]{22}==$/);
+    assert.equal(Buffer.from(p.key, 'base64').length, 16);
+    assert.equal(p.accept, acceptFor(p.key));
+  }
   assert.equal(pool.take(), first[0]);
   assert.equal(pool.take(), first[1]);
 });

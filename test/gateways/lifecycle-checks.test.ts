@@ -90,7 +90,19 @@ test('real gateways in their unsafe variants: idle cuts, reload drops, drain dea
   const caddy = at('reload', 'caddy');
   assert.ok(caddy.check === 'reload');
   assert.equal(caddy.status, 'failed');
-  assert.deepEqual([caddy.dropped, caddy.dropCodes], [10, { 1001: 10 }]);
+  assert.equal(caddy.dropped, 10, 'every held session dropped at the reload');
+  // Caddy closes them with 1001 (going away); on a busy machine one now and then comes with 1002,
+  // once 1 in 10 with a CPU hog on the other core (not pinned down; likely its close racing a proxied message).
+  const codes = Object.entries(caddy.dropCodes);
+  assert.equal(
+    codes.reduce((n, [, k]) => n + k, 0),
+    10,
+    JSON.stringify(caddy.dropCodes),
+  );
+  assert.ok(
+    codes.every(([code]) => code === '1001' || code === '1002') && (caddy.dropCodes[1001] ?? 0) >= 5,
+    JSON.stringify(caddy.dropCodes),
+  );
   assert.equal(caddy.failedUpgrades, 0, 'new upgrades still work');
 
   const haproxy = at('reload', 'haproxy');

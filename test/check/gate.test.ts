@@ -158,8 +158,18 @@ test(
   async () => {
     const reports = join(dir, 'quickstart-reports');
     const res = await runCli(['run', join(ROOT, 'scenarios/quickstart.yaml'), '--reports', reports]);
-    assert.equal(res.code, 0, res.stdout + res.stderr);
-    assert.match(res.stdout, /^PASS {2}quickstart/m);
+    // On a machine busy with other work (a CPU hog on the other core) the load processes can start
+    // attempts late: then the one right answer is an invalid run that blames the generator, not a
+    // gateway failure. Anything else must be a pass.
+    const invalid = /✗ invalid run: the load generator was saturated/.test(res.stdout + res.stderr);
+    if (invalid) {
+      assert.equal(res.code, 3, res.stdout + res.stderr);
+      assert.match(res.stdout, /^FAIL {2}quickstart {2}\(exit 3/m);
+      assert.match(res.stdout, /threshold {4}ok {3}unexpected_outcomes == 0/);
+    } else {
+      assert.equal(res.code, 0, res.stdout + res.stderr);
+      assert.match(res.stdout, /^PASS {2}quickstart/m);
+    }
     const [run] = readdirSync(reports);
     assert.match(run!, /^quickstart-\d{8}-\d{6}$/);
     const files = readdirSync(join(reports, run!));
@@ -167,6 +177,6 @@ test(
       assert.ok(files.includes(f), `${f} in ${files.join(', ')}`);
     const summary = JSON.parse(readFileSync(join(reports, run!, 'summary.json'), 'utf8'));
     assert.equal(summary.schema, 'wsgate.summary');
-    assert.equal(summary.verdict.exitCode, 0);
+    assert.equal(summary.verdict.exitCode, invalid ? 3 : 0);
   },
 );

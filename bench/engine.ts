@@ -170,8 +170,8 @@ async function cpuPerHandshake(): Promise<{ engineVsC: number; engineVsWs: numbe
 }
 
 /**
- * This process's children that are load workers, as far as seen so far: a scan of /proc can miss a
- * process busy in the kernel (one scan at 45 s of 100,000 held found 1 of 6), so a worker once seen
+ * This process's children that are load workers, as far as seen so far: under 100,000 held, scans
+ * at 45 s found 1 or 2 of 6 workers while `ps` listed all 6 (cause not found), so a worker once seen
  * is kept until its /proc entry is gone.
  */
 const seenWorkers = new Set<number>();

@@ -12,7 +12,7 @@ export function saturationLine(r: LoadResult): string {
   const g = r.generator;
   const health = g
     ? `generator: late p99 ${g.late?.p99 ?? 0} ms, loop delay p99 ${g.loopDelay.p99} ms, busiest core ` +
-      `${Math.round(g.cpu.busiestShare * 100)}%`
+      `${Math.round(g.cpu.busiestShare * 100)}%${g.nice !== undefined ? `, nice ${g.nice}` : ''}`
     : 'generator: not measured';
   const s = r.saturation;
   const target = s?.targetCpu !== undefined ? `; target busiest core ${Math.round(s.targetCpu * 100)}%` : '';

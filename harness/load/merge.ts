@@ -185,6 +185,7 @@ function mergeGenerator(parts: GeneratorHealth[]): { generator?: GeneratorHealth
         busiestShare: worst((p) => p.cpu.busiestShare),
       },
       processes: parts.reduce((n, p) => n + p.processes, 0),
+      ...(parts.some((p) => p.nice !== undefined) ? { nice: worst((p) => p.nice ?? 0) } : {}),
     },
   };
 }

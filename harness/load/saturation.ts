@@ -84,6 +84,12 @@ export function judgeSaturation(r: LoadResult, measured: { targetCpu?: number; h
         `other processes on this machine starved them${among}`,
     );
   }
+  if (generator && g?.nice !== undefined && g.nice >= 0) {
+    reasons.push(
+      `the load processes ran at nice ${g.nice}, level with the target's: raising their priority needs root or ` +
+        'CAP_SYS_NICE',
+    );
+  }
   let target = false;
   const targetBusy = busySeconds(r.series.map((s) => s.targetCpu));
   if (targetBusy) {

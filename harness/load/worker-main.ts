@@ -5,6 +5,7 @@
 import type { Share } from '../plan/arrival-schedule.ts';
 import type { LoadPlan } from '../plan/load.ts';
 import { runLoad } from './engine.ts';
+import { raisePriority } from './generator-health.ts';
 import type { ParentMessage, WorkerMessage } from './worker-protocol.ts';
 
 /** Resolves once the message is handed to the channel: a large result must be out before we disconnect. */
@@ -15,6 +16,9 @@ process.on('SIGINT', () => undefined);
 process.on('SIGTERM', () => process.exit(143));
 // Orphaned (the parent died): nothing left to report to.
 process.on('disconnect', () => process.exit(0));
+
+// Ahead of the target's processes on this machine, so its timers fire on schedule (GENERATOR_NICE).
+raisePriority();
 
 const abort = new AbortController();
 process.on('message', (m: ParentMessage) => {

@@ -82,6 +82,11 @@ export interface GeneratorHealth {
   /** CPU time of all load processes, and the busiest one's share of a core over the run. */
   cpu: { userMs: number; systemMs: number; busiestShare: number };
   processes: number;
+  /**
+   * The nice value the load processes ran at (the least favoured one's): worker processes ask for -10, so a
+   * target on the same machine cannot delay their schedule; higher when not permitted (no root or CAP_SYS_NICE).
+   */
+  nice?: number;
 }
 
 /** Which side ran out during the load: the verdict that keeps a saturated generator from blaming the target. */

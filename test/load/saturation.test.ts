@@ -175,3 +175,25 @@ test('late starts make the generator saturated when they move what was measured,
   // Most starts late (p50 past the bound): the generator is behind, whatever the latencies.
   assert.equal(withLate(400, 962, 12_700).side, 'generator');
 });
+
+test('a saturated generator that could not raise its priority says so; one that ran at -10 does not', () => {
+  const stalled = (nice: number) => {
+    const r = result({});
+    r.generator!.loopDelay.p99 = 150;
+    r.generator!.nice = nice;
+    return judgeSaturation(r, {});
+  };
+  const level = stalled(0);
+  assert.equal(level.side, 'generator');
+  assert.ok(
+    level.reasons.some((x) => x.includes("ran at nice 0, level with the target's: raising their priority needs root")),
+    level.reasons.join('; '),
+  );
+  const raised = stalled(-10);
+  assert.equal(raised.side, 'generator');
+  assert.ok(!raised.reasons.some((x) => /nice/.test(x)), raised.reasons.join('; '));
+  // A healthy generator at nice 0 is not told anything.
+  const healthy = result({});
+  healthy.generator!.nice = 0;
+  assert.deepEqual(judgeSaturation(healthy, {}).reasons, []);
+});

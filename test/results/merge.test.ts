@@ -59,6 +59,7 @@ function part(
       loopDelay: { p50: 1, p99: 2 + index, max: 9 },
       cpu: { userMs: 1, systemMs: 1, busiestShare: 0.1 * index },
       processes: 2,
+      nice: index === 2 ? 5 : -10,
     },
     saturation: { side: 'none', reasons: [] },
   };
@@ -154,6 +155,8 @@ test('three segments merge into exact totals: counts summed, percentiles of one 
   );
   // The worst runner's generator is the merged generator's.
   assert.equal(load.generator!.loopDelay.p99, 5);
+  // And its priority the least favoured runner's: runner 2 could not raise its own.
+  assert.equal(load.generator!.nice, 5);
 });
 
 test('a missing segment makes the merge partial (exit 3); a duplicate and another split are left out', () => {

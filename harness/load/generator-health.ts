@@ -102,15 +102,14 @@ export class HealthWatch {
 
 /**
  * Ask the kernel to run this load process ahead of the target's processes (GENERATOR_NICE); raising a priority
- * needs root or CAP_SYS_NICE, and without them the process keeps the one it has. Returns the nice value in effect.
+ * needs root or CAP_SYS_NICE, and without them the process keeps the one it has (the health report says which).
  */
-export function raisePriority(): number {
+export function raisePriority(): void {
   try {
     setPriority(GENERATOR_NICE);
   } catch {
-    // EACCES: not permitted here; the health report says at which priority the generator ran.
+    // EACCES: not permitted here.
   }
-  return getPriority();
 }
 
 function round(n: number): number {

@@ -1,6 +1,7 @@
 import type { LoadResult, Saturation } from '../model/load.ts';
 import type { Outcome } from '../model/outcome.ts';
 import { isGeneratorLimit, isNetworkFailure } from '../outcome/reachability.ts';
+import { GENERATOR_NICE } from './generator-health.ts';
 
 /** Share of attempts that may start later than the generator's late bound before it counts as behind. */
 export const LATE_SHARE_LIMIT = 0.01;
@@ -86,8 +87,9 @@ export function judgeSaturation(r: LoadResult, measured: { targetCpu?: number; h
   }
   if (generator && g?.nice !== undefined && g.nice >= 0) {
     reasons.push(
-      `the load processes ran at nice ${g.nice}, level with the target's: raising their priority needs root or ` +
-        'CAP_SYS_NICE',
+      `the load processes ran at nice ${g.nice}, not ahead of the target: worker processes ask for ` +
+        `${GENERATOR_NICE}, which needs root or CAP_SYS_NICE (with workers: 1 the load shares wsgate's own process ` +
+        'and is not raised)',
     );
   }
   let target = false;

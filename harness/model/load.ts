@@ -84,7 +84,8 @@ export interface GeneratorHealth {
   processes: number;
   /**
    * The nice value the load processes ran at (the least favoured one's): worker processes ask for -10, so a
-   * target on the same machine cannot delay their schedule; higher when not permitted (no root or CAP_SYS_NICE).
+   * target on the same machine cannot delay their schedule; higher when not permitted (no root or CAP_SYS_NICE)
+   * or with `workers: 1` (the load runs in wsgate's own process, which is not raised).
    */
   nice?: number;
 }

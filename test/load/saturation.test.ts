@@ -186,7 +186,9 @@ test('a saturated generator that could not raise its priority says so; one that 
   const level = stalled(0);
   assert.equal(level.side, 'generator');
   assert.ok(
-    level.reasons.some((x) => x.includes("ran at nice 0, level with the target's: raising their priority needs root")),
+    level.reasons.some((x) =>
+      x.includes('ran at nice 0, not ahead of the target: worker processes ask for -10, which needs root'),
+    ),
     level.reasons.join('; '),
   );
   const raised = stalled(-10);

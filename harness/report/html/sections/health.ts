@@ -36,7 +36,7 @@ ${s.reasons.length ? `<ul>${s.reasons.map((r) => `<li>${esc(r)}</li>`).join('')}
           td('load processes: CPU (user / system ms), busiest core'),
           num(`${g.cpu.userMs} / ${g.cpu.systemMs}, ${pct(g.cpu.busiestShare)}`),
         ]),
-        tr([td('load processes: CPU priority (nice; -10 asked)'), num(g.nice !== undefined ? String(g.nice) : '–')]),
+        tr([td('load processes: CPU priority (nice)'), num(g.nice !== undefined ? String(g.nice) : '–')]),
         tr([td('target: busiest process over the load'), num(pct(s?.targetCpu))]),
         tr([td('machine: busy over the load'), num(pct(s?.hostCpu))]),
       ]
